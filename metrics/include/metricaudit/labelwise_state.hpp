@@ -1,0 +1,70 @@
+// LabelwiseState: the sufficient state of a binary (L = 1) or multilabel (L > 1)
+// evaluation: per label tp/fp/tn/fn under each way of turning scores into
+// decisions, whole-row (subset) matches, and binary cross-entropy sums.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "metricaudit/exact_sum.hpp"
+
+namespace metricaudit {
+
+/// How scores become 0/1 decisions before `score > threshold`.
+enum class ScoreReading : int {
+  raw = 0,      ///< threshold the scores as given (Keras binary_accuracy, sklearn on probabilities)
+  sigmoid = 1,  ///< sigmoid first, always (scores are logits)
+  /// torchmetrics: sigmoid when any element of the update's tensor lies outside [0, 1],
+  /// decided per update call for the whole tensor
+  /// (torchmetrics/functional/classification/stat_scores.py, _binary_stat_scores_format).
+  torchmetrics_auto = 2,
+};
+inline constexpr int kScoreReadings = 3;
+
+/// Binary cross-entropy conventions on labelwise scores.
+enum class BinaryLossFamily : int {
+  keras_probabilities = 0,  ///< clip p to [1e-7, 1 - 1e-7]; Keras binary_crossentropy
+  torch_probabilities = 1,  ///< torch BCELoss: log clamped at -100 (aten/src/ATen/native/Loss.cpp)
+  torch_logits = 2,         ///< torch BCEWithLogitsLoss: max(x,0) - x y + log1p(exp(-|x|))
+};
+inline constexpr int kBinaryLossFamilies = 3;
+
+struct LabelwiseOptions {
+  std::int64_t num_labels = 1;  ///< L (1 for binary)
+  double threshold = 0.5;       ///< in [0, 1]
+  int threads = 0;
+};
+
+class LabelwiseState {
+ public:
+  explicit LabelwiseState(LabelwiseOptions options);
+  const LabelwiseOptions& options() const { return options_; }
+  std::int64_t num_labels() const { return options_.num_labels; }
+
+  void merge(const LabelwiseState& other);
+  friend bool operator==(const LabelwiseState& a, const LabelwiseState& b);
+
+  std::int64_t samples = 0;
+  std::int64_t batches = 0;
+  bool weighted = false;
+  bool scores_in_unit_interval = true;
+
+  /// [reading][label]
+  std::array<std::vector<std::int64_t>, kScoreReadings> tp, fp, tn, fn;
+  /// [reading]: rows whose every label is right.
+  std::array<std::int64_t, kScoreReadings> exact_match{};
+  /// Weighted: [reading] sum of w_n * correct cells, sum of w_n * [row right].
+  std::array<ExactSum, kScoreReadings> w_correct_cells, w_exact_match;
+  ExactSum w_total;
+
+  /// [family]: sum over rows of w_n * mean_l bce_nl; `available` false when a
+  /// probability family met a score outside [0, 1].
+  std::array<ExactSum, kBinaryLossFamilies> bce;
+  std::array<bool, kBinaryLossFamilies> bce_available{true, true, true};
+
+ private:
+  LabelwiseOptions options_;
+};
+
+}  // namespace metricaudit

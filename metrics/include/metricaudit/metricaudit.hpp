@@ -1,0 +1,14 @@
+// Umbrella header: the whole public API of the metrics library.
+#pragma once
+
+#include "metricaudit/array_view.hpp"
+#include "metricaudit/catalogue.hpp"
+#include "metricaudit/convention.hpp"
+#include "metricaudit/error.hpp"
+#include "metricaudit/evaluate.hpp"
+#include "metricaudit/exact_sum.hpp"
+#include "metricaudit/labelwise_state.hpp"
+#include "metricaudit/profiles.hpp"
+#include "metricaudit/readings.hpp"
+#include "metricaudit/state_options.hpp"
+#include "metricaudit/sufficient_state.hpp"

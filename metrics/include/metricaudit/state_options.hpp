@@ -1,0 +1,56 @@
+// What one pass over a batch accumulates. Everything a reading can vary
+// without touching the data (average, absent-class rule, tie rule for top-k,
+// class weights, reductions) is decided later, when the state is read; only the
+// choices that select samples or cost work per element are fixed here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace metricaudit {
+
+/// Loss families accumulated in the pass; each costs its own transcendental work per row.
+enum class LossFamily : int {
+  /// Softmax cross-entropy on the scores read as logits: logsumexp(z) - z_y.
+  /// On scores that are probabilities this is "softmax applied twice".
+  logits = 0,
+  /// Keras categorical cross-entropy on probabilities: p <- p / sum(p),
+  /// clip to [1e-7, 1 - 1e-7], -log p_y. (keras/src/backend/*/nn.py categorical_crossentropy)
+  keras_probabilities = 1,
+  /// scikit-learn >= 1.5 log_loss: clip to [eps(dtype), 1 - eps(dtype)], no renormalisation.
+  sklearn_probabilities = 2,
+  /// scikit-learn <= 1.1 log_loss: clip to [1e-15, 1 - 1e-15], then renormalise rows.
+  sklearn_legacy_probabilities = 3,
+  /// Keras binary_crossentropy on one-hot targets: element-wise over the C outputs,
+  /// clip to [1e-7, 1 - 1e-7], mean over the last axis.
+  keras_binary_onehot = 4,
+};
+inline constexpr int kLossFamilies = 5;
+
+struct StateOptions {
+  /// C, the number of classes (the width of the score matrix). Must be >= 1.
+  std::int64_t num_classes = 0;
+  /// k values whose per-class top-k hits are kept (for macro top-k). Micro top-k
+  /// is available for every k from the rank histograms regardless.
+  std::vector<int> top_k = {1, 5};
+  /// Samples whose target equals this are dropped (torchmetrics / torch.nn rule).
+  std::optional<std::int64_t> ignore_index;
+  /// Threshold of the element-wise binary reading of multi-class scores (Keras
+  /// binary_accuracy on one-hot targets): a column counts as positive when score > threshold.
+  double threshold = 0.5;
+  /// Which loss families to accumulate. Probability families are computed only
+  /// when every score of every batch lies in [0, 1]; otherwise they read as unavailable.
+  std::vector<LossFamily> losses = {LossFamily::logits, LossFamily::keras_probabilities,
+                                    LossFamily::sklearn_probabilities,
+                                    LossFamily::sklearn_legacy_probabilities,
+                                    LossFamily::keras_binary_onehot};
+  /// Also accumulate the label-smoothing term sum_c -log p_c for each family (C logs per row).
+  bool smoothing_terms = true;
+  /// Keep a dense C x C confusion matrix (refused above 2^26 cells).
+  bool confusion_matrix = false;
+  /// Threads for the pass; 0 = OpenMP's default. Results do not depend on it.
+  int threads = 0;
+};
+
+}  // namespace metricaudit
