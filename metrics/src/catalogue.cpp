@@ -1,1 +1,144 @@
-// placeholder: implementation in progress
+// The catalogue of readings a logged "accuracy" or "loss" could be. The order is
+// fixed (the audit reports the first explaining candidate first), and each
+// entry says which libraries compute it that way.
+#include "metricaudit/catalogue.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "metricaudit/error.hpp"
+#include "metricaudit/readings.hpp"
+
+namespace metricaudit {
+namespace {
+
+Candidate make(const SufficientState& state, std::string id, std::string description,
+               std::string libraries, Convention convention) {
+  Candidate c{std::move(id),
+              std::move(description),
+              std::move(libraries),
+              std::move(convention),
+              std::numeric_limits<double>::quiet_NaN(),
+              {}};
+  try {
+    c.value = read(state, c.convention);
+  } catch (const Error& e) {
+    c.unavailable = e.what();
+  }
+  return c;
+}
+
+Convention accuracy(Average average, Absent absent = Absent::exclude_unseen) {
+  Convention c;
+  c.metric = Metric::accuracy;
+  c.average = average;
+  c.absent = absent;
+  return c;
+}
+
+Convention loss(LossFamily family, ClassWeightNorm norm) {
+  Convention c;
+  c.metric = Metric::cross_entropy;
+  c.loss = family;
+  c.weight_norm = norm;
+  return c;
+}
+
+void accuracy_candidates(const SufficientState& s, std::vector<Candidate>& out) {
+  out.push_back(
+      make(s, "accuracy.micro", "fraction of samples whose top-1 class is the target",
+           "torchmetrics Accuracy(task='multiclass') and MulticlassAccuracy(average='micro'); "
+           "torchmetrics <= 0.9 Accuracy; sklearn accuracy_score; Keras accuracy, "
+           "categorical_accuracy, sparse_categorical_accuracy",
+           accuracy(Average::micro)));
+  out.push_back(
+      make(s, "accuracy.macro.absent_zero",
+           "mean per-class recall over all C classes; classes absent from the data score 0",
+           "torchmetrics 0.10-0.11 MulticlassAccuracy (default average='macro')",
+           accuracy(Average::macro, Absent::zero)));
+  out.push_back(
+      make(s, "accuracy.macro.exclude_unseen",
+           "mean per-class recall over the classes seen in target or predictions",
+           "torchmetrics >= 1.0 MulticlassAccuracy (default average='macro'); torchmetrics "
+           "<= 0.9 Accuracy(average='macro'); sklearn recall_score(average='macro')",
+           accuracy(Average::macro, Absent::exclude_unseen)));
+  Convention balanced;
+  balanced.metric = Metric::balanced_accuracy;
+  out.push_back(make(s, "accuracy.balanced",
+                     "mean per-class recall over the classes present in the target",
+                     "sklearn balanced_accuracy_score", balanced));
+  out.push_back(
+      make(s, "accuracy.weighted",
+           "support-weighted mean of per-class recall (equals micro unless samples are ignored)",
+           "torchmetrics MulticlassAccuracy(average='weighted'); sklearn "
+           "recall_score(average='weighted')",
+           accuracy(Average::weighted)));
+  Convention elementwise;
+  elementwise.metric = Metric::elementwise_binary_accuracy;
+  out.push_back(
+      make(s, "accuracy.elementwise_binary",
+           "binary accuracy per output cell (score > threshold) against one-hot targets",
+           "Keras binary_accuracy: metrics=['accuracy'] with loss='binary_crossentropy' on "
+           "one-hot targets (Keras 2.2-2.3, tf.keras v1 path)",
+           elementwise));
+  for (int k : {2, 3, 5}) {
+    if (k > s.num_classes()) break;
+    Convention c = accuracy(Average::micro);
+    c.top_k = k;
+    out.push_back(
+        make(s, "accuracy.top" + std::to_string(k),
+             "target among the " + std::to_string(k) + " highest scores (ties by class index)",
+             "torchmetrics MulticlassAccuracy(top_k=" + std::to_string(k) +
+                 ", average='micro'); Keras top_k_categorical_accuracy(k=" + std::to_string(k) +
+                 ") (ties count as hits)",
+             c));
+  }
+}
+
+void loss_candidates(const SufficientState& s, std::vector<Candidate>& out) {
+  if (s.scores_in_unit_interval) {
+    out.push_back(
+        make(s, "loss.softmax_twice",
+             "cross-entropy that applies softmax to scores that are already probabilities",
+             "torch.nn.CrossEntropyLoss (or Keras from_logits=True) after a softmax layer",
+             loss(LossFamily::logits, ClassWeightNorm::target_weight_sum)));
+  } else {
+    out.push_back(make(s, "loss.logits", "softmax cross-entropy on logits: logsumexp(z) - z_y",
+                       "torch.nn.CrossEntropyLoss; torch.nn.functional.cross_entropy; Keras "
+                       "CategoricalCrossentropy(from_logits=True)",
+                       loss(LossFamily::logits, ClassWeightNorm::target_weight_sum)));
+  }
+  out.push_back(make(s, "loss.keras_probabilities",
+                     "cross-entropy on probabilities renormalised and clipped to [1e-7, 1 - 1e-7]",
+                     "Keras categorical_crossentropy / sparse_categorical_crossentropy "
+                     "(from_logits=False, the default)",
+                     loss(LossFamily::keras_probabilities, ClassWeightNorm::sample_count)));
+  out.push_back(make(s, "loss.sklearn",
+                     "log loss on probabilities clipped to [eps, 1 - eps] of the dtype",
+                     "sklearn log_loss (>= 1.5)",
+                     loss(LossFamily::sklearn_probabilities, ClassWeightNorm::target_weight_sum)));
+  out.push_back(
+      make(s, "loss.sklearn_legacy",
+           "log loss on probabilities clipped to [1e-15, 1 - 1e-15] and renormalised",
+           "sklearn log_loss (<= 1.1)",
+           loss(LossFamily::sklearn_legacy_probabilities, ClassWeightNorm::target_weight_sum)));
+  out.push_back(
+      make(s, "loss.binary_onehot",
+           "binary cross-entropy per output cell against one-hot targets, mean over cells",
+           "Keras binary_crossentropy on one-hot multi-class targets",
+           loss(LossFamily::keras_binary_onehot, ClassWeightNorm::sample_count)));
+}
+
+}  // namespace
+
+std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind) {
+  std::vector<Candidate> out;
+  if (kind == MetricKind::accuracy) {
+    accuracy_candidates(state, out);
+  } else {
+    loss_candidates(state, out);
+  }
+  return out;
+}
+
+}  // namespace metricaudit

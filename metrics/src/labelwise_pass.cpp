@@ -1,1 +1,164 @@
-// placeholder: implementation in progress
+// One pass over a binary / multilabel batch. Decisions are counted both on the
+// raw scores and after a sigmoid; torchmetrics' rule (sigmoid when any element
+// of the update's tensor is outside [0, 1]) then picks one of the two for the
+// whole batch, which is exactly what torchmetrics does per update() call.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "detail/parallel.hpp"
+#include "detail/validate.hpp"
+#include "metricaudit/error.hpp"
+#include "metricaudit/evaluate.hpp"
+
+namespace metricaudit {
+namespace {
+
+using detail::label_at;
+using detail::real_at;
+
+constexpr int kRaw = static_cast<int>(ScoreReading::raw);
+constexpr int kSigmoid = static_cast<int>(ScoreReading::sigmoid);
+constexpr int kAuto = static_cast<int>(ScoreReading::torchmetrics_auto);
+
+[[noreturn]] void fail_row(std::int64_t row, const std::string& message) {
+  throw detail::RowError{row, std::make_exception_ptr(ValueRangeError(message))};
+}
+
+std::string at(std::int64_t i, std::int64_t l, std::int64_t labels) {
+  if (labels == 1) return " at index " + std::to_string(i);
+  return " at index (" + std::to_string(i) + ", " + std::to_string(l) + ")";
+}
+
+struct Partial {
+  LabelwiseState state;
+  bool all_in_unit = true;
+};
+
+template <typename T>
+void rows(Partial& p, const LabelwiseBatch& b, std::int64_t L, std::int64_t begin,
+          std::int64_t end) {
+  LabelwiseState& s = p.state;
+  const T threshold = static_cast<T>(s.options().threshold);
+  const T* scores = static_cast<const T*>(b.scores.data);
+  const bool weighted = !b.sample_weight.empty();
+  // Keras epsilon() = 1e-7 in the scores' dtype (keras/src/backend/config.py).
+  const double lo = static_cast<double>(static_cast<T>(1e-7));
+  const double hi = static_cast<double>(T(1) - static_cast<T>(1e-7));
+  for (std::int64_t i = begin; i < end; ++i) {
+    bool row_right[2] = {true, true};
+    std::int64_t cells_right[2] = {0, 0};
+    double bce_row[kBinaryLossFamilies] = {0.0, 0.0, 0.0};
+    bool in_unit = true;
+    for (std::int64_t l = 0; l < L; ++l) {
+      const std::int64_t idx = i * L + l;
+      const std::int64_t y = label_at(b.target, idx);
+      if (y != 0 && y != 1) {
+        fail_row(i, "target: expected 0 or 1, got " + std::to_string(y) + at(i, l, L));
+      }
+      const T x = scores[idx];
+      if (!std::isfinite(x)) {
+        fail_row(i, "preds: expected finite scores, got " +
+                        std::string(std::isnan(x) ? "nan" : "inf") + at(i, l, L));
+      }
+      in_unit = in_unit && x >= T(0) && x <= T(1);
+      // torch.sigmoid in the tensor's dtype, then `> threshold` in that dtype.
+      const T sig = T(1) / (T(1) + std::exp(-x));
+      const bool decision[2] = {x > threshold, sig > threshold};
+      for (int r = 0; r < 2; ++r) {
+        const bool right = decision[r] == (y == 1);
+        cells_right[r] += right;
+        row_right[r] = row_right[r] && right;
+        auto& counts = decision[r] ? (y ? s.tp[r] : s.fp[r]) : (y ? s.fn[r] : s.tn[r]);
+        ++counts[static_cast<std::size_t>(l)];
+      }
+      const double xd = static_cast<double>(x);
+      // torch BCEWithLogitsLoss (aten/src/ATen/native/Loss.cpp): max(x,0) - x y + log1p(exp(-|x|)).
+      bce_row[2] +=
+          std::max(xd, 0.0) - xd * static_cast<double>(y) + std::log1p(std::exp(-std::abs(xd)));
+      if (xd >= 0.0 && xd <= 1.0) {
+        const double q = std::min(std::max(xd, lo), hi);
+        bce_row[0] -= y ? std::log(q) : std::log1p(-q);
+        // torch BCELoss clamps each log at -100 (aten/src/ATen/native/Loss.cpp).
+        bce_row[1] -= y ? std::max(std::log(xd), -100.0) : std::max(std::log1p(-xd), -100.0);
+      }
+    }
+    const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
+    ++s.samples;
+    for (int r = 0; r < 2; ++r) {
+      s.exact_match[r] += row_right[r];
+      // Weighted sums are kept for every batch (w = 1 when none is given), so a
+      // state mixing weighted and unweighted batches stays consistent.
+      s.w_correct_cells[r].add(w * static_cast<double>(cells_right[r]));
+      if (row_right[r]) s.w_exact_match[r].add(w);
+    }
+    s.w_total.add(w);
+    p.all_in_unit = p.all_in_unit && in_unit;
+    for (int f = 0; f < kBinaryLossFamilies; ++f) {
+      if (f < 2 && !in_unit) continue;  // probability families: marked unavailable below
+      s.bce[f].add(w * bce_row[f] / static_cast<double>(L));
+    }
+  }
+}
+
+}  // namespace
+
+void update(LabelwiseState& state, const LabelwiseBatch& batch) {
+  detail::require_nonempty(batch.target, "target");
+  detail::require_integer(batch.target, "target");
+  detail::require_floating(batch.scores, "preds");
+  const std::int64_t n = batch.target.rows;
+  const std::int64_t L = state.num_labels();
+  const std::int64_t target_cols = batch.target.ndim == 1 ? 1 : batch.target.cols;
+  const std::int64_t score_cols = batch.scores.ndim == 1 ? 1 : batch.scores.cols;
+  if (target_cols != L) {
+    throw ShapeError("target: expected " + std::to_string(L) +
+                     " label column(s) (num_labels), got shape " +
+                     detail::shape_string(batch.target));
+  }
+  if (batch.scores.rows != n || score_cols != L) {
+    throw ShapeError("preds: expected the shape of target " + detail::shape_string(batch.target) +
+                     ", got " + detail::shape_string(batch.scores));
+  }
+  if (!batch.sample_weight.empty()) detail::check_weights(batch.sample_weight, n);
+  const std::int64_t element = batch.scores.dtype == DType::float32 ? 4 : 8;
+  auto make = [&] {
+    Partial p{LabelwiseState(state.options())};
+    p.state.weighted = !batch.sample_weight.empty();
+    return p;
+  };
+  auto body = [&](Partial& p, std::int64_t begin, std::int64_t end) {
+    if (batch.scores.dtype == DType::float32) {
+      rows<float>(p, batch, L, begin, end);
+    } else {
+      rows<double>(p, batch, L, begin, end);
+    }
+  };
+  auto partials = detail::parallel_rows<Partial>(n, detail::chunk_rows(L, element),
+                                                 state.options().threads, make, body);
+  bool in_unit = true;
+  for (const auto& p : partials) in_unit = in_unit && p.all_in_unit;
+  LabelwiseState batch_state = std::move(partials.front().state);
+  for (std::size_t i = 1; i < partials.size(); ++i) batch_state.merge(partials[i].state);
+  // torchmetrics' rule, decided for this update's whole tensor.
+  const int chosen = in_unit ? kRaw : kSigmoid;
+  batch_state.tp[kAuto] = batch_state.tp[chosen];
+  batch_state.fp[kAuto] = batch_state.fp[chosen];
+  batch_state.tn[kAuto] = batch_state.tn[chosen];
+  batch_state.fn[kAuto] = batch_state.fn[chosen];
+  batch_state.exact_match[kAuto] = batch_state.exact_match[chosen];
+  batch_state.w_correct_cells[kAuto] = batch_state.w_correct_cells[chosen];
+  batch_state.w_exact_match[kAuto] = batch_state.w_exact_match[chosen];
+  batch_state.scores_in_unit_interval = in_unit;
+  batch_state.bce_available = {in_unit, in_unit, true};
+  batch_state.batches = 1;
+  state.merge(batch_state);
+}
+
+LabelwiseState evaluate(const LabelwiseBatch& batch, const LabelwiseOptions& options) {
+  LabelwiseState state(options);
+  update(state, batch);
+  return state;
+}
+
+}  // namespace metricaudit

@@ -1,1 +1,347 @@
-// placeholder: implementation in progress
+// The CPU backend's one pass over a multi-class batch. Per row: one sweep for
+// the argmax (first maximal index, as torch and numpy), the target's rank under
+// the three tie rules, the element-wise threshold count and the domain checks;
+// a second sweep over the (cache-resident) row for the log-sum-exp and the
+// probability-family logs. All accumulation goes into integer counts and
+// ExactSum, so the result does not depend on how rows are split or ordered.
+#include <Eigen/Core>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "detail/parallel.hpp"
+#include "detail/validate.hpp"
+#include "metricaudit/error.hpp"
+#include "metricaudit/evaluate.hpp"
+
+namespace metricaudit {
+namespace {
+
+using detail::label_at;
+using detail::real_at;
+
+std::string at(std::int64_t i) {
+  return " at index " + std::to_string(i);
+}
+std::string at(std::int64_t i, std::int64_t c) {
+  return " at index (" + std::to_string(i) + ", " + std::to_string(c) + ")";
+}
+
+[[noreturn]] void fail_row(std::int64_t row, const std::string& message) {
+  throw detail::RowError{row, std::make_exception_ptr(ValueRangeError(message))};
+}
+
+struct ShapeInfo {
+  std::int64_t n = 0;
+  std::int64_t c = 0;
+};
+
+ShapeInfo validate(const SufficientState& state, const MulticlassBatch& b) {
+  detail::require_nonempty(b.target, "target");
+  detail::require_integer(b.target, "target");
+  const std::int64_t n = b.target.rows;
+  detail::require_vector(b.target, "target", n);
+  const std::int64_t c = state.num_classes();
+  const bool has_scores = !b.scores.empty();
+  const bool has_preds = !b.predicted.empty();
+  if (has_scores == has_preds) {
+    throw InvalidArgument(
+        "preds: expected exactly one of scores (N, C) and predicted labels (N,), got " +
+        std::string(has_scores ? "both" : "neither"));
+  }
+  if (has_scores) {
+    detail::require_floating(b.scores, "preds");
+    if (b.scores.ndim != 2 || b.scores.rows != n || b.scores.cols != c) {
+      throw ShapeError("preds: expected scores of shape (" + std::to_string(n) + ", " +
+                       std::to_string(c) + ") (N from target, C = num_classes), got " +
+                       detail::shape_string(b.scores));
+    }
+  } else {
+    detail::require_integer(b.predicted, "preds");
+    detail::require_vector(b.predicted, "preds", n);
+  }
+  if (!b.sample_weight.empty()) detail::check_weights(b.sample_weight, n);
+  return {n, c};
+}
+
+// Per-thread working state: a partial SufficientState plus flags that are
+// decided for the whole batch.
+struct Partial {
+  SufficientState state;
+  bool all_in_unit = true;
+  bool keras_row_sum_zero = false;
+};
+
+// Clipping bounds in the dtype the library computes in (Keras and sklearn
+// compute in the scores' dtype; the bounds are that dtype's values).
+template <typename T>
+struct Clip {
+  // keras/src/backend/config.py: epsilon() = 1e-7, used as clip(x, eps, 1 - eps).
+  static constexpr double keras_lo = static_cast<double>(static_cast<T>(1e-7));
+  static constexpr double keras_hi =
+      static_cast<double>(static_cast<T>(T(1) - static_cast<T>(1e-7)));
+  // sklearn/metrics/_classification.py (>= 1.5): eps = np.finfo(y_pred.dtype).eps.
+  static constexpr double sk_lo = static_cast<double>(std::numeric_limits<T>::epsilon());
+  static constexpr double sk_hi = static_cast<double>(T(1) - std::numeric_limits<T>::epsilon());
+};
+
+inline double clamp(double x, double lo, double hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
+template <typename T>
+void score_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+  SufficientState& s = p.state;
+  const StateOptions& o = s.options();
+  const std::int64_t C = o.num_classes;
+  const Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> scores(
+      static_cast<const T*>(b.scores.data), b.scores.rows, C);
+  const bool weighted = !b.sample_weight.empty();
+  // The libraries compare in the scores' dtype (torch and Keras cast the Python
+  // threshold to the tensor's dtype), so the threshold is rounded to T first.
+  const T threshold = static_cast<T>(o.threshold);
+  auto& logits = s.losses[static_cast<int>(LossFamily::logits)];
+  auto& keras = s.losses[static_cast<int>(LossFamily::keras_probabilities)];
+  auto& sk = s.losses[static_cast<int>(LossFamily::sklearn_probabilities)];
+  auto& sk_old = s.losses[static_cast<int>(LossFamily::sklearn_legacy_probabilities)];
+  auto& bce = s.losses[static_cast<int>(LossFamily::keras_binary_onehot)];
+  const bool any_prob_family = keras.enabled || sk.enabled || sk_old.enabled || bce.enabled;
+
+  for (std::int64_t i = begin; i < end; ++i) {
+    const std::int64_t y = label_at(b.target, i);
+    if (o.ignore_index && y == *o.ignore_index) {
+      ++s.ignored;
+      continue;
+    }
+    if (y < 0 || y >= C) {
+      fail_row(i,
+               "target: expected labels in [0, " + std::to_string(C) + ")" +
+                   (o.ignore_index ? " or ignore_index=" + std::to_string(*o.ignore_index) : "") +
+                   ", got " + std::to_string(y) + at(i));
+    }
+    const T* row = scores.row(i).data();
+    const T zy = row[y];
+    // Sweep 1: argmax, rank, threshold count, domain checks.
+    T best = -std::numeric_limits<T>::infinity();
+    std::int64_t argmax = 0;
+    std::int64_t greater = 0, ties_below = 0, ties_above = 0, above = 0;
+    bool in_unit = true;
+    for (std::int64_t c = 0; c < C; ++c) {
+      const T v = row[c];
+      if (std::isnan(v) || v == std::numeric_limits<T>::infinity()) {
+        fail_row(i, "preds: expected finite scores (-inf allowed as a masked logit), got " +
+                        std::string(std::isnan(v) ? "nan" : "inf") + at(i, c));
+      }
+      if (v > best) {
+        best = v;
+        argmax = c;
+      }
+      greater += v > zy;
+      ties_below += (v == zy) & (c < y);
+      ties_above += (v == zy) & (c > y);
+      above += v > threshold;
+      in_unit = in_unit && v >= T(0) && v <= T(1);
+    }
+    if (best == -std::numeric_limits<T>::infinity()) {
+      fail_row(i, "preds: expected at least one finite score per row, got a row of -inf" + at(i));
+    }
+    const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
+    ++s.samples;
+    ++s.support[y];
+    ++s.predicted[argmax];
+    const bool hit1 = argmax == y;
+    if (hit1) ++s.tp[y];
+    const std::int64_t rank_index = greater + ties_below;
+    ++s.rank_histogram[static_cast<int>(TieRule::index_order)][rank_index];
+    ++s.rank_histogram[static_cast<int>(TieRule::high_index_first)][greater + ties_above];
+    ++s.rank_histogram[static_cast<int>(TieRule::optimistic)][greater];
+    for (std::size_t j = 0; j < o.top_k.size(); ++j) {
+      if (rank_index < o.top_k[j]) {
+        ++s.topk_hits_by_class[j][y];
+        if (weighted) s.w_topk_hits[j].add(w);
+      } else {
+        ++s.topk_misses_by_predicted[j][argmax];
+      }
+    }
+    const std::int64_t correct_cells = C - 1 - above + 2 * (zy > threshold);
+    s.elementwise_correct += correct_cells;
+    if (!s.confusion.empty()) ++s.confusion[static_cast<std::size_t>(y * C + argmax)];
+    if (weighted) {
+      s.w_support[y].add(w);
+      s.w_predicted[argmax].add(w);
+      if (hit1) s.w_tp[y].add(w);
+      s.w_total.add(w);
+      s.w_elementwise_correct.add(w * static_cast<double>(correct_cells));
+    }
+    p.all_in_unit = p.all_in_unit && in_unit;
+
+    // Sweep 2: losses.
+    if (logits.enabled) {
+      const double m = static_cast<double>(best);
+      double sum_exp = 0.0, sum_z = 0.0;
+      bool masked = false;
+      for (std::int64_t c = 0; c < C; ++c) {
+        const double v = static_cast<double>(row[c]);
+        sum_exp += std::exp(v - m);
+        sum_z += v;
+        masked = masked || std::isinf(v);
+      }
+      const double lse = m + std::log(sum_exp);
+      if (std::isinf(static_cast<double>(zy))) {
+        ++logits.infinite_terms;
+      } else {
+        logits.by_class[y].add(w * (lse - static_cast<double>(zy)));
+      }
+      if (o.smoothing_terms) {
+        if (masked) {
+          ++logits.infinite_smoothing;
+        } else {
+          // sum_c -log softmax(z)_c = C * lse - sum_c z_c
+          logits.smoothing.add(w * (static_cast<double>(C) * lse - sum_z));
+        }
+      }
+    }
+    if (any_prob_family && in_unit) {
+      double row_sum = 0.0;
+      for (std::int64_t c = 0; c < C; ++c) row_sum += static_cast<double>(row[c]);
+      const double py = static_cast<double>(zy);
+      if (keras.enabled) {
+        if (row_sum <= 0.0) {
+          p.keras_row_sum_zero = true;
+        } else {
+          keras.by_class[y].add(
+              w * -std::log(clamp(py / row_sum, Clip<T>::keras_lo, Clip<T>::keras_hi)));
+          if (o.smoothing_terms) {
+            double t = 0.0;
+            for (std::int64_t c = 0; c < C; ++c) {
+              t -= std::log(clamp(static_cast<double>(row[c]) / row_sum, Clip<T>::keras_lo,
+                                  Clip<T>::keras_hi));
+            }
+            keras.smoothing.add(w * t);
+          }
+        }
+      }
+      if (sk.enabled) sk.by_class[y].add(w * -std::log(clamp(py, Clip<T>::sk_lo, Clip<T>::sk_hi)));
+      if (sk_old.enabled) {
+        // sklearn <= 1.1: clip to [1e-15, 1 - 1e-15], then divide by the clipped row sum.
+        double clipped_sum = 0.0;
+        for (std::int64_t c = 0; c < C; ++c) {
+          clipped_sum += clamp(static_cast<double>(row[c]), 1e-15, 1.0 - 1e-15);
+        }
+        sk_old.by_class[y].add(w * -std::log(clamp(py, 1e-15, 1.0 - 1e-15) / clipped_sum));
+      }
+      if (bce.enabled) {
+        double t = 0.0;
+        for (std::int64_t c = 0; c < C; ++c) {
+          const double q = clamp(static_cast<double>(row[c]), Clip<T>::keras_lo, Clip<T>::keras_hi);
+          t -= (c == y) ? std::log(q) : std::log1p(-q);
+        }
+        bce.by_class[y].add(w * (t / static_cast<double>(C)));
+      }
+    }
+  }
+}
+
+void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+  SufficientState& s = p.state;
+  const StateOptions& o = s.options();
+  const std::int64_t C = o.num_classes;
+  const bool weighted = !b.sample_weight.empty();
+  for (std::int64_t i = begin; i < end; ++i) {
+    const std::int64_t y = label_at(b.target, i);
+    if (o.ignore_index && y == *o.ignore_index) {
+      ++s.ignored;
+      continue;
+    }
+    if (y < 0 || y >= C) {
+      fail_row(i,
+               "target: expected labels in [0, " + std::to_string(C) + ")" +
+                   (o.ignore_index ? " or ignore_index=" + std::to_string(*o.ignore_index) : "") +
+                   ", got " + std::to_string(y) + at(i));
+    }
+    const std::int64_t pred = label_at(b.predicted, i);
+    if (pred < 0 || pred >= C) {
+      fail_row(i, "preds: expected labels in [0, " + std::to_string(C) + "), got " +
+                      std::to_string(pred) + at(i));
+    }
+    const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
+    ++s.samples;
+    ++s.support[y];
+    ++s.predicted[pred];
+    const bool hit = pred == y;
+    if (hit) ++s.tp[y];
+    for (std::size_t j = 0; j < o.top_k.size(); ++j) {
+      if (o.top_k[j] != 1) continue;  // a label answers top-1 only
+      if (hit) {
+        ++s.topk_hits_by_class[j][y];
+        if (weighted) s.w_topk_hits[j].add(w);
+      } else {
+        ++s.topk_misses_by_predicted[j][pred];
+      }
+    }
+    if (!s.confusion.empty()) ++s.confusion[static_cast<std::size_t>(y * C + pred)];
+    if (weighted) {
+      s.w_support[y].add(w);
+      s.w_predicted[pred].add(w);
+      if (hit) s.w_tp[y].add(w);
+      s.w_total.add(w);
+    }
+  }
+}
+
+}  // namespace
+
+void update(SufficientState& state, const MulticlassBatch& batch) {
+  const ShapeInfo shape = validate(state, batch);
+  const bool has_scores = !batch.scores.empty();
+  const bool weighted = !batch.sample_weight.empty();
+  const std::int64_t element = has_scores ? (batch.scores.dtype == DType::float32 ? 4 : 8) : 8;
+  auto make = [&] {
+    Partial p{SufficientState(state.options())};
+    if (weighted) p.state.promote_to_weighted();
+    return p;
+  };
+  auto body = [&](Partial& p, std::int64_t begin, std::int64_t end) {
+    if (!has_scores) {
+      label_rows(p, batch, begin, end);
+    } else if (batch.scores.dtype == DType::float32) {
+      score_rows<float>(p, batch, begin, end);
+    } else {
+      score_rows<double>(p, batch, begin, end);
+    }
+  };
+  auto partials =
+      detail::parallel_rows<Partial>(shape.n, detail::chunk_rows(has_scores ? shape.c : 1, element),
+                                     state.options().threads, make, body);
+
+  bool all_in_unit = true, keras_zero = false;
+  for (const auto& p : partials) {
+    all_in_unit = all_in_unit && p.all_in_unit;
+    keras_zero = keras_zero || p.keras_row_sum_zero;
+  }
+  SufficientState batch_state = std::move(partials.front().state);
+  for (std::size_t i = 1; i < partials.size(); ++i) {
+    partials[i].state.batches = 1;  // merge skips empty states
+    batch_state.batches = 1;
+    batch_state.merge(partials[i].state);
+  }
+  batch_state.batches = 1;
+  batch_state.has_scores = has_scores;
+  batch_state.scores_in_unit_interval = has_scores && all_in_unit;
+  for (int f = 0; f < kLossFamilies; ++f) {
+    auto& l = batch_state.losses[f];
+    if (!l.enabled) continue;
+    const bool probability_family = f != static_cast<int>(LossFamily::logits);
+    l.available = has_scores && (!probability_family || all_in_unit);
+    if (f == static_cast<int>(LossFamily::keras_probabilities) && keras_zero) l.available = false;
+  }
+  state.merge(batch_state);
+}
+
+SufficientState evaluate(const MulticlassBatch& batch, const StateOptions& options) {
+  SufficientState state(options);
+  update(state, batch);
+  return state;
+}
+
+}  // namespace metricaudit

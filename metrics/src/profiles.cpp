@@ -1,1 +1,108 @@
-// placeholder: implementation in progress
+// The named profiles. Each entry cites the file its rules were read from; the
+// golden-vector tests (tests/golden) check them against the libraries' output.
+#include "metricaudit/profiles.hpp"
+
+#include <array>
+#include <string>
+
+#include "metricaudit/error.hpp"
+
+namespace metricaudit {
+namespace {
+
+constexpr std::array<Profile, 7> kProfiles = {{
+    // torchmetrics <= 0.9: legacy `Accuracy` defaults to average="micro"; its macro
+    // leaves out classes with tp + fp + fn == 0.
+    // src/torchmetrics/functional/classification/accuracy.py (v0.9.3).
+    {"torchmetrics-0.9", "torchmetrics <= 0.9.3 (legacy Accuracy)",
+     "src/torchmetrics/functional/classification/accuracy.py@v0.9.3", Average::micro,
+     Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero, TieRule::index_order,
+     LossFamily::logits, ClassWeightNorm::target_weight_sum},
+    // torchmetrics 0.10.0 - 0.11.4: MulticlassAccuracy defaults to average="macro" and
+    // averages over all C classes; an absent class scores 0 (_safe_divide 0/0 -> 0).
+    // src/torchmetrics/functional/classification/stat_scores.py, _reduce_stat_scores (v0.11.4).
+    {"torchmetrics-0.11", "torchmetrics 0.10.0 - 0.11.4 (MulticlassAccuracy)",
+     "src/torchmetrics/functional/classification/stat_scores.py@v0.11.4", Average::macro,
+     Absent::zero, Absent::zero, ZeroDivision::zero, TieRule::index_order, LossFamily::logits,
+     ClassWeightNorm::target_weight_sum},
+    // torchmetrics >= 1.0: macro weights classes with tp + fp + fn == 0 by 0 at top_k = 1
+    // and classes with tp + fn == 0 at top_k > 1 (>= 1.3.2).
+    // src/torchmetrics/utilities/compute.py, _adjust_weights_safe_divide (v1.x).
+    {"torchmetrics-1", "torchmetrics >= 1.0 (MulticlassAccuracy)",
+     "src/torchmetrics/utilities/compute.py@v1.x (_adjust_weights_safe_divide)", Average::macro,
+     Absent::exclude_unseen, Absent::exclude_no_support, ZeroDivision::zero, TieRule::index_order,
+     LossFamily::logits, ClassWeightNorm::target_weight_sum},
+    // scikit-learn: accuracy_score is micro; recall_score(average="macro") averages over
+    // the union of labels in y_true and y_pred; top_k_accuracy_score ranks with a stable
+    // argsort reversed (ties: highest index first); log_loss (>= 1.5) clips to
+    // [eps, 1 - eps] of the dtype without renormalising.
+    // sklearn/metrics/_classification.py, sklearn/metrics/_ranking.py (1.5 - 1.9).
+    {"sklearn", "scikit-learn >= 1.5", "sklearn/metrics/_classification.py, _ranking.py",
+     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
+     TieRule::high_index_first, LossFamily::sklearn_probabilities,
+     ClassWeightNorm::target_weight_sum},
+    // scikit-learn <= 1.1: log_loss clips to [1e-15, 1 - 1e-15] and renormalises rows.
+    {"sklearn-1.1", "scikit-learn <= 1.1", "sklearn/metrics/_classification.py@1.1 (log_loss)",
+     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
+     TieRule::high_index_first, LossFamily::sklearn_legacy_probabilities,
+     ClassWeightNorm::target_weight_sum},
+    // Keras 3: (sparse_)categorical_accuracy is micro (argmax, sample-weighted mean);
+    // top_k_categorical_accuracy uses in_top_k (ties at the boundary count as hits);
+    // losses default to from_logits=False: renormalise, clip to [1e-7, 1 - 1e-7];
+    // reduction "sum_over_batch_size" divides by the sample count.
+    // keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py, keras/src/backend/*/nn.py.
+    {"keras", "Keras 3 (and tf.keras 2.x)",
+     "keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py", Average::micro,
+     Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero, TieRule::optimistic,
+     LossFamily::keras_probabilities, ClassWeightNorm::sample_count},
+    // torch.nn: CrossEntropyLoss on logits; a class-weighted mean divides by the sum of
+    // the target classes' weights. aten/src/ATen/native/LossNLL.cpp, torch/nn/modules/loss.py.
+    {"torch.nn", "PyTorch torch.nn.CrossEntropyLoss", "aten/src/ATen/native/LossNLL.cpp",
+     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
+     TieRule::index_order, LossFamily::logits, ClassWeightNorm::target_weight_sum},
+}};
+
+}  // namespace
+
+std::span<const Profile> profiles() {
+  return kProfiles;
+}
+
+const Profile& find_profile(std::string_view name) {
+  for (const auto& p : kProfiles) {
+    if (p.name == name) return p;
+  }
+  std::string known;
+  for (const auto& p : kProfiles) {
+    if (!known.empty()) known += ", ";
+    known += p.name;
+  }
+  throw InvalidArgument("profile: unknown name '" + std::string(name) + "'; expected one of " +
+                        known);
+}
+
+Convention resolve(const Profile& profile, Metric metric, const ConventionOverrides& o) {
+  Convention c;
+  c.metric = metric;
+  const bool classification = metric == Metric::accuracy || metric == Metric::precision ||
+                              metric == Metric::recall || metric == Metric::f1;
+  // torchmetrics' Multiclass{Precision,Recall,F1Score} default to macro like its
+  // accuracy; for the others an explicit average is the usual call, and macro the
+  // only multi-class reading that differs from accuracy.
+  const Average class_default =
+      metric == Metric::accuracy ? profile.default_average : Average::macro;
+  c.average = o.average.value_or(classification ? class_default : Average::micro);
+  c.top_k = o.top_k.value_or(1);
+  c.absent = o.absent.value_or(c.top_k > 1 ? profile.absent_top_k : profile.absent);
+  c.zero_division = o.zero_division.value_or(profile.zero_division);
+  c.ties = o.ties.value_or(profile.ties);
+  c.adjusted = o.adjusted.value_or(false);
+  c.loss = o.loss.value_or(profile.loss);
+  c.weight_norm = o.weight_norm.value_or(profile.weight_norm);
+  c.class_weights = o.class_weights.value_or(std::vector<double>{});
+  c.label_smoothing = o.label_smoothing.value_or(0.0);
+  c.reduction = o.reduction.value_or(Reduction::mean);
+  return c;
+}
+
+}  // namespace metricaudit

@@ -1,1 +1,253 @@
-// placeholder: implementation in progress
+// Classification readings of a multi-class state. Per-class ratios come from
+// the integer counts (or their ExactSum weighted versions); averages sum over
+// classes in index order, so a reading is deterministic given the state.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "metricaudit/error.hpp"
+#include "metricaudit/readings.hpp"
+
+namespace metricaudit {
+
+double read_loss(const SufficientState& state, const Convention& convention);  // readings_loss.cpp
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Per-class numerator/denominator inputs of one reading.
+struct ClassCounts {
+  std::vector<double> tp, predicted, support;
+  double samples = 0.0;  // micro denominator
+  double hits = 0.0;     // micro numerator
+};
+
+bool use_weights(const SufficientState& s, const Convention& c) {
+  return c.sample_weighted && s.weighted;
+}
+
+std::vector<double> to_double(const std::vector<std::int64_t>& v) {
+  return {v.begin(), v.end()};
+}
+std::vector<double> to_double(const std::vector<ExactSum>& v) {
+  std::vector<double> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i].value();
+  return out;
+}
+
+std::size_t topk_slot(const SufficientState& s, int k) {
+  const auto& ks = s.options().top_k;
+  for (std::size_t j = 0; j < ks.size(); ++j) {
+    if (ks[j] == k) return j;
+  }
+  throw UnavailableError("top_k=" + std::to_string(k) +
+                         ": per-class top-k counts were not kept for this k; add it to "
+                         "StateOptions::top_k before the pass");
+}
+
+void require_scores_for_topk(const SufficientState& s, int k) {
+  if (k < 1 || k > s.num_classes()) {
+    throw InvalidArgument("top_k: expected a value in [1, num_classes=" +
+                          std::to_string(s.num_classes()) + "], got " + std::to_string(k));
+  }
+  if (k > 1 && !s.has_scores) {
+    throw UnavailableError("top_k=" + std::to_string(k) +
+                           ": needs scores; the state holds predicted labels only");
+  }
+}
+
+// Micro hits at k under a tie rule.
+double micro_hits(const SufficientState& s, const Convention& c) {
+  const int k = c.top_k;
+  const bool weights = use_weights(s, c);
+  if (k == 1 && c.ties == TieRule::index_order) {
+    if (weights) {
+      ExactSum total;
+      for (const auto& t : s.w_tp) total.merge(t);
+      return total.value();
+    }
+    std::int64_t hits = 0;
+    for (auto t : s.tp) hits += t;
+    return static_cast<double>(hits);
+  }
+  if (!s.has_scores) {
+    throw UnavailableError("top-k ranks need scores; the state holds predicted labels only");
+  }
+  if (weights) {
+    if (c.ties != TieRule::index_order) {
+      throw UnavailableError("weighted top-k is kept under the index_order tie rule only");
+    }
+    return s.w_topk_hits[topk_slot(s, k)].value();
+  }
+  const auto& h = s.rank_histogram[static_cast<int>(c.ties)];
+  std::int64_t hits = 0;
+  for (int r = 0; r < k; ++r) hits += h[static_cast<std::size_t>(r)];
+  return static_cast<double>(hits);
+}
+
+ClassCounts counts(const SufficientState& s, const Convention& c) {
+  ClassCounts out;
+  const bool weights = use_weights(s, c);
+  if (c.top_k == 1) {
+    out.tp = weights ? to_double(s.w_tp) : to_double(s.tp);
+    out.predicted = weights ? to_double(s.w_predicted) : to_double(s.predicted);
+  } else {
+    if (weights) throw UnavailableError("per-class top-k counts are not kept with sample weights");
+    if (c.ties != TieRule::index_order) {
+      throw UnavailableError("per-class top-k counts are kept under the index_order tie rule only");
+    }
+    const std::size_t j = topk_slot(s, c.top_k);
+    out.tp = to_double(s.topk_hits_by_class[j]);
+    // torchmetrics >= 1.6.1: on a miss the sample predicts its top-1 class.
+    out.predicted = to_double(s.topk_misses_by_predicted[j]);
+    for (std::size_t i = 0; i < out.tp.size(); ++i) out.predicted[i] += out.tp[i];
+  }
+  out.support = weights ? to_double(s.w_support) : to_double(s.support);
+  out.samples = weights ? s.w_total.value() : static_cast<double>(s.samples);
+  return out;
+}
+
+double ratio(double num, double den, ZeroDivision zd) {
+  if (den != 0.0) return num / den;
+  switch (zd) {
+    case ZeroDivision::zero:
+      return 0.0;
+    case ZeroDivision::one:
+      return 1.0;
+    case ZeroDivision::nan:
+      return kNaN;
+  }
+  return kNaN;
+}
+
+std::vector<double> per_class_values(const ClassCounts& k, Metric metric, ZeroDivision zd) {
+  std::vector<double> v(k.tp.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    switch (metric) {
+      case Metric::accuracy:
+      case Metric::recall:
+      case Metric::balanced_accuracy:
+        v[i] = ratio(k.tp[i], k.support[i], zd);
+        break;
+      case Metric::precision:
+        v[i] = ratio(k.tp[i], k.predicted[i], zd);
+        break;
+      case Metric::f1:
+        v[i] = ratio(2.0 * k.tp[i], k.predicted[i] + k.support[i], zd);
+        break;
+      default:
+        throw InvalidArgument(
+            "per-class values are defined for accuracy, precision, recall and f1");
+    }
+  }
+  return v;
+}
+
+bool included(const ClassCounts& k, std::size_t i, Absent absent) {
+  switch (absent) {
+    case Absent::zero:
+      return true;
+    // tp + fp + fn > 0  <=>  predicted + support > 0
+    case Absent::exclude_unseen:
+      return k.predicted[i] + k.support[i] > 0.0;
+    case Absent::exclude_no_support:
+      return k.support[i] > 0.0;
+  }
+  return true;
+}
+
+double balanced(const SufficientState& s, const Convention& c) {
+  // sklearn/metrics/_classification.py balanced_accuracy_score: mean recall over
+  // the classes present in y_true; adjusted: (score - 1/K) / (1 - 1/K).
+  Convention rc = c;
+  rc.top_k = 1;
+  const ClassCounts k = counts(s, rc);
+  double sum = 0.0;
+  std::int64_t classes = 0;
+  for (std::size_t i = 0; i < k.tp.size(); ++i) {
+    if (k.support[i] > 0.0) {
+      sum += k.tp[i] / k.support[i];
+      ++classes;
+    }
+  }
+  if (classes == 0) return kNaN;
+  double score = sum / static_cast<double>(classes);
+  if (c.adjusted) {
+    const double chance = 1.0 / static_cast<double>(classes);
+    score = (score - chance) / (1.0 - chance);  // K = 1: 0/0 -> NaN, as sklearn
+  }
+  return score;
+}
+
+double elementwise(const SufficientState& s, const Convention& c) {
+  if (!s.has_scores) {
+    throw UnavailableError(
+        "element-wise binary accuracy needs scores; the state holds labels only");
+  }
+  const double cells_per_row = static_cast<double>(s.num_classes());
+  if (use_weights(s, c)) {
+    return s.w_elementwise_correct.value() / (s.w_total.value() * cells_per_row);
+  }
+  return static_cast<double>(s.elementwise_correct) /
+         (static_cast<double>(s.samples) * cells_per_row);
+}
+
+}  // namespace
+
+std::vector<double> read_per_class(const SufficientState& state, const Convention& convention) {
+  require_scores_for_topk(state, convention.top_k);
+  return per_class_values(counts(state, convention), convention.metric, convention.zero_division);
+}
+
+double read(const SufficientState& state, const Convention& c) {
+  switch (c.metric) {
+    case Metric::cross_entropy:
+      return read_loss(state, c);
+    case Metric::balanced_accuracy:
+      return balanced(state, c);
+    case Metric::elementwise_binary_accuracy:
+      return elementwise(state, c);
+    default:
+      break;
+  }
+  require_scores_for_topk(state, c.top_k);
+  if (state.samples == 0) return kNaN;  // nothing counted (all ignored): 0/0
+  switch (c.average) {
+    case Average::micro: {
+      // Every counted sample predicts exactly one class, so micro accuracy,
+      // precision, recall and F1 all equal hits / samples.
+      const bool weights = use_weights(state, c);
+      const double total = weights ? state.w_total.value() : static_cast<double>(state.samples);
+      return micro_hits(state, c) / total;
+    }
+    case Average::macro: {
+      const ClassCounts k = counts(state, c);
+      const auto v = per_class_values(k, c.metric, c.zero_division);
+      double sum = 0.0;
+      std::int64_t n = 0;
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!included(k, i, c.absent) || std::isnan(v[i])) continue;
+        sum += v[i];
+        ++n;
+      }
+      return n == 0 ? 0.0 : sum / static_cast<double>(n);
+    }
+    case Average::weighted: {
+      const ClassCounts k = counts(state, c);
+      const auto v = per_class_values(k, c.metric, c.zero_division);
+      double num = 0.0, den = 0.0;
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (std::isnan(v[i])) continue;
+        num += k.support[i] * v[i];
+        den += k.support[i];
+      }
+      return den == 0.0 ? 0.0 : num / den;
+    }
+    case Average::none:
+      throw InvalidArgument("average='none' gives one value per class: call read_per_class");
+  }
+  return kNaN;
+}
+
+}  // namespace metricaudit

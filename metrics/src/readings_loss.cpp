@@ -1,1 +1,129 @@
-// placeholder: implementation in progress
+// Cross-entropy readings. The state keeps, per loss family, the per-target-class
+// sums of w_n * l_n and the smoothing total, so class weights, the weight
+// normalisation, label smoothing and the reduction are all chosen here.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "metricaudit/error.hpp"
+#include "metricaudit/readings.hpp"
+
+namespace metricaudit {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+const char* family_text(LossFamily f) {
+  switch (f) {
+    case LossFamily::logits:
+      return "cross-entropy on logits";
+    case LossFamily::keras_probabilities:
+      return "Keras cross-entropy on probabilities";
+    case LossFamily::sklearn_probabilities:
+      return "sklearn log_loss";
+    case LossFamily::sklearn_legacy_probabilities:
+      return "sklearn <= 1.1 log_loss";
+    case LossFamily::keras_binary_onehot:
+      return "Keras binary cross-entropy on one-hot targets";
+  }
+  return "?";
+}
+
+}  // namespace
+
+double read_loss(const SufficientState& s, const Convention& c) {
+  const LossSums& sums = s.losses[static_cast<int>(c.loss)];
+  const std::string what = family_text(c.loss);
+  if (!sums.enabled) {
+    throw UnavailableError(what + ": not accumulated (add it to StateOptions::losses)");
+  }
+  if (!sums.available) {
+    if (!s.has_scores) throw UnavailableError(what + ": needs scores; the state holds labels only");
+    throw UnavailableError(
+        what + ": needs probabilities (every score in [0, 1], rows with a positive sum)");
+  }
+  const auto C = static_cast<std::size_t>(s.num_classes());
+  if (!c.class_weights.empty() && c.class_weights.size() != C) {
+    throw ShapeError("class_weights: expected " + std::to_string(C) +
+                     " values (num_classes), got " + std::to_string(c.class_weights.size()));
+  }
+  for (std::size_t i = 0; i < c.class_weights.size(); ++i) {
+    const double w = c.class_weights[i];
+    if (!std::isfinite(w) || w < 0.0) {
+      throw ValueRangeError("class_weights: expected finite values >= 0, got " + std::to_string(w) +
+                            " at index " + std::to_string(i));
+    }
+  }
+  if (!(c.label_smoothing >= 0.0 && c.label_smoothing <= 1.0)) {
+    throw InvalidArgument("label_smoothing: expected a value in [0, 1], got " +
+                          std::to_string(c.label_smoothing));
+  }
+  const double eps = c.label_smoothing;
+  if (eps > 0.0) {
+    if (c.loss == LossFamily::sklearn_probabilities ||
+        c.loss == LossFamily::sklearn_legacy_probabilities ||
+        c.loss == LossFamily::keras_binary_onehot) {
+      throw UnavailableError(what + ": label smoothing is not defined for this family");
+    }
+    if (!s.options().smoothing_terms) {
+      throw UnavailableError(
+          what + ": smoothing terms were not accumulated (StateOptions::smoothing_terms)");
+    }
+    if (!c.class_weights.empty()) {
+      // torch weights the smoothing term by w_c per class: it needs per-class
+      // column sums of -log p, which the O(C) state does not keep.
+      throw UnavailableError(what + ": label smoothing with class weights is not supported");
+    }
+  }
+  if (sums.infinite_terms > 0 || (eps > 0.0 && sums.infinite_smoothing > 0)) return kInf;
+
+  const bool weights_given = s.weighted && c.sample_weighted;
+  if (s.weighted && !c.sample_weighted) {
+    throw UnavailableError(what +
+                           ": the loss sums include the sample weights; an unweighted reading "
+                           "needs a pass without them");
+  }
+  // Numerator: sum_c cw_c * S_c, exactly summed.
+  ExactSum numerator;
+  ExactSum class_weight_mass;  // sum_c cw_c * (weighted) support_c
+  for (std::size_t i = 0; i < C; ++i) {
+    const double cw = c.class_weights.empty() ? 1.0 : c.class_weights[i];
+    numerator.add(cw * sums.by_class[i].value());
+    const double support =
+        weights_given ? s.w_support[i].value() : static_cast<double>(s.support[i]);
+    class_weight_mass.add(cw * support);
+  }
+  const double nll_sum = numerator.value();
+  const double smooth_sum = sums.smoothing.value();
+  const double k = static_cast<double>(C);
+  if (c.reduction == Reduction::sum) {
+    return (1.0 - eps) * nll_sum + (eps / k) * smooth_sum;
+  }
+  double denominator = 0.0;
+  switch (c.weight_norm) {
+    case ClassWeightNorm::target_weight_sum:
+      // torch: divide by the sum of the target classes' weights (LossNLL.cpp,
+      // nll_loss reduction mean); sklearn log_loss: by the sample-weight sum.
+      denominator = class_weight_mass.value();
+      break;
+    case ClassWeightNorm::sample_count:
+      // Keras "sum_over_batch_size": by the number of samples, weighted or not.
+      denominator = static_cast<double>(s.samples);
+      break;
+  }
+  if (denominator == 0.0) return kNaN;  // every sample ignored: torch returns NaN
+  return ((1.0 - eps) * nll_sum + (eps / k) * smooth_sum) / denominator;
+}
+
+double softmax_twice_floor(std::int64_t num_classes) {
+  if (num_classes < 1) {
+    throw InvalidArgument("num_classes: expected an integer >= 1, got " +
+                          std::to_string(num_classes));
+  }
+  // Softmax of a probability row p is minimised at the target when p is one-hot
+  // there: -log(e / (e + C - 1)) = ln(1 + (C - 1) / e).
+  return std::log1p(static_cast<double>(num_classes - 1) / std::exp(1.0));
+}
+
+}  // namespace metricaudit

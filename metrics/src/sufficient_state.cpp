@@ -1,1 +1,177 @@
-// placeholder: implementation in progress
+#include "metricaudit/sufficient_state.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "metricaudit/error.hpp"
+
+namespace metricaudit {
+namespace {
+
+// Above this a dense confusion matrix is refused: 2^26 int64 cells = 512 MiB.
+constexpr std::int64_t kMaxConfusionCells = std::int64_t{1} << 26;
+
+StateOptions resolve(StateOptions o) {
+  if (o.num_classes < 1) {
+    throw InvalidArgument("num_classes: expected an integer >= 1, got " +
+                          std::to_string(o.num_classes));
+  }
+  if (o.top_k.empty()) {
+    o.top_k = {1};
+    if (o.num_classes >= 5) o.top_k.push_back(5);
+  }
+  for (std::size_t i = 0; i < o.top_k.size(); ++i) {
+    const int k = o.top_k[i];
+    if (k < 1 || k > o.num_classes) {
+      throw InvalidArgument(
+          "top_k: expected values in [1, num_classes=" + std::to_string(o.num_classes) + "], got " +
+          std::to_string(k) + " at index " + std::to_string(i));
+    }
+  }
+  if (!(o.threshold >= 0.0 && o.threshold <= 1.0)) {
+    throw InvalidArgument("threshold: expected a value in [0, 1], got " +
+                          std::to_string(o.threshold));
+  }
+  if (o.confusion_matrix && o.num_classes > kMaxConfusionCells / o.num_classes) {
+    throw InvalidArgument("confusion_matrix: C x C = " + std::to_string(o.num_classes) +
+                          "^2 cells exceeds the limit of 2^26; read per-class counts instead");
+  }
+  if (o.threads < 0) {
+    throw InvalidArgument("threads: expected >= 0, got " + std::to_string(o.threads));
+  }
+  return o;
+}
+
+template <typename T>
+void add_into(std::vector<T>& into, const std::vector<T>& from) {
+  for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
+}
+
+void merge_into(std::vector<ExactSum>& into, const std::vector<ExactSum>& from) {
+  for (std::size_t i = 0; i < into.size(); ++i) into[i].merge(from[i]);
+}
+
+bool same_options(const StateOptions& a, const StateOptions& b) {
+  return a.num_classes == b.num_classes && a.top_k == b.top_k && a.ignore_index == b.ignore_index &&
+         a.threshold == b.threshold && a.losses == b.losses &&
+         a.smoothing_terms == b.smoothing_terms && a.confusion_matrix == b.confusion_matrix;
+}
+
+}  // namespace
+
+SufficientState::SufficientState(StateOptions options) : options_(resolve(std::move(options))) {
+  const auto c = static_cast<std::size_t>(options_.num_classes);
+  tp.assign(c, 0);
+  predicted.assign(c, 0);
+  support.assign(c, 0);
+  for (auto& h : rank_histogram) h.assign(c, 0);
+  topk_hits_by_class.assign(options_.top_k.size(), std::vector<std::int64_t>(c, 0));
+  topk_misses_by_predicted.assign(options_.top_k.size(), std::vector<std::int64_t>(c, 0));
+  for (LossFamily f : options_.losses) {
+    auto& l = losses[static_cast<int>(f)];
+    l.enabled = true;
+    l.available = true;
+    l.by_class.assign(c, ExactSum{});
+  }
+  if (options_.confusion_matrix) confusion.assign(c * c, 0);
+}
+
+void SufficientState::promote_to_weighted() {
+  if (weighted) return;
+  weighted = true;
+  auto seed = [](std::vector<ExactSum>& into, const std::vector<std::int64_t>& counts) {
+    into.assign(counts.size(), ExactSum{});
+    for (std::size_t i = 0; i < counts.size(); ++i) into[i].add(static_cast<double>(counts[i]));
+  };
+  seed(w_tp, tp);
+  seed(w_predicted, predicted);
+  seed(w_support, support);
+  w_total = ExactSum{};
+  w_total.add(static_cast<double>(samples));
+  w_topk_hits.assign(options_.top_k.size(), ExactSum{});
+  for (std::size_t j = 0; j < options_.top_k.size(); ++j) {
+    std::int64_t hits = 0;
+    for (auto h : topk_hits_by_class[j]) hits += h;
+    w_topk_hits[j].add(static_cast<double>(hits));
+  }
+  w_elementwise_correct = ExactSum{};
+  w_elementwise_correct.add(static_cast<double>(elementwise_correct));
+}
+
+void SufficientState::merge(const SufficientState& other) {
+  if (!same_options(options_, other.options_)) {
+    throw IncompatibleError(
+        "merge: the states were built with different options (num_classes " +
+        std::to_string(options_.num_classes) + " vs " + std::to_string(other.options_.num_classes) +
+        "; top_k, ignore_index, threshold, losses and confusion_matrix must also match)");
+  }
+  if (other.batches == 0) return;
+  if (batches == 0) {
+    *this = other;
+    return;
+  }
+  if (other.weighted && !weighted) promote_to_weighted();
+  const SufficientState* rhs = &other;
+  SufficientState promoted(options_);
+  if (weighted && !other.weighted) {
+    promoted = other;
+    promoted.promote_to_weighted();
+    rhs = &promoted;
+  }
+  mixed_inputs = mixed_inputs || rhs->mixed_inputs || (has_scores != rhs->has_scores);
+  has_scores = has_scores && rhs->has_scores;
+  scores_in_unit_interval = scores_in_unit_interval && rhs->scores_in_unit_interval;
+  samples += rhs->samples;
+  ignored += rhs->ignored;
+  batches += rhs->batches;
+  add_into(tp, rhs->tp);
+  add_into(predicted, rhs->predicted);
+  add_into(support, rhs->support);
+  for (int r = 0; r < kTieRules; ++r) add_into(rank_histogram[r], rhs->rank_histogram[r]);
+  for (std::size_t j = 0; j < topk_hits_by_class.size(); ++j) {
+    add_into(topk_hits_by_class[j], rhs->topk_hits_by_class[j]);
+    add_into(topk_misses_by_predicted[j], rhs->topk_misses_by_predicted[j]);
+  }
+  elementwise_correct += rhs->elementwise_correct;
+  if (weighted) {
+    merge_into(w_tp, rhs->w_tp);
+    merge_into(w_predicted, rhs->w_predicted);
+    merge_into(w_support, rhs->w_support);
+    w_total.merge(rhs->w_total);
+    merge_into(w_topk_hits, rhs->w_topk_hits);
+    w_elementwise_correct.merge(rhs->w_elementwise_correct);
+  }
+  for (int f = 0; f < kLossFamilies; ++f) {
+    auto& l = losses[f];
+    const auto& r = rhs->losses[f];
+    l.available = l.available && r.available;
+    merge_into(l.by_class, r.by_class);
+    l.smoothing.merge(r.smoothing);
+    l.infinite_terms += r.infinite_terms;
+    l.infinite_smoothing += r.infinite_smoothing;
+  }
+  add_into(confusion, rhs->confusion);
+}
+
+bool operator==(const SufficientState& a, const SufficientState& b) {
+  if (!same_options(a.options_, b.options_)) return false;
+  bool eq = a.samples == b.samples && a.ignored == b.ignored && a.has_scores == b.has_scores &&
+            a.weighted == b.weighted && a.scores_in_unit_interval == b.scores_in_unit_interval &&
+            a.tp == b.tp && a.predicted == b.predicted && a.support == b.support &&
+            a.rank_histogram == b.rank_histogram && a.topk_hits_by_class == b.topk_hits_by_class &&
+            a.topk_misses_by_predicted == b.topk_misses_by_predicted &&
+            a.elementwise_correct == b.elementwise_correct && a.confusion == b.confusion &&
+            a.w_tp == b.w_tp && a.w_predicted == b.w_predicted && a.w_support == b.w_support &&
+            a.w_total == b.w_total && a.w_topk_hits == b.w_topk_hits &&
+            a.w_elementwise_correct == b.w_elementwise_correct;
+  for (int f = 0; f < kLossFamilies && eq; ++f) {
+    const auto& x = a.losses[f];
+    const auto& y = b.losses[f];
+    eq = x.enabled == y.enabled && x.available == y.available && x.by_class == y.by_class &&
+         x.smoothing == y.smoothing && x.infinite_terms == y.infinite_terms &&
+         x.infinite_smoothing == y.infinite_smoothing;
+  }
+  return eq;
+}
+
+}  // namespace metricaudit

@@ -27,8 +27,12 @@ struct ArrayView {
 
   static ArrayView vector(const float* p, std::int64_t n) { return {p, DType::float32, n, 1, 1}; }
   static ArrayView vector(const double* p, std::int64_t n) { return {p, DType::float64, n, 1, 1}; }
-  static ArrayView vector(const std::int32_t* p, std::int64_t n) { return {p, DType::int32, n, 1, 1}; }
-  static ArrayView vector(const std::int64_t* p, std::int64_t n) { return {p, DType::int64, n, 1, 1}; }
+  static ArrayView vector(const std::int32_t* p, std::int64_t n) {
+    return {p, DType::int32, n, 1, 1};
+  }
+  static ArrayView vector(const std::int64_t* p, std::int64_t n) {
+    return {p, DType::int64, n, 1, 1};
+  }
   static ArrayView matrix(const float* p, std::int64_t r, std::int64_t c) {
     return {p, DType::float32, r, c, 2};
   }

@@ -14,7 +14,7 @@
 namespace metricaudit {
 
 enum class Metric {
-  accuracy,           ///< multi-class: micro = fraction right; per-class = recall (torchmetrics)
+  accuracy,  ///< multi-class: micro = fraction right; per-class = recall (torchmetrics)
   precision,
   recall,
   f1,
@@ -27,10 +27,11 @@ enum class Average { micro, macro, weighted, none };
 
 /// Which classes enter a macro mean.
 enum class Absent {
-  zero,                ///< all C classes; an empty class scores zero_division (torchmetrics 0.10-0.11)
-  exclude_unseen,      ///< classes with tp + fp + fn > 0 (torchmetrics <= 0.9 and >= 1.0 at top_k = 1;
-                       ///< sklearn, labels = union of y_true and y_pred)
-  exclude_no_support,  ///< classes with support > 0 (sklearn balanced_accuracy; torchmetrics >= 1.3.2 at top_k > 1)
+  zero,            ///< all C classes; an empty class scores zero_division (torchmetrics 0.10-0.11)
+  exclude_unseen,  ///< classes with tp + fp + fn > 0 (torchmetrics <= 0.9 and >= 1.0 at top_k = 1;
+                   ///< sklearn, labels = union of y_true and y_pred)
+  exclude_no_support,  ///< classes with support > 0 (sklearn balanced_accuracy; torchmetrics
+                       ///< >= 1.3.2 at top_k > 1)
 };
 
 /// The value of a per-class ratio whose denominator is 0.
@@ -56,10 +57,10 @@ struct Convention {
   Average average = Average::micro;
   Absent absent = Absent::exclude_unseen;
   ZeroDivision zero_division = ZeroDivision::zero;
-  int top_k = 1;                      ///< accuracy / recall at k (micro and per-class)
+  int top_k = 1;  ///< accuracy / recall at k (micro and per-class)
   TieRule ties = TieRule::index_order;
-  bool adjusted = false;              ///< balanced accuracy: (s - 1/K) / (1 - 1/K)
-  bool sample_weighted = true;        ///< use sample weights when the state has them
+  bool adjusted = false;        ///< balanced accuracy: (s - 1/K) / (1 - 1/K)
+  bool sample_weighted = true;  ///< use sample weights when the state has them
 
   LossFamily loss = LossFamily::logits;
   Reduction reduction = Reduction::mean;
@@ -73,8 +74,8 @@ struct Convention {
 
 /// Conventions for binary / multilabel states.
 enum class LabelwiseMetric {
-  accuracy,              ///< per label (tp + tn) / N, averaged over labels (micro == element-wise)
-  subset_accuracy,       ///< whole row right (sklearn accuracy_score, torchmetrics MultilabelExactMatch)
+  accuracy,         ///< per label (tp + tn) / N, averaged over labels (micro == element-wise)
+  subset_accuracy,  ///< whole row right (sklearn accuracy_score, torchmetrics MultilabelExactMatch)
   binary_cross_entropy,
 };
 

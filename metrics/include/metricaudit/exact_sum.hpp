@@ -38,8 +38,10 @@ class ExactSum {
   double value() const;
   bool is_zero() const;
 
-  /// Carry-save limbs: the exact value is sum(limbs[i] * 2^(32 i - 160)).
-  const std::array<std::int64_t, kLimbs>& limbs() const { return limbs_; }
+  /// Normalised limbs: the exact value is sum(limbs[i] * 2^(32 i - 160)), every
+  /// limb but the last in [0, 2^32). Up to 2^31 such arrays can be summed
+  /// element-wise in int64 and handed to from_limbs without loss.
+  std::array<std::int64_t, kLimbs> limbs() const;
   /// Rebuilds a sum from limbs (e.g. after an external all-reduce).
   static ExactSum from_limbs(const std::array<std::int64_t, kLimbs>& limbs);
 

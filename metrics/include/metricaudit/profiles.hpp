@@ -14,7 +14,8 @@
 namespace metricaudit {
 
 struct Profile {
-  std::string_view name;     ///< "torchmetrics-0.11", "torchmetrics-1", "sklearn", "keras", "torch.nn", ...
+  std::string_view
+      name;  ///< "torchmetrics-0.11", "torchmetrics-1", "sklearn", "keras", "torch.nn", ...
   std::string_view library;  ///< who computes it this way, with versions
   std::string_view source;   ///< the file the rules were read from
   Average default_average;   ///< of the library's usual multi-class accuracy entry point
@@ -22,7 +23,7 @@ struct Profile {
   Absent absent_top_k;       ///< ... at top_k > 1
   ZeroDivision zero_division;
   TieRule ties;
-  LossFamily loss;           ///< how the library reads scores for its cross-entropy default
+  LossFamily loss;  ///< how the library reads scores for its cross-entropy default
   ClassWeightNorm weight_norm;
 };
 
@@ -47,6 +48,7 @@ struct ConventionOverrides {
 };
 
 /// The convention `profile` uses for `metric`, with explicit overrides applied.
-Convention resolve(const Profile& profile, Metric metric, const ConventionOverrides& overrides = {});
+Convention resolve(const Profile& profile, Metric metric,
+                   const ConventionOverrides& overrides = {});
 
 }  // namespace metricaudit

@@ -13,7 +13,8 @@ namespace metricaudit {
 
 /// The metric's value. For Average::none use read_per_class.
 double read(const SufficientState& state, const Convention& convention);
-/// Per-class values (size C) of accuracy / precision / recall / f1 (at convention.top_k for accuracy/recall).
+/// Per-class values (size C) of accuracy / precision / recall / f1 (at convention.top_k for
+/// accuracy/recall).
 std::vector<double> read_per_class(const SufficientState& state, const Convention& convention);
 
 double read(const LabelwiseState& state, const LabelwiseConvention& convention);

@@ -31,9 +31,10 @@ inline constexpr int kLossFamilies = 5;
 struct StateOptions {
   /// C, the number of classes (the width of the score matrix). Must be >= 1.
   std::int64_t num_classes = 0;
-  /// k values whose per-class top-k hits are kept (for macro top-k). Micro top-k
-  /// is available for every k from the rank histograms regardless.
-  std::vector<int> top_k = {1, 5};
+  /// k values whose per-class top-k hits are kept (for macro top-k), each in [1, C].
+  /// Empty means {1, 5} with 5 dropped when C < 5. Micro top-k is available for
+  /// every k from the rank histograms regardless.
+  std::vector<int> top_k;
   /// Samples whose target equals this are dropped (torchmetrics / torch.nn rule).
   std::optional<std::int64_t> ignore_index;
   /// Threshold of the element-wise binary reading of multi-class scores (Keras
@@ -41,10 +42,9 @@ struct StateOptions {
   double threshold = 0.5;
   /// Which loss families to accumulate. Probability families are computed only
   /// when every score of every batch lies in [0, 1]; otherwise they read as unavailable.
-  std::vector<LossFamily> losses = {LossFamily::logits, LossFamily::keras_probabilities,
-                                    LossFamily::sklearn_probabilities,
-                                    LossFamily::sklearn_legacy_probabilities,
-                                    LossFamily::keras_binary_onehot};
+  std::vector<LossFamily> losses = {
+      LossFamily::logits, LossFamily::keras_probabilities, LossFamily::sklearn_probabilities,
+      LossFamily::sklearn_legacy_probabilities, LossFamily::keras_binary_onehot};
   /// Also accumulate the label-smoothing term sum_c -log p_c for each family (C logs per row).
   bool smoothing_terms = true;
   /// Keep a dense C x C confusion matrix (refused above 2^26 cells).

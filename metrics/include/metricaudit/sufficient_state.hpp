@@ -31,10 +31,13 @@ inline constexpr int kTieRules = 3;
 /// Loss sums of one family: per target class (so class weights are a reading),
 /// plus the label-smoothing total.
 struct LossSums {
-  bool available = false;            ///< computed for every sample so far
-  std::vector<ExactSum> by_class;    ///< sum over samples with target c of w_n * l_n
-  ExactSum smoothing;                ///< sum over samples of w_n * sum_c(-log p_nc)
-  std::int64_t infinite_terms = 0;   ///< samples whose loss is +inf (e.g. -inf logit at the target)
+  bool enabled = false;             ///< requested in StateOptions::losses
+  bool available = false;           ///< enabled and computed for every sample so far
+  std::vector<ExactSum> by_class;   ///< sum over samples with target c of w_n * l_n
+  ExactSum smoothing;               ///< sum over samples of w_n * sum_c(-log p_nc)
+  std::int64_t infinite_terms = 0;  ///< samples whose loss is +inf (e.g. -inf logit at the target)
+  std::int64_t infinite_smoothing =
+      0;  ///< samples whose smoothing term is +inf (a -inf logit anywhere)
 };
 
 class SufficientState {
@@ -45,16 +48,20 @@ class SufficientState {
   std::int64_t num_classes() const { return options_.num_classes; }
 
   /// Adds another state of the same options (exact; any order gives the same bits).
+  /// IncompatibleError when the options differ.
   void merge(const SufficientState& other);
+  /// Allocates the weighted sums, seeding them with weight 1 per sample seen so far
+  /// (the passes call this when the first weighted batch arrives).
+  void promote_to_weighted();
   friend bool operator==(const SufficientState& a, const SufficientState& b);
 
   // ---- totals -------------------------------------------------------------
-  std::int64_t samples = 0;  ///< samples counted (ignored ones excluded)
-  std::int64_t ignored = 0;  ///< samples dropped by ignore_index
-  std::int64_t batches = 0;  ///< update calls that contributed
-  bool has_scores = false;   ///< scores seen (false: predicted labels only)
-  bool mixed_inputs = false; ///< some batches had scores and some had labels only
-  bool weighted = false;     ///< a sample_weight was given for some batch
+  std::int64_t samples = 0;             ///< samples counted (ignored ones excluded)
+  std::int64_t ignored = 0;             ///< samples dropped by ignore_index
+  std::int64_t batches = 0;             ///< update calls that contributed
+  bool has_scores = false;              ///< scores seen (false: predicted labels only)
+  bool mixed_inputs = false;            ///< some batches had scores and some had labels only
+  bool weighted = false;                ///< a sample_weight was given for some batch
   bool scores_in_unit_interval = true;  ///< every score seen lies in [0, 1]
 
   // ---- per class (size C) -------------------------------------------------

@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "metricaudit/metricaudit.hpp"
+
+namespace metricaudit {
+namespace {
+
+TEST(Profiles, NamesAreUniqueAndEveryProfileCitesASource) {
+  std::set<std::string_view> names;
+  for (const auto& p : profiles()) {
+    EXPECT_TRUE(names.insert(p.name).second) << p.name;
+    EXPECT_FALSE(p.source.empty()) << p.name;
+    EXPECT_FALSE(p.library.empty()) << p.name;
+  }
+  for (const char* required :
+       {"torchmetrics-0.11", "torchmetrics-1", "sklearn", "keras", "torch.nn"}) {
+    EXPECT_TRUE(names.count(required)) << required;
+  }
+}
+
+TEST(Profiles, UnknownNameListsTheKnownOnes) {
+  try {
+    find_profile("torchmetrics-2");
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "profile: unknown name 'torchmetrics-2'; expected one of torchmetrics-0.9, "
+              "torchmetrics-0.11, torchmetrics-1, sklearn, sklearn-1.1, keras, torch.nn");
+  }
+}
+
+TEST(Profiles, ResolveAppliesDefaultsAndOverrides) {
+  const auto tm11 = resolve(find_profile("torchmetrics-0.11"), Metric::accuracy);
+  EXPECT_EQ(tm11.average, Average::macro);
+  EXPECT_EQ(tm11.absent, Absent::zero);
+  const auto tm1 = resolve(find_profile("torchmetrics-1"), Metric::accuracy);
+  EXPECT_EQ(tm1.absent, Absent::exclude_unseen);
+  ConventionOverrides k;
+  k.top_k = 3;
+  EXPECT_EQ(resolve(find_profile("torchmetrics-1"), Metric::accuracy, k).absent,
+            Absent::exclude_no_support);
+  ConventionOverrides micro;
+  micro.average = Average::micro;
+  EXPECT_EQ(resolve(find_profile("torchmetrics-0.11"), Metric::accuracy, micro).average,
+            Average::micro);
+  EXPECT_EQ(resolve(find_profile("keras"), Metric::cross_entropy).loss,
+            LossFamily::keras_probabilities);
+  EXPECT_EQ(resolve(find_profile("keras"), Metric::cross_entropy).weight_norm,
+            ClassWeightNorm::sample_count);
+  EXPECT_EQ(resolve(find_profile("sklearn"), Metric::accuracy).ties, TieRule::high_index_first);
+  EXPECT_EQ(resolve(find_profile("torch.nn"), Metric::cross_entropy).loss, LossFamily::logits);
+  EXPECT_EQ(resolve(find_profile("sklearn-1.1"), Metric::cross_entropy).loss,
+            LossFamily::sklearn_legacy_probabilities);
+}
+
+TEST(Conventions, IdsAreStableAndDistinct) {
+  Convention c;
+  EXPECT_EQ(c.id(), "accuracy/micro");
+  c.average = Average::macro;
+  c.absent = Absent::zero;
+  EXPECT_EQ(c.id(), "accuracy/macro/absent=zero");
+  c.top_k = 5;
+  EXPECT_EQ(c.id(), "accuracy/top5/macro/absent=zero/ties=index_order");
+  Convention l;
+  l.metric = Metric::cross_entropy;
+  l.loss = LossFamily::keras_probabilities;
+  l.label_smoothing = 0.1;
+  l.weight_norm = ClassWeightNorm::sample_count;
+  EXPECT_EQ(l.id(), "cross_entropy/keras_probabilities/smoothing=0.1/norm=sample_count");
+  LabelwiseConvention b;
+  EXPECT_EQ(b.id(), "binary_accuracy/micro/torchmetrics_auto");
+}
+
+}  // namespace
+}  // namespace metricaudit

@@ -1,0 +1,208 @@
+// Classification readings on hand-computed cases, starting with the seed case
+// of ../shared/DESIGN.md (the forum thread in ../shared/seeds/001).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "metricaudit/metricaudit.hpp"
+#include "test_support.hpp"
+
+namespace metricaudit {
+namespace {
+
+using testing::options_for;
+using testing::OwnedBatch;
+
+Convention conv(Metric m, Average a, Absent absent = Absent::exclude_unseen) {
+  Convention c;
+  c.metric = m;
+  c.average = a;
+  c.absent = absent;
+  return c;
+}
+
+SufficientState seed_state() {
+  OwnedBatch b;
+  b.classes = 4;
+  b.target = {0, 0};
+  b.scores = {1, 0, 0, 0, 1, 0, 0, 0};
+  return evaluate(b.view(), options_for(4));
+}
+
+TEST(SeedCase, MicroIsOne) {
+  EXPECT_EQ(read(seed_state(), conv(Metric::accuracy, Average::micro)), 1.0);
+}
+
+TEST(SeedCase, MacroIsAQuarterUnderTorchmetrics011) {
+  const auto c = resolve(find_profile("torchmetrics-0.11"), Metric::accuracy);
+  EXPECT_EQ(c.average, Average::macro);
+  EXPECT_EQ(read(seed_state(), c), 0.25);
+}
+
+TEST(SeedCase, MacroIsOneUnderTorchmetrics1AndSklearn) {
+  ConventionOverrides macro;
+  macro.average = Average::macro;
+  EXPECT_EQ(read(seed_state(), resolve(find_profile("torchmetrics-1"), Metric::accuracy)), 1.0);
+  EXPECT_EQ(read(seed_state(), resolve(find_profile("sklearn"), Metric::accuracy, macro)), 1.0);
+}
+
+TEST(SeedCase, WeightedIsOne) {
+  EXPECT_EQ(read(seed_state(), conv(Metric::accuracy, Average::weighted)), 1.0);
+}
+
+TEST(SeedCase, PerClassIsRecallWithAbsentClassesAtZero) {
+  EXPECT_EQ(read_per_class(seed_state(), conv(Metric::accuracy, Average::none)),
+            (std::vector<double>{1.0, 0.0, 0.0, 0.0}));
+}
+
+// Three classes, class 2 only predicted (never a target).
+SufficientState hand_state(StateOptions o = options_for(3)) {
+  OwnedBatch b;
+  b.classes = 3;
+  b.target = {1, 1, 0, 0};
+  b.scores = {0.1, 0.7, 0.2, 0.5, 0.5, 0.0, 0.2, 0.3, 0.5, 0.6, 0.3, 0.1};
+  return evaluate(b.view(), o);
+}
+
+TEST(Readings, MacroAbsentRules) {
+  const auto s = hand_state();
+  // recall per class: 1/2, 1/2, 0/0
+  EXPECT_DOUBLE_EQ(read(s, conv(Metric::accuracy, Average::macro, Absent::zero)), 1.0 / 3.0);
+  // class 2 was predicted once: it is "seen", so it stays in with recall 0
+  EXPECT_DOUBLE_EQ(read(s, conv(Metric::accuracy, Average::macro, Absent::exclude_unseen)),
+                   1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(read(s, conv(Metric::accuracy, Average::macro, Absent::exclude_no_support)),
+                   0.5);
+}
+
+TEST(Readings, PrecisionRecallF1) {
+  const auto s = hand_state();
+  EXPECT_EQ(read_per_class(s, conv(Metric::precision, Average::none)),
+            (std::vector<double>{0.5, 1.0, 0.0}));
+  EXPECT_EQ(read_per_class(s, conv(Metric::recall, Average::none)),
+            (std::vector<double>{0.5, 0.5, 0.0}));
+  const auto f1 = read_per_class(s, conv(Metric::f1, Average::none));
+  EXPECT_DOUBLE_EQ(f1[0], 0.5);
+  EXPECT_DOUBLE_EQ(f1[1], 2.0 / 3.0);
+  EXPECT_EQ(f1[2], 0.0);
+  EXPECT_DOUBLE_EQ(read(s, conv(Metric::precision, Average::macro, Absent::zero)), 0.5);
+  EXPECT_DOUBLE_EQ(read(s, conv(Metric::f1, Average::macro, Absent::zero)),
+                   (0.5 + 2.0 / 3.0) / 3.0);
+  // micro precision = micro recall = micro F1 = accuracy for single-label multi-class
+  EXPECT_EQ(read(s, conv(Metric::precision, Average::micro)), 0.5);
+  EXPECT_EQ(read(s, conv(Metric::f1, Average::micro)), 0.5);
+}
+
+TEST(Readings, ZeroDivisionNanLeavesTheClassOut) {
+  const auto s = hand_state();
+  Convention c = conv(Metric::recall, Average::macro, Absent::zero);
+  c.zero_division = ZeroDivision::nan;
+  EXPECT_DOUBLE_EQ(read(s, c), 0.5);
+  c.zero_division = ZeroDivision::one;
+  EXPECT_DOUBLE_EQ(read(s, c), 2.0 / 3.0);
+  const auto per = read_per_class(s, [&] {
+    auto d = c;
+    d.zero_division = ZeroDivision::nan;
+    return d;
+  }());
+  EXPECT_TRUE(std::isnan(per[2]));
+}
+
+TEST(Readings, WeightedAverageUsesSupport) {
+  const auto s = hand_state();
+  EXPECT_DOUBLE_EQ(read(s, conv(Metric::recall, Average::weighted)), 0.5);
+  // precision weighted by support: (2 * 0.5 + 2 * 1.0 + 0 * 0) / 4
+  EXPECT_DOUBLE_EQ(read(s, conv(Metric::precision, Average::weighted)), 0.75);
+}
+
+TEST(Readings, BalancedAccuracy) {
+  const auto s = hand_state();
+  Convention c;
+  c.metric = Metric::balanced_accuracy;
+  EXPECT_DOUBLE_EQ(read(s, c), 0.5);  // over classes 0 and 1 only
+  c.adjusted = true;                  // (0.5 - 1/2) / (1 - 1/2)
+  EXPECT_DOUBLE_EQ(read(s, c), 0.0);
+}
+
+TEST(Readings, TopKUnderEachTieRule) {
+  StateOptions o = options_for(3);
+  o.top_k = {1, 2};
+  const auto s = hand_state(o);
+  Convention c = conv(Metric::accuracy, Average::micro);
+  c.top_k = 2;
+  EXPECT_DOUBLE_EQ(read(s, c), 0.75);
+  c.top_k = 1;
+  c.ties = TieRule::optimistic;  // row 1's tie at the top counts as a hit
+  EXPECT_DOUBLE_EQ(read(s, c), 0.75);
+  c.ties = TieRule::high_index_first;
+  EXPECT_DOUBLE_EQ(read(s, c), 0.75);
+  c.ties = TieRule::index_order;  // == argmax
+  EXPECT_DOUBLE_EQ(read(s, c), 0.5);
+  // macro top-2: recall@2 per class = 1/2, 2/2, 0/0; classes with support only
+  c.top_k = 2;
+  c.average = Average::macro;
+  c.absent = Absent::exclude_no_support;
+  EXPECT_DOUBLE_EQ(read(s, c), 0.75);
+}
+
+TEST(Readings, ElementwiseBinaryAccuracy) {
+  Convention c;
+  c.metric = Metric::elementwise_binary_accuracy;
+  EXPECT_DOUBLE_EQ(read(hand_state(), c), 10.0 / 12.0);
+}
+
+TEST(Readings, ElementwiseFloorOfAllZeroPredictions) {
+  // Keras binary accuracy on one-hot targets: predicting nothing scores (C-1)/C.
+  OwnedBatch b;
+  b.classes = 10;
+  b.target = {3, 7};
+  b.scores.assign(20, 0.01);
+  Convention c;
+  c.metric = Metric::elementwise_binary_accuracy;
+  EXPECT_DOUBLE_EQ(read(evaluate(b.view(), options_for(10)), c), 0.9);
+}
+
+TEST(Readings, SampleWeights) {
+  OwnedBatch b;
+  b.classes = 2;
+  b.target = {0, 1, 1};
+  b.predicted = {0, 0, 1};
+  b.weights = {1.0, 3.0, 0.5};
+  const auto s = evaluate(b.view(), options_for(2));
+  Convention c = conv(Metric::accuracy, Average::micro);
+  EXPECT_DOUBLE_EQ(read(s, c), 1.5 / 4.5);
+  c.sample_weighted = false;
+  EXPECT_DOUBLE_EQ(read(s, c), 2.0 / 3.0);
+  // weighted recall per class: class 0: 1/1, class 1: 0.5/3.5
+  Convention r = conv(Metric::recall, Average::macro);
+  EXPECT_DOUBLE_EQ(read(s, r), (1.0 + 0.5 / 3.5) / 2.0);
+}
+
+TEST(Readings, AllIgnoredIsNaN) {
+  OwnedBatch b;
+  b.classes = 2;
+  b.target = {-1, -1};
+  b.scores = {0.0, 1.0, 1.0, 0.0};
+  StateOptions o = options_for(2);
+  o.ignore_index = -1;
+  EXPECT_TRUE(std::isnan(read(evaluate(b.view(), o), conv(Metric::accuracy, Average::micro))));
+}
+
+TEST(Readings, UnavailableReadingsSayWhy) {
+  OwnedBatch b;
+  b.classes = 3;
+  b.target = {0, 1};
+  b.predicted = {0, 2};
+  const auto s = evaluate(b.view(), options_for(3));
+  Convention c = conv(Metric::accuracy, Average::micro);
+  c.top_k = 2;
+  try {
+    read(s, c);
+    FAIL() << "expected UnavailableError";
+  } catch (const UnavailableError& e) {
+    EXPECT_STREQ(e.what(), "top_k=2: needs scores; the state holds predicted labels only");
+  }
+}
+
+}  // namespace
+}  // namespace metricaudit

@@ -1,0 +1,235 @@
+// Cross-entropy conventions, each against its formula written out in the test.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "metricaudit/metricaudit.hpp"
+#include "test_support.hpp"
+
+namespace metricaudit {
+namespace {
+
+using testing::options_for;
+using testing::OwnedBatch;
+
+Convention ce(LossFamily f) {
+  Convention c;
+  c.metric = Metric::cross_entropy;
+  c.loss = f;
+  return c;
+}
+
+double lse(const double* z, int n) {
+  double m = z[0];
+  for (int i = 1; i < n; ++i) m = std::max(m, z[i]);
+  double s = 0;
+  for (int i = 0; i < n; ++i) s += std::exp(z[i] - m);
+  return m + std::log(s);
+}
+
+OwnedBatch logits_batch() {
+  OwnedBatch b;
+  b.classes = 3;
+  b.target = {0, 2, 1};
+  b.scores = {2.0,  -1.0, 0.5,  //
+              0.0,  0.0,  0.0,  //
+              -3.0, 4.0,  1.0};
+  return b;
+}
+
+TEST(Loss, LogitsMean) {
+  const auto b = logits_batch();
+  const auto s = evaluate(b.view(), options_for(3));
+  double expected = 0;
+  for (int i = 0; i < 3; ++i) {
+    const double* z = &b.scores[static_cast<std::size_t>(3 * i)];
+    expected += lse(z, 3) - z[b.target[static_cast<std::size_t>(i)]];
+  }
+  EXPECT_NEAR(read(s, ce(LossFamily::logits)), expected / 3, 1e-15);
+  Convention sum = ce(LossFamily::logits);
+  sum.reduction = Reduction::sum;
+  EXPECT_NEAR(read(s, sum), expected, 1e-14);
+}
+
+TEST(Loss, LogitsStableForHugeMagnitudes) {
+  OwnedBatch b;
+  b.classes = 2;
+  b.target = {1, 0};
+  b.scores = {1e30, 0.0, 1e30, -1e30};
+  const auto s = evaluate(b.view(), options_for(2));
+  // row 0: lse = 1e30, loss = 1e30; row 1: loss = 0
+  EXPECT_DOUBLE_EQ(read(s, ce(LossFamily::logits)), 0.5e30);
+}
+
+TEST(Loss, TorchClassWeightsDivideByTargetWeightSum) {
+  const auto b = logits_batch();
+  const auto s = evaluate(b.view(), options_for(3));
+  Convention c = ce(LossFamily::logits);
+  c.class_weights = {0.5, 2.0, 4.0};
+  double num = 0, den = 0;
+  for (int i = 0; i < 3; ++i) {
+    const double* z = &b.scores[static_cast<std::size_t>(3 * i)];
+    const auto y = static_cast<std::size_t>(b.target[static_cast<std::size_t>(i)]);
+    num += c.class_weights[y] * (lse(z, 3) - z[y]);
+    den += c.class_weights[y];
+  }
+  EXPECT_NEAR(read(s, c), num / den, 1e-15);
+  // Keras normalisation divides the weighted sum by the sample count instead.
+  c.weight_norm = ClassWeightNorm::sample_count;
+  EXPECT_NEAR(read(s, c), num / 3, 1e-15);
+}
+
+TEST(Loss, TorchLabelSmoothing) {
+  const auto b = logits_batch();
+  const auto s = evaluate(b.view(), options_for(3));
+  Convention c = ce(LossFamily::logits);
+  c.label_smoothing = 0.1;
+  double nll = 0, smooth = 0;
+  for (int i = 0; i < 3; ++i) {
+    const double* z = &b.scores[static_cast<std::size_t>(3 * i)];
+    const double l = lse(z, 3);
+    nll += l - z[b.target[static_cast<std::size_t>(i)]];
+    for (int k = 0; k < 3; ++k) smooth += l - z[k];
+  }
+  // (1 - eps) * mean NLL + (eps / C) * mean sum_c -log p_c
+  EXPECT_NEAR(read(s, c), 0.9 * nll / 3 + 0.1 / 3 * smooth / 3, 1e-15);
+}
+
+TEST(Loss, LabelSmoothingWithClassWeightsIsRefused) {
+  const auto s = evaluate(logits_batch().view(), options_for(3));
+  Convention c = ce(LossFamily::logits);
+  c.label_smoothing = 0.1;
+  c.class_weights = {1, 1, 2};
+  EXPECT_THROW(read(s, c), UnavailableError);
+}
+
+TEST(Loss, IgnoreIndexAndAllIgnoredIsNaN) {
+  OwnedBatch b = logits_batch();
+  b.target = {0, -100, 1};
+  StateOptions o = options_for(3);
+  o.ignore_index = -100;
+  const auto s = evaluate(b.view(), o);
+  const double l0 = lse(&b.scores[0], 3) - 2.0;
+  const double l2 = lse(&b.scores[6], 3) - 4.0;
+  EXPECT_NEAR(read(s, ce(LossFamily::logits)), (l0 + l2) / 2, 1e-15);
+  b.target = {-100, -100, -100};
+  EXPECT_TRUE(std::isnan(read(evaluate(b.view(), o), ce(LossFamily::logits))));
+}
+
+TEST(Loss, MaskedTargetGivesInfinity) {
+  OwnedBatch b;
+  b.classes = 2;
+  b.target = {1};
+  b.scores = {0.0, -std::numeric_limits<double>::infinity()};
+  EXPECT_EQ(read(evaluate(b.view(), options_for(2)), ce(LossFamily::logits)),
+            std::numeric_limits<double>::infinity());
+}
+
+TEST(Loss, SoftmaxTwiceFloor) {
+  // One-hot probabilities fed to a logits loss: the loss cannot go lower.
+  for (int C : {2, 3, 10, 100}) {
+    OwnedBatch b;
+    b.classes = C;
+    b.target = {1};
+    b.scores.assign(static_cast<std::size_t>(C), 0.0);
+    b.scores[1] = 1.0;
+    const double v = read(evaluate(b.view(), options_for(C)), ce(LossFamily::logits));
+    EXPECT_NEAR(v, softmax_twice_floor(C), 1e-15) << "C=" << C;
+  }
+  EXPECT_NEAR(softmax_twice_floor(2), 0.3133, 5e-5);
+  EXPECT_NEAR(softmax_twice_floor(10), 1.4612, 5e-5);
+  EXPECT_NEAR(softmax_twice_floor(1000), 5.9095, 5e-5);
+}
+
+OwnedBatch probability_batch() {
+  OwnedBatch b;
+  b.classes = 3;
+  b.target = {2, 0};
+  // Row 0 does not sum to 1 and gives the target 0; row 1 is a proper distribution.
+  b.scores = {0.2, 0.2, 0.0,  //
+              0.7, 0.2, 0.1};
+  return b;
+}
+
+TEST(Loss, KerasRenormalisesAndClips) {
+  const auto s = evaluate(probability_batch().view(), options_for(3));
+  // row 0: 0 / 0.4 clipped to 1e-7; row 1: 0.7
+  const double expected = (-std::log(1e-7) - std::log(0.7)) / 2;
+  EXPECT_NEAR(read(s, ce(LossFamily::keras_probabilities)), expected, 1e-12);
+}
+
+TEST(Loss, KerasLabelSmoothing) {
+  const auto s = evaluate(probability_batch().view(), options_for(3));
+  Convention c = ce(LossFamily::keras_probabilities);
+  c.label_smoothing = 0.2;
+  auto q = [](double p) { return std::min(std::max(p, 1e-7), 1 - 1e-7); };
+  // y' = y (1 - eps) + eps / C; loss = -sum_c y'_c log q_c
+  const double row0 =
+      0.8 * -std::log(q(0.0)) + 0.2 / 3 * -(std::log(q(0.5)) + std::log(q(0.5)) + std::log(q(0.0)));
+  const double row1 =
+      0.8 * -std::log(q(0.7)) + 0.2 / 3 * -(std::log(q(0.7)) + std::log(q(0.2)) + std::log(q(0.1)));
+  EXPECT_NEAR(read(s, c), (row0 + row1) / 2, 1e-12);
+}
+
+TEST(Loss, SklearnClipsWithoutRenormalising) {
+  const auto s = evaluate(probability_batch().view(), options_for(3));
+  const double eps = std::numeric_limits<double>::epsilon();
+  EXPECT_NEAR(read(s, ce(LossFamily::sklearn_probabilities)), (-std::log(eps) - std::log(0.7)) / 2,
+              1e-12);
+}
+
+TEST(Loss, SklearnLegacyClipsThenRenormalises) {
+  const auto s = evaluate(probability_batch().view(), options_for(3));
+  const double row0 = -std::log(1e-15 / (0.4 + 1e-15));
+  const double row1 = -std::log(0.7 / 1.0);
+  EXPECT_NEAR(read(s, ce(LossFamily::sklearn_legacy_probabilities)), (row0 + row1) / 2, 1e-12);
+}
+
+TEST(Loss, KerasBinaryCrossentropyOnOneHot) {
+  const auto s = evaluate(probability_batch().view(), options_for(3));
+  auto q = [](double p) { return std::min(std::max(p, 1e-7), 1 - 1e-7); };
+  const double row0 = (-std::log(1 - q(0.2)) - std::log(1 - q(0.2)) - std::log(q(0.0))) / 3;
+  const double row1 = (-std::log(q(0.7)) - std::log(1 - q(0.2)) - std::log(1 - q(0.1))) / 3;
+  EXPECT_NEAR(read(s, ce(LossFamily::keras_binary_onehot)), (row0 + row1) / 2, 1e-12);
+}
+
+TEST(Loss, Float32UsesFloat32ClipBounds) {
+  const auto d = probability_batch();
+  std::vector<float> f(d.scores.begin(), d.scores.end());
+  MulticlassBatch b = d.view();
+  b.scores = ArrayView::matrix(f.data(), 2, 3);
+  const auto s = evaluate(b, options_for(3));
+  const double eps32 = static_cast<double>(std::numeric_limits<float>::epsilon());
+  EXPECT_NEAR(read(s, ce(LossFamily::sklearn_probabilities)),
+              (-std::log(eps32) - std::log(static_cast<double>(0.7f))) / 2, 1e-12);
+}
+
+TEST(Loss, ProbabilityFamiliesNeedProbabilities) {
+  const auto s = evaluate(logits_batch().view(), options_for(3));
+  EXPECT_FALSE(s.scores_in_unit_interval);
+  try {
+    read(s, ce(LossFamily::keras_probabilities));
+    FAIL();
+  } catch (const UnavailableError& e) {
+    EXPECT_STREQ(
+        e.what(),
+        "Keras cross-entropy on probabilities: needs probabilities (every score in [0, 1], "
+        "rows with a positive sum)");
+  }
+}
+
+TEST(Loss, SampleWeightsNormalisation) {
+  OwnedBatch b = logits_batch();
+  b.weights = {1.0, 0.0, 3.0};
+  const auto s = evaluate(b.view(), options_for(3));
+  const double l0 = lse(&b.scores[0], 3) - 2.0;
+  const double l2 = lse(&b.scores[6], 3) - 4.0;
+  Convention c = ce(LossFamily::logits);  // sklearn-style: sum w l / sum w
+  EXPECT_NEAR(read(s, c), (l0 + 3 * l2) / 4.0, 1e-15);
+  c.weight_norm = ClassWeightNorm::sample_count;  // Keras: sum w l / N
+  EXPECT_NEAR(read(s, c), (l0 + 3 * l2) / 3.0, 1e-15);
+}
+
+}  // namespace
+}  // namespace metricaudit
