@@ -95,7 +95,10 @@ Convention resolve(const Profile& profile, Metric metric, const ConventionOverri
   c.top_k = o.top_k.value_or(1);
   c.absent = o.absent.value_or(c.top_k > 1 ? profile.absent_top_k : profile.absent);
   c.zero_division = o.zero_division.value_or(profile.zero_division);
-  c.ties = o.ties.value_or(profile.ties);
+  // A profile's tie rule is that of its top-k API; at k = 1 every library takes
+  // the first-index argmax (sklearn users pass np.argmax labels to accuracy_score,
+  // Keras categorical_accuracy uses argmax), so ties default to index order there.
+  c.ties = o.ties.value_or(c.top_k > 1 ? profile.ties : TieRule::index_order);
   c.adjusted = o.adjusted.value_or(false);
   c.loss = o.loss.value_or(profile.loss);
   c.weight_norm = o.weight_norm.value_or(profile.weight_norm);

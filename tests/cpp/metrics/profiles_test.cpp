@@ -50,7 +50,11 @@ TEST(Profiles, ResolveAppliesDefaultsAndOverrides) {
             LossFamily::keras_probabilities);
   EXPECT_EQ(resolve(find_profile("keras"), Metric::cross_entropy).weight_norm,
             ClassWeightNorm::sample_count);
-  EXPECT_EQ(resolve(find_profile("sklearn"), Metric::accuracy).ties, TieRule::high_index_first);
+  EXPECT_EQ(resolve(find_profile("sklearn"), Metric::accuracy).ties, TieRule::index_order);
+  ConventionOverrides top3;
+  top3.top_k = 3;
+  EXPECT_EQ(resolve(find_profile("sklearn"), Metric::accuracy, top3).ties, TieRule::high_index_first);
+  EXPECT_EQ(resolve(find_profile("keras"), Metric::accuracy, top3).ties, TieRule::optimistic);
   EXPECT_EQ(resolve(find_profile("torch.nn"), Metric::cross_entropy).loss, LossFamily::logits);
   EXPECT_EQ(resolve(find_profile("sklearn-1.1"), Metric::cross_entropy).loss,
             LossFamily::sklearn_legacy_probabilities);
