@@ -1,0 +1,199 @@
+// Dump discovery and loading; the naming convention is documented in dumps.hpp.
+#include <algorithm>
+#include <charconv>
+#include <regex>
+#include <set>
+#include <tuple>
+
+#include "internal.hpp"
+#include "metricaudit/audit/dumps.hpp"
+#include "metricaudit/audit/npy.hpp"
+#include "metricaudit/audit/npz.hpp"
+
+namespace metricaudit::audit {
+
+namespace {
+
+const std::vector<std::string> kRoles = {"target", "logits", "probs", "preds", "sample_weight"};
+
+std::string canonical_split(const std::string& s) {
+  if (s == "valid" || s == "validation") return "val";
+  return s;
+}
+
+std::string describe(const DumpLocation& d) {
+  std::string s = d.split + (d.epoch ? " epoch " + std::to_string(*d.epoch)
+                                     : " step " + std::to_string(d.step.value_or(0)));
+  return s;
+}
+
+auto key_of(const DumpLocation& d) { return std::tuple(d.split, d.epoch, d.step); }
+
+}  // namespace
+
+std::string DumpLocation::display_path() const {
+  if (!npz.empty()) return npz.string();
+  if (npy.empty()) return {};
+  // "dir/val_epoch3.*.npy": the stem all role files share.
+  const std::filesystem::path& any = npy.begin()->second;
+  const std::string file = any.filename().string();
+  const std::string stem = file.substr(0, file.find('.'));
+  return (any.parent_path() / (stem + ".*.npy")).string();
+}
+
+std::vector<DumpLocation> list_dumps(const std::filesystem::path& dir,
+                                     std::vector<std::string>* warnings) {
+  // <split>_(epoch|step)<digits>[.<role>].(npz|npy)
+  static const std::regex kName(
+      R"(^(train|val|valid|validation|test)_(epoch|step)([0-9]+)(\.([A-Za-z_]+))?\.(npz|npy)$)");
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) throw InputError(dir.string() + ": cannot list the dump directory: " + ec.message());
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : it) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());  // deterministic, whatever order the directory has
+
+  std::vector<DumpLocation> dumps;
+  for (const auto& path : files) {
+    const std::string file = path.filename().string();
+    std::smatch m;
+    if (!std::regex_match(file, m, kName)) continue;  // not a dump
+    DumpLocation loc;
+    loc.split = canonical_split(m[1].str());
+    const std::string digits = m[3].str();
+    std::int64_t number = 0;
+    const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+    if (err != std::errc() || end != digits.data() + digits.size()) {
+      throw InputError(path.string() + ": " + m[2].str() + " number " + digits +
+                       " does not fit in 64 bits");
+    }
+    (m[2] == "epoch" ? loc.epoch : loc.step) = number;
+    const bool is_npz = m[6] == "npz";
+    const std::string role = m[5].str();
+    if (is_npz && m[4].matched) {
+      throw InputError(path.string() + ": a .npz dump holds every role; expected " +
+                       m[1].str() + "_" + m[2].str() + digits + ".npz");
+    }
+    if (!is_npz && !m[4].matched) {
+      throw InputError(path.string() +
+                       ": a .npy dump must name its role: expected " + m[1].str() + "_" +
+                       m[2].str() + digits +
+                       ".<role>.npy with <role> one of target, logits, probs, preds, sample_weight");
+    }
+    if (!is_npz && std::find(kRoles.begin(), kRoles.end(), role) == kRoles.end()) {
+      if (warnings != nullptr) {
+        warnings->push_back(path.string() + ": ignored: unknown role '" + role +
+                            "' (expected target, logits, probs, preds or sample_weight)");
+      }
+      continue;
+    }
+    auto same = std::find_if(dumps.begin(), dumps.end(),
+                             [&](const DumpLocation& d) { return key_of(d) == key_of(loc); });
+    if (same == dumps.end()) {
+      if (is_npz) loc.npz = path; else loc.npy[role] = path;
+      dumps.push_back(std::move(loc));
+      continue;
+    }
+    const std::string other =
+        !same->npz.empty() ? same->npz.string()
+                           : (same->npy.count(role) ? same->npy[role].string() : same->display_path());
+    if (is_npz || !same->npz.empty() || same->npy.count(role) != 0) {
+      throw InputError(path.string() + ": a second dump for " + describe(loc) + " (also " + other +
+                       "); keep one");
+    }
+    same->npy[role] = path;
+  }
+  std::sort(dumps.begin(), dumps.end(),
+            [](const DumpLocation& a, const DumpLocation& b) { return key_of(a) < key_of(b); });
+  return dumps;
+}
+
+Dump load_dump(const DumpLocation& where, const ReadLimits& limits,
+               std::vector<std::string>* warnings) {
+  Dump dump;
+  dump.path = where.display_path();
+  dump.split = where.split;
+  dump.epoch = where.epoch;
+  dump.step = where.step;
+
+  std::map<std::string, NpyArray> arrays;
+  if (!where.npz.empty()) {
+    NpzContents contents = read_npz(where.npz, kRoles, limits);
+    if (warnings != nullptr) {
+      warnings->insert(warnings->end(), contents.warnings.begin(), contents.warnings.end());
+    }
+    arrays = std::move(contents.arrays);
+  } else {
+    for (const auto& [role, path] : where.npy) arrays.emplace(role, read_npy(path, limits));
+  }
+  // Where each role came from, for messages: "x.npz: logits.npy" or "x.logits.npy".
+  auto origin = [&](const std::string& role) {
+    if (!where.npz.empty()) return where.npz.string() + ": " + role + ".npy";
+    const auto it = where.npy.find(role);
+    return it != where.npy.end() ? it->second.string() : dump.path + ": " + role;
+  };
+
+  if (arrays.count("target") == 0) {
+    throw InputError(dump.path + ": no target array (expected " +
+                     (where.npz.empty() ? std::string("a .target.npy file") : "a target.npy member") +
+                     " beside one of logits, probs, preds)");
+  }
+  std::vector<std::string> present;
+  for (const char* role : {"logits", "probs", "preds"}) {
+    if (arrays.count(role) != 0) present.emplace_back(role);
+  }
+  if (present.size() != 1) {
+    std::string found = present.empty() ? "none" : present[0];
+    for (std::size_t i = 1; i < present.size(); ++i) found += " and " + present[i];
+    throw InputError(dump.path + ": expected exactly one of logits, probs, preds; found " + found);
+  }
+
+  const NpyArray& target = arrays.at("target");
+  if (target.shape.size() != 1 && target.shape.size() != 2) {
+    throw InputError(origin("target") + " has shape " + detail::shape_string(target.shape) +
+                     "; expected (N,) labels or (N, C) one-hot / multilabel targets");
+  }
+  const std::int64_t n = target.shape[0];
+  auto check = [&](const std::string& role, std::size_t rank) {
+    const NpyArray& a = arrays.at(role);
+    if (a.shape.size() != rank) {
+      throw InputError(origin(role) + " has shape " + detail::shape_string(a.shape) +
+                       "; expected " + (rank == 1 ? "(N,)" : "(N, C)"));
+    }
+    if (a.shape[0] != n) {
+      throw InputError(origin(role) + " has " + std::to_string(a.shape[0]) +
+                       " rows but the target has " + std::to_string(n));
+    }
+  };
+  const std::string& scores_role = present[0];
+  check(scores_role, scores_role == "preds" ? 1 : 2);
+  if (scores_role != "preds" && target.shape.size() == 2 &&
+      target.shape[1] != arrays.at(scores_role).shape[1]) {
+    throw InputError(origin(scores_role) + " has " +
+                     std::to_string(arrays.at(scores_role).shape[1]) +
+                     " columns but the (N, C) target has " + std::to_string(target.shape[1]));
+  }
+  if (arrays.count("sample_weight") != 0) check("sample_weight", 1);
+
+  dump.target = std::move(arrays.at("target"));
+  auto take = [&](const char* role, std::optional<NpyArray>& slot) {
+    if (auto it = arrays.find(role); it != arrays.end()) slot = std::move(it->second);
+  };
+  take("logits", dump.logits);
+  take("probs", dump.probs);
+  take("preds", dump.preds);
+  take("sample_weight", dump.sample_weight);
+  return dump;
+}
+
+DumpSet find_dumps(const std::filesystem::path& dir, const ReadLimits& limits) {
+  DumpSet set;
+  for (const DumpLocation& where : list_dumps(dir, &set.warnings)) {
+    set.dumps.push_back(load_dump(where, limits, &set.warnings));
+  }
+  return set;
+}
+
+}  // namespace metricaudit::audit

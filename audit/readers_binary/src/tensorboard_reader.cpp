@@ -1,0 +1,260 @@
+// TensorBoard event files. Framing: tensorflow/tensorboard
+// tensorboard/summary/writer/record_writer.py (RecordWriter.write) and
+// tensorboard/compat/tensorflow_stub/pywrap_tensorflow.py (masked_crc32c);
+// payloads: tensorboard/compat/proto/{event,summary,tensor}.proto, of which
+// proto/tensorboard_subset.proto keeps the fields read here.
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cctype>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include <boost/crc.hpp>
+
+#include "internal.hpp"
+#include "metricaudit/audit/tensorboard_reader.hpp"
+#include "proto/tensorboard_subset.pb.h"
+
+namespace metricaudit::audit {
+
+namespace detail {
+
+std::uint32_t crc32c(std::span<const std::byte> data) {
+  // CRC-32C (Castagnoli): polynomial 0x1EDC6F41, reflected in and out, init and final
+  // xor 0xFFFFFFFF (RFC 3720, appendix B.4). Boost.CRC because Debian packages no crc32c
+  // library; crc32c("123456789") = 0xE3069283 is checked by the tests.
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
+  crc.process_bytes(data.data(), data.size());
+  return crc.checksum();
+}
+
+std::uint32_t masked_crc32c(std::span<const std::byte> data) {
+  const std::uint32_t crc = crc32c(data);
+  return ((crc >> 15) | (crc << 17)) + 0xA282EAD8u;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::fail_at;
+
+// tensorboard/compat/proto/types.proto
+constexpr int kDtFloat = 1;
+constexpr int kDtDouble = 2;
+constexpr int kDtString = 7;
+
+std::string hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+std::uint64_t le_u64(const std::byte* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<std::uint64_t>(p[i]);
+  return v;
+}
+
+std::uint32_t le_u32(const std::byte* p) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<std::uint32_t>(p[i]);
+  return v;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::optional<std::string> split_of_word(std::string_view word) {
+  const std::string w = lower(word);
+  if (w == "val" || w == "valid" || w == "validation") return "val";
+  if (w == "test") return "test";
+  if (w == "train" || w == "training") return "train";
+  return std::nullopt;
+}
+
+std::optional<std::string> split_in_tag(std::string_view tag) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= tag.size(); ++i) {
+    if (i == tag.size() || std::strchr("/_-. ", tag[i]) != nullptr) {
+      if (i > start) {
+        if (auto split = split_of_word(tag.substr(start, i - start))) return split;
+      }
+      start = i + 1;
+    }
+  }
+  return std::nullopt;
+}
+
+struct Scalar {
+  double value;
+  Precision::Kind kind;
+};
+
+// The scalar a Summary.Value holds, or nullopt when it holds something else.
+std::optional<Scalar> scalar_of(const metricaudit::tbproto::Summary::Value& v,
+                                const std::string& name, std::uint64_t offset,
+                                std::vector<std::string>& warnings) {
+  using Value = metricaudit::tbproto::Summary::Value;
+  if (v.value_case() == Value::kSimpleValue) {
+    return Scalar{static_cast<double>(v.simple_value()), Precision::Kind::float32};
+  }
+  if (v.value_case() != Value::kTensor) return std::nullopt;  // image, histogram, audio
+  const auto& t = v.tensor();
+  if (t.tensor_shape().unknown_rank()) return std::nullopt;
+  std::int64_t count = 1;
+  for (const auto& d : t.tensor_shape().dim()) {
+    if (d.size() < 0) return std::nullopt;
+    if (d.size() != 1) count = d.size() == 0 ? 0 : 2;  // only "exactly one element" matters
+    if (count == 0) break;
+  }
+  if (count != 1) return std::nullopt;  // histograms, text batches, images as tensors
+  const std::string tag = "tag '" + v.tag() + "': ";
+  if (t.dtype() != kDtFloat && t.dtype() != kDtDouble) {
+    if (t.dtype() != kDtString) {  // text summaries are string scalars: not numbers, not noise
+      warnings.push_back(name + "@" + std::to_string(offset) + ": skipped " + tag +
+                         "a scalar tensor of dtype " + std::to_string(t.dtype()) +
+                         ", not DT_FLOAT (1) or DT_DOUBLE (2)");
+    }
+    return std::nullopt;
+  }
+  const bool is_double = t.dtype() == kDtDouble;
+  const Precision::Kind kind = is_double ? Precision::Kind::float64 : Precision::Kind::float32;
+  const char* dt = is_double ? "DT_DOUBLE" : "DT_FLOAT";
+  if (!t.tensor_content().empty()) {
+    // TF2's tf.summary.scalar: tf.make_tensor_proto stores the value as raw bytes, in the
+    // writing machine's order, which for every platform TensorFlow supports is little-endian.
+    const std::string& c = t.tensor_content();
+    const std::size_t want = is_double ? 8 : 4;
+    if (c.size() != want) {
+      fail_at(name, offset,
+              tag + "tensor_content holds " + std::to_string(c.size()) + " bytes, expected " +
+                  std::to_string(want) + " for a " + dt + " scalar");
+    }
+    const auto* p = reinterpret_cast<const std::byte*>(c.data());
+    if (is_double) return Scalar{std::bit_cast<double>(le_u64(p)), kind};
+    return Scalar{static_cast<double>(std::bit_cast<float>(le_u32(p))), kind};
+  }
+  const int n = is_double ? t.double_val_size() : t.float_val_size();
+  // tensorboard/util/tensor_util.py (make_ndarray): one value fills the shape; none or
+  // several for a one-element tensor do not make a scalar.
+  if (n != 1) {
+    fail_at(name, offset,
+            tag + "a " + dt + " scalar tensor with " + std::to_string(n) + " " +
+                (is_double ? "double_val" : "float_val") + " values, expected 1");
+  }
+  if (is_double) return Scalar{t.double_val(0), kind};
+  return Scalar{static_cast<double>(t.float_val(0)), kind};
+}
+
+LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
+  LoggedRun run;
+  run.format = "tensorboard";
+  run.file = name;
+  // The Keras TensorBoard callback writes logs/train/ and logs/validation/ with the same
+  // tags; the folder is then the only place the split is written.
+  const std::optional<std::string> dir_split =
+      split_of_word(std::filesystem::path(name).parent_path().filename().string());
+
+  const std::uint64_t total = source.size();
+  std::vector<std::byte> data;  // reused across records; sized only from checked lengths
+  metricaudit::tbproto::Event event;
+  for (std::uint64_t offset = 0; offset < total;) {
+    const std::uint64_t left = total - offset;
+    std::array<std::byte, 12> header{};
+    if (left < header.size()) {
+      fail_at(name, offset,
+              "truncated record: expected a 12-byte header (8-byte length, 4-byte CRC), found " +
+                  std::to_string(left) + " bytes");
+    }
+    if (source.read(header.data(), header.size()) != header.size()) {
+      fail_at(name, offset, "truncated record: the file ended while reading its header");
+    }
+    const std::uint64_t length = le_u64(header.data());
+    const std::uint32_t stored_length_crc = le_u32(header.data() + 8);
+    const std::uint32_t length_crc = detail::masked_crc32c(std::span(header.data(), 8));
+    if (stored_length_crc != length_crc) {
+      fail_at(name, offset,
+              "length CRC mismatch: the record stores masked CRC-32C " + hex32(stored_length_crc) +
+                  " for its length bytes, computed " + hex32(length_crc));
+    }
+    // Checked before `data` is sized from it: a corrupt or hostile length must not allocate.
+    const std::uint64_t rest = left - header.size();
+    if (length > rest || rest - length < 4) {
+      fail_at(name, offset,
+              "truncated record: length " + std::to_string(length) +
+                  " plus the 4-byte data CRC exceeds the " + std::to_string(rest) +
+                  " bytes left in the file");
+    }
+    data.resize(static_cast<std::size_t>(length));
+    std::array<std::byte, 4> trailer{};
+    if (source.read(data.data(), data.size()) != data.size() ||
+        source.read(trailer.data(), trailer.size()) != trailer.size()) {
+      fail_at(name, offset, "truncated record: the file ended while reading its data");
+    }
+    const std::uint32_t stored_data_crc = le_u32(trailer.data());
+    const std::uint32_t data_crc = detail::masked_crc32c(data);
+    if (stored_data_crc != data_crc) {
+      fail_at(name, offset,
+              "data CRC mismatch: the record stores masked CRC-32C " + hex32(stored_data_crc) +
+                  " for its " + std::to_string(length) + " data bytes, computed " + hex32(data_crc));
+    }
+    if (length > static_cast<std::uint64_t>(INT_MAX) ||
+        !event.ParseFromArray(data.data(), static_cast<int>(length))) {
+      fail_at(name, offset,
+              "the record's " + std::to_string(length) +
+                  " data bytes are not a valid Event protocol buffer");
+    }
+    if (offset == 0 && !(event.what_case() == metricaudit::tbproto::Event::kFileVersion &&
+                         event.file_version().starts_with("brain.Event:"))) {
+      // event.proto: the first event of a file holds file_version "brain.Event:2".
+      run.warnings.push_back(name + "@0: the first record is not a file_version event "
+                                    "(expected \"brain.Event:2\"); reading on");
+    }
+    if (event.what_case() == metricaudit::tbproto::Event::kSummary) {
+      for (const auto& value : event.summary().value()) {
+        const auto scalar = scalar_of(value, name, offset, run.warnings);
+        if (!scalar) continue;
+        LoggedPoint p;
+        p.metric = value.tag();
+        p.split = split_in_tag(value.tag()).value_or(dir_split.value_or("train"));
+        p.step = event.step();
+        p.value = scalar->value;
+        p.precision.kind = scalar->kind;
+        p.file = name;
+        p.line = 0;
+        p.offset = static_cast<std::int64_t>(offset);
+        run.points.push_back(std::move(p));
+      }
+    }
+    offset += header.size() + length + trailer.size();
+  }
+  return run;
+}
+
+}  // namespace
+
+std::string split_from_tag(std::string_view tag) { return split_in_tag(tag).value_or("train"); }
+
+LoggedRun read_tensorboard(const std::filesystem::path& file) {
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(file, ec);
+  if (ec) throw InputError(file.string() + ": cannot read: " + ec.message());
+  detail::FileSource source(file, size);
+  if (!source.is_open()) throw InputError(file.string() + ": cannot open for reading");
+  return read_records(source, file.string());
+}
+
+LoggedRun parse_tensorboard(std::span<const std::byte> bytes, const std::string& name) {
+  detail::MemorySource source(bytes);
+  return read_records(source, name);
+}
+
+}  // namespace metricaudit::audit
