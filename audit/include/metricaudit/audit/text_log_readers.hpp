@@ -1,0 +1,94 @@
+// The text log readers of the audit command: Keras progress-bar captures, Keras and
+// Lightning CSVLogger files, Lightning's tqdm postfixes and JSON lines. Each one turns a
+// log into a LoggedRun (logged_series.hpp) and computes nothing (../shared/DESIGN.md).
+//
+// Every reader is strict about structure and tolerant of noise: lines that are not part
+// of the format (warnings, framework banners, stderr interleaved with stdout) are
+// skipped, while a line that *is* part of it and is malformed (a truncated bar, a
+// non-numeric value, a ragged CSV row, invalid UTF-8 in a CSV/JSON line) throws
+// metricaudit::InputError whose message starts with "file:line: " and says what was
+// expected. Files are streamed through a 1 MiB buffer; memory is bounded by the longest
+// line (at most TextLogOptions::max_line_bytes) plus the points produced.
+//
+// What each format yields (LoggedPoint fields not named are left at their defaults):
+//
+// keras-progress   Keras 2 ("1875/1875 [=====] - 5s 3ms/step - loss: 0.0402") and Keras 3
+//                  ("1875/1875 ━━━━ 5s 3ms/step - accuracy: 0.9858") bars, verbose=1 or 2.
+//                  "\r", "\b" and "\n" all end a redraw; only the final redraw of an epoch
+//                  (current == target) is read, one point per metric with epoch = k-1 for
+//                  the "Epoch k/n" header above it. Training metrics: split "train",
+//                  running_mean = true; "val_" metrics: split "val", running_mean = false.
+//                  A final bar outside an epoch (model.evaluate() after fit) gives points
+//                  with no epoch, split "test" unless the name says otherwise.
+//                  keep_redraws adds the intermediate redraws of each epoch as per_step
+//                  points (running means so far; step = epoch * target + current).
+// keras-csv        CSVLogger: header "epoch<sep><sorted keys>", sep ',' ';' or tab, epoch
+//                  column 0-based, "NA" cells skipped, list cells skipped with a warning.
+// lightning-csv    metrics.csv: sparse rows, "epoch" and "step" columns, any header order.
+//                  per_step: "*_step" true, "*_epoch" false, otherwise true for training
+//                  names and false for val/test names (Lightning's self.log defaults).
+// tqdm             Lightning's "Epoch 3: 100%|███| 100/100 [00:02<00:00, 45.1it/s, v_num=0,
+//                  loss=0.134]": the last redraw of each epoch; v_num skipped. Values are
+//                  printed with 3 significant digits, so `decimals` counts only digits that
+//                  carry information ("12.30" -> 1).
+// jsonl            one JSON object per line: "epoch", "step"/"global_step" and numeric
+//                  metric keys (nested objects flattened with '/'); NaN/Infinity accepted.
+//
+// Precision: Kind::decimal, decimals = digits after the point as printed. For exponent
+// form ("1.2345e-04") significant_digits = digits of the mantissa (5) and decimals =
+// mantissa decimals minus the exponent, at least 0 (4 + 4 = 8), so decimals alone still
+// gives the absolute resolution whenever it is at least 1.
+//
+// Splits come from the metric name (split_from_metric_name below), else from the log's
+// structure (see above).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <istream>
+#include <string>
+#include <string_view>
+
+#include "metricaudit/audit/logged_series.hpp"
+
+namespace metricaudit::audit {
+
+struct TextLogOptions {
+  /// keras-progress only: also keep the intermediate redraws within each epoch.
+  bool keep_redraws = false;
+  /// A line (or redraw) longer than this is an InputError rather than an allocation.
+  std::size_t max_line_bytes = std::size_t{64} << 20;
+  /// At most this many warnings are kept in LoggedRun::warnings; the rest are counted
+  /// in one final "... and N more" warning.
+  std::size_t max_warnings = 100;
+};
+
+/// The format of a log file: "keras-progress", "keras-csv", "lightning-csv", "tqdm",
+/// "jsonl" or "tensorboard" (binary; read by audit/readers_binary, not here).
+/// "tensorboard" when the name contains "tfevents" or the first 12 bytes are a TFRecord
+/// length with a valid masked CRC-32C; otherwise decided from the first 64 KiB of text.
+/// Throws InputError "file:1: ..." when the file is empty, unreadable or unrecognised.
+std::string detect_log_format(const std::filesystem::path& path);
+
+/// The same decision over the first bytes of a file; `file_name` is used for the
+/// "tfevents" rule and in messages.
+std::string detect_log_format(std::string_view head, std::string_view file_name);
+
+/// Reads a text log in `format` ("auto" detects it first). Throws InputError for malformed
+/// input, InvalidArgument for an unknown format or "tensorboard".
+LoggedRun read_text_log(const std::filesystem::path& path, std::string_view format = "auto",
+                        const TextLogOptions& options = {});
+
+/// The same over a stream; `file_name` stands for the file in points and messages.
+LoggedRun read_text_log(std::istream& in, std::string_view file_name, std::string_view format,
+                        const TextLogOptions& options = {});
+
+/// The split a metric name names: the name is cut into words at '/', '_', '-', '.' and
+/// ' '; the first word that is "val", "valid", "validation" or "eval" gives "val", "test"
+/// gives "test", "train" or "training" gives "train" (any case; "val_loss", "val/acc",
+/// "valid_f1", "loss_val", "test_acc", "train/loss"). Whole words only, so "interval_loss"
+/// names none. Returns `fallback` when no word names a split.
+std::string_view split_from_metric_name(std::string_view name, std::string_view fallback);
+
+}  // namespace metricaudit::audit

@@ -1,0 +1,268 @@
+// Keras progress-bar text captured from stdout (format "keras-progress").
+//
+// What Keras prints (keras/src/utils/progbar.py, Keras 3; keras/utils/generic_utils.py,
+// Keras 2 / tf.keras):
+//   verbose=1, every update:  "\b" * previous width, then "\r" (dynamic display, which
+//                             includes every POSIX process, so captures of piped stdout
+//                             too), else "\n"; then the bar:
+//     Keras 2: "%{w}d/%d [" + "=" * (n-1) + ">" + "." * rest + "]" then " - ETA: 1:23"
+//              while running, " - 5s 3ms/step" when finalized; then " - name: value"...
+//     Keras 3: "%{w}d/%d " + "━" * width (ANSI-coloured), then " 1:23 45ms/step" or
+//              " 5s 3ms/step"; then " - name: value"...
+//   verbose=2, once per epoch: "1875/1875 - 5s - loss: ..." (Keras 2, with trailing
+//              " - 5s/epoch - 3ms/step") or "1875/1875 - 5s - 3ms/step - loss: ..." (Keras 3).
+//   Values: "%.4f" when abs(value) > 1e-3, else "%.4e"; padded with spaces to the previous
+//   width; "\n" after the finalizing update (current == target).
+//   ProgbarLogger prints "Epoch %d/%d" with epoch + 1 before each epoch
+//   (keras/src/callbacks/progbar_logger.py) and finalizes with the epoch-end logs, so the
+//   final bar of an epoch carries the running means of the training metrics and the
+//   val_ results of the end-of-epoch evaluation.
+//
+// Reading: records end at '\n', '\r' or '\b' (a redraw). ANSI escapes are removed. A
+// record is an epoch header, a bar, or noise (skipped). Only final bars are read strictly;
+// intermediate ones are read only with keep_redraws, leniently (interleaved stderr can cut
+// them), and unreadable ones become warnings.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metricaudit/audit/text_log_readers.hpp"
+#include "text_parsing.hpp"
+
+namespace metricaudit::audit::detail {
+namespace {
+
+struct BarMetric {
+  std::string_view name;
+  ParsedNumber number;
+};
+
+// A space-separated token that Keras prints as timing: "5s", "3ms/step", "45us/step",
+// "5s/epoch", "1:23", "1:02:03".
+bool is_time_token(std::string_view t) {
+  std::size_t i = 0;
+  while (i < t.size() && ((t[i] >= '0' && t[i] <= '9') || t[i] == ':' || t[i] == '.')) ++i;
+  if (i == 0) return false;
+  std::string_view unit = t.substr(i);
+  const std::size_t slash = unit.find('/');
+  std::string_view per;
+  if (slash != std::string_view::npos) {
+    per = unit.substr(slash + 1);
+    unit = unit.substr(0, slash);
+    if (per.empty()) return false;
+    for (char c : per)
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')) return false;
+  }
+  return unit.empty() || unit == "s" || unit == "ms" || unit == "us" || unit == "µs" ||
+         unit == "\xC2\xB5s";
+}
+
+bool all_time_tokens(std::string_view piece) {
+  piece = trim(piece);
+  while (!piece.empty()) {
+    const std::size_t sp = piece.find(' ');
+    const std::string_view tok = piece.substr(0, sp);
+    if (!is_time_token(tok)) return false;
+    if (sp == std::string_view::npos) break;
+    piece = trim_left(piece.substr(sp));
+  }
+  return true;
+}
+
+// Parses the part of a bar after its counter into metrics. Returns an empty string on
+// success, else what was wrong (the caller throws or warns).
+std::string parse_bar_metrics(std::string_view text, std::size_t rest, std::vector<BarMetric>& out,
+                              std::vector<std::string>& notes) {
+  out.clear();
+  std::string_view s = text.substr(rest);
+  static constexpr std::string_view kBlock = "\xE2\x94\x81";  // '━'
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  if (i < s.size() && s[i] == '[') {
+    const std::size_t close = s.find(']', i);
+    if (close == std::string_view::npos)
+      return "truncated progress bar " + quote_text(s.substr(i)) + "; expected ']' closing the bar";
+    i = close + 1;
+  } else if (s.substr(i).starts_with(kBlock)) {
+    while (i < s.size()) {
+      if (s.substr(i).starts_with(kBlock)) {
+        i += kBlock.size();
+      } else if (s[i] == ' ' && i + 1 < s.size() && s.substr(i + 1).starts_with(kBlock)) {
+        ++i;
+      } else {
+        break;
+      }
+    }
+  } else {
+    i = 0;  // verbose=2: " - 5s - loss: ..." starts with the separator itself
+  }
+  s = s.substr(i);
+  // Pieces are separated by " - " (Keras writes " - %s:" before every value); the first
+  // piece holds the timing of Keras 3 ("5s 3ms/step") or is empty.
+  bool first = true;
+  while (true) {
+    const std::size_t sep = s.find(" - ");
+    const std::string_view raw = s.substr(0, sep);
+    const std::string_view piece = trim(raw);
+    if (!piece.empty()) {
+      const std::size_t colon = piece.find(": ");
+      if (colon != std::string_view::npos) {
+        const std::string_view name = piece.substr(0, colon);
+        const std::string_view value = trim(piece.substr(colon + 2));
+        if (name == "ETA") {
+          // Keras 2's time-to-go, not a metric.
+        } else if (name.empty() || name.find(' ') != std::string_view::npos) {
+          return "malformed metric " + quote_text(piece) + "; expected ' - name: value'";
+        } else if (!value.empty() && value.front() == '[') {
+          // Keras 2 prints stateful array metrics with %s ("[0.9 0.8]"): not a scalar.
+          notes.push_back("skipped the non-scalar value of '" + std::string(name) + "'");
+        } else if (auto number = parse_number(value)) {
+          out.push_back({name, *number});
+        } else {
+          return "expected a number after '" + std::string(name) + ": ', found " +
+                 quote_text(value);
+        }
+      } else if (!all_time_tokens(piece)) {
+        return (first ? "unexpected " : "truncated or malformed metric ") + quote_text(piece) +
+               "; expected ' - name: value'";
+      }
+    } else if (!first && sep != std::string_view::npos) {
+      return "empty metric between ' - ' separators; expected ' - name: value'";
+    }
+    first = false;
+    if (sep == std::string_view::npos) break;
+    s = s.substr(sep + 3);
+  }
+  return {};
+}
+
+class KerasProgressReader {
+ public:
+  KerasProgressReader(std::string_view file, const TextLogOptions& options, LoggedRun& run)
+      : file_(file),
+        options_(options),
+        run_(run),
+        warnings_(run.warnings, file, options.max_warnings) {}
+
+  void read(std::istream& in) {
+    RecordReader reader(in, file_, "\n\r\b", options_.max_line_bytes);
+    Record rec;
+    std::string scratch;
+    while (reader.next(rec)) {
+      const std::string_view text = strip_ansi(rec.text, scratch);
+      const std::string_view t = trim_left(text);
+      if (t.empty()) continue;
+      if (t[0] == 'E') {
+        bool malformed = false;
+        if (auto k = keras_epoch_header(t, &malformed)) {
+          start_epoch(*k - 1, rec.line);
+        } else if (malformed) {
+          fail(file_, rec.line,
+               "malformed epoch header " + quote_text(trim(t)) +
+                   "; expected 'Epoch k/n' with k >= 1");
+        }
+        continue;
+      }
+      if (!starts_with_digit(t)) continue;
+      const auto counter = keras_counter(t);
+      if (!counter) continue;
+      on_bar(t, *counter, rec);
+    }
+    if (epoch_ && !finalized_) {
+      warnings_.add(epoch_line_, "epoch " + std::to_string(*epoch_ + 1) +
+                                     " has no final progress bar (training interrupted?)");
+    }
+    warnings_.finish();
+  }
+
+ private:
+  void start_epoch(std::int64_t epoch, std::int64_t line) {
+    if (epoch_ && !finalized_) {
+      warnings_.add(epoch_line_, "epoch " + std::to_string(*epoch_ + 1) +
+                                     " has no final progress bar (training interrupted?)");
+    }
+    if (epoch_ && epoch <= *epoch_) {
+      warnings_.add(line, "epoch numbering restarts at " + std::to_string(epoch + 1) +
+                              " (a second fit() call?)");
+    }
+    epoch_ = epoch;
+    epoch_line_ = line;
+    finalized_ = false;
+  }
+
+  void on_bar(std::string_view text, const KerasCounter& counter, const Record& rec) {
+    const bool final = counter.target && counter.current >= *counter.target;
+    if (!final) {
+      // An intermediate redraw: only read on request, and only inside an open epoch.
+      if (!options_.keep_redraws || !epoch_ || finalized_) return;
+      notes_.clear();
+      const std::string err = parse_bar_metrics(text, counter.rest, metrics_, notes_);
+      if (!err.empty()) {
+        warnings_.add(rec.line, "skipped an intermediate progress bar: " + err);
+        return;
+      }
+      std::optional<std::int64_t> step = counter.current;
+      if (counter.target) step = *epoch_ * *counter.target + counter.current;
+      for (const auto& m : metrics_) emit(m, rec, epoch_, step, /*per_step=*/true, "train", true);
+      return;
+    }
+    notes_.clear();
+    const std::string err = parse_bar_metrics(text, counter.rest, metrics_, notes_);
+    if (!err.empty()) fail(file_, rec.line, err);
+    for (const auto& note : notes_) warnings_.add(rec.line, note);
+    if (epoch_ && !finalized_) {
+      for (const auto& m : metrics_) emit(m, rec, epoch_, std::nullopt, false, "train", true);
+      finalized_ = true;
+    } else {
+      // model.evaluate() (or a bar before any epoch header): one full evaluation, so the
+      // values are final results rather than running means.
+      for (const auto& m : metrics_) emit(m, rec, std::nullopt, std::nullopt, false, "test", false);
+    }
+  }
+
+  void emit(const BarMetric& m, const Record& rec, std::optional<std::int64_t> epoch,
+            std::optional<std::int64_t> step, bool per_step, std::string_view default_split,
+            bool train_is_running_mean) {
+    LoggedPoint p;
+    p.metric.assign(m.name);
+    p.split.assign(split_from_metric_name(m.name, default_split));
+    p.epoch = epoch;
+    p.step = step;
+    p.value = m.number.value;
+    p.precision = m.number.precision;
+    // Training values on a fit() bar are running means over the epoch so far; val_ values
+    // are the end-of-epoch evaluation (../shared/CONVENTIONS.md, "What a log shows").
+    p.running_mean = train_is_running_mean && p.split == "train";
+    p.per_step = per_step;
+    p.file.assign(file_);
+    p.line = rec.line;
+    p.offset = rec.offset;
+    run_.points.push_back(std::move(p));
+  }
+
+  std::string_view file_;
+  const TextLogOptions& options_;
+  LoggedRun& run_;
+  WarningSink warnings_;
+  std::optional<std::int64_t> epoch_;
+  std::int64_t epoch_line_ = 0;
+  bool finalized_ = false;
+  std::vector<BarMetric> metrics_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace
+
+LoggedRun read_keras_progress(std::istream& in, std::string_view file,
+                              const TextLogOptions& options) {
+  LoggedRun run;
+  run.format = "keras-progress";
+  run.file.assign(file);
+  KerasProgressReader reader(file, options, run);
+  reader.read(in);
+  return run;
+}
+
+}  // namespace metricaudit::audit::detail

@@ -1,0 +1,145 @@
+// Lightning CSVLogger metrics.csv (format "lightning-csv").
+//
+// What Lightning writes (lightning/fabric/loggers/csv_logs.py, _ExperimentWriter, used by
+// lightning/pytorch/loggers/csv_logs.py): every log_metrics(metrics, step) call appends a
+// dict with "step" added; save() writes csv.DictWriter rows over the union of the keys, so
+// a row has cells only for the keys of its call and empty cells elsewhere. The header is
+// in first-seen order before 2.2.0 and sorted since. The trainer adds "epoch"
+// (current_epoch, 0-based) to every call. Names carry "_step" / "_epoch" when a value is
+// logged both on_step and on_epoch (lightning/pytorch/core/module.py, `log`). Values are
+// tensor.item() written as str(float).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "metricaudit/audit/text_log_readers.hpp"
+#include "text_parsing.hpp"
+
+namespace metricaudit::audit::detail {
+
+namespace {
+char detect_separator(std::string_view header) {
+  for (char c : {',', ';', '\t'})
+    if (header.find(c) != std::string_view::npos) return c;
+  return ',';
+}
+}  // namespace
+
+LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
+                             const TextLogOptions& options) {
+  LoggedRun run;
+  run.format = "lightning-csv";
+  run.file.assign(file);
+  WarningSink warnings(run.warnings, file, options.max_warnings);
+  RecordReader reader(in, file, "\n", options.max_line_bytes);
+  Record rec;
+  std::vector<std::string> header;
+  std::vector<std::string> cells;
+  std::vector<std::string> splits;
+  std::vector<char> per_step;
+  std::string header_line;
+  std::optional<std::size_t> epoch_col;
+  std::optional<std::size_t> step_col;
+  char sep = ',';
+  bool have_header = false;
+  while (reader.next(rec)) {
+    std::string_view line = rec.text;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (rec.line == 1) line = strip_bom(line);
+    std::size_t bad = 0;
+    if (!valid_utf8(line, &bad)) {
+      fail(file, rec.line,
+           "invalid UTF-8 at byte " + std::to_string(bad + 1) + "; expected a UTF-8 CSV file");
+    }
+    if (trim(line).empty()) continue;
+    if (!have_header) {
+      sep = detect_separator(line);
+      const std::size_t n = split_csv(line, sep, header, file, rec.line);
+      header.resize(n);
+      std::unordered_set<std::string_view> seen;
+      for (std::size_t c = 0; c < n; ++c) {
+        const std::string& name = header[c];
+        if (name.empty()) {
+          fail(file, rec.line,
+               "empty column name in column " + std::to_string(c + 1) + "; expected a metric name");
+        }
+        if (!seen.insert(name).second) {
+          fail(file, rec.line,
+               "duplicated column " + quote_text(name) + " (column " + std::to_string(c + 1) +
+                   "); expected each metric once");
+        }
+        if (name == "epoch") epoch_col = c;
+        if (name == "step") step_col = c;
+        splits.emplace_back(split_from_metric_name(name, "train"));
+        per_step.push_back(lightning_per_step(name, splits.back()) ? 1 : 0);
+      }
+      if (!epoch_col && !step_col) {
+        fail(file, rec.line,
+             "expected a metrics.csv header with an 'epoch' or 'step' column, found " +
+                 quote_text(line));
+      }
+      header_line.assign(line);
+      have_header = true;
+      continue;
+    }
+    if (line == header_line) {
+      warnings.add(rec.line, "skipped a repeated header (two runs in one file?)");
+      continue;
+    }
+    const std::size_t n = split_csv(line, sep, cells, file, rec.line);
+    if (n != header.size()) {
+      fail(file, rec.line,
+           "expected " + std::to_string(header.size()) + " fields as in the header, found " +
+               std::to_string(n));
+    }
+    std::optional<std::int64_t> epoch;
+    std::optional<std::int64_t> step;
+    if (epoch_col) {
+      const std::string_view cell = trim(cells[*epoch_col]);
+      if (!cell.empty()) {
+        epoch = parse_integer(cell);
+        if (!epoch || *epoch < 0)
+          fail(file, rec.line, "expected an integer epoch, found " + quote_text(cell));
+      }
+    }
+    if (step_col) {
+      const std::string_view cell = trim(cells[*step_col]);
+      if (!cell.empty()) {
+        step = parse_integer(cell);
+        if (!step || *step < 0)
+          fail(file, rec.line, "expected an integer step, found " + quote_text(cell));
+      }
+    }
+    for (std::size_t c = 0; c < n; ++c) {
+      if (c == epoch_col || c == step_col) continue;
+      const std::string_view cell = trim(cells[c]);
+      if (cell.empty()) continue;  // sparse: this call did not log that name
+      const auto number = parse_number(cell);
+      if (!number) {
+        fail(file, rec.line,
+             "expected a number or an empty cell in column " + quote_text(header[c]) + ", found " +
+                 quote_text(cell));
+      }
+      LoggedPoint p;
+      p.metric = header[c];
+      p.split = splits[c];
+      p.epoch = epoch;
+      p.step = step;
+      p.value = number->value;
+      p.precision = number->precision;
+      p.per_step = per_step[c] != 0;
+      p.file.assign(file);
+      p.line = rec.line;
+      p.offset = rec.offset;
+      run.points.push_back(std::move(p));
+    }
+  }
+  if (!have_header) fail(file, 1, "empty file; expected a metrics.csv header");
+  warnings.finish();
+  return run;
+}
+
+}  // namespace metricaudit::audit::detail
