@@ -190,11 +190,14 @@ class KerasProgressReader {
     epoch_ = epoch;
     epoch_line_ = line;
     finalized_ = false;
+    replaceable_ = false;
   }
 
   void on_bar(std::string_view text, const KerasCounter& counter, const Record& rec) {
-    const bool final = counter.target && counter.current >= *counter.target;
-    if (!final) {
+    if (rec.end == '\r' || rec.end == '\b') dynamic_display_ = true;
+    const bool at_target = counter.target && counter.current >= *counter.target;
+    if (!at_target) {
+      replaceable_ = false;  // a new run of updates has started
       // An intermediate redraw: only read on request, and only inside an open epoch.
       if (!options_.keep_redraws || !epoch_ || finalized_) return;
       notes_.clear();
@@ -210,16 +213,52 @@ class KerasProgressReader {
     }
     notes_.clear();
     const std::string err = parse_bar_metrics(text, counter.rest, metrics_, notes_);
-    if (!err.empty()) fail(file_, rec.line, err);
+    if (!err.empty()) {
+      // A bar that is redrawn again ('\r', '\b' after it) may be cut by interleaved stderr;
+      // one that ends its line is what the log finally shows, and must be whole.
+      if (rec.end == '\r' || rec.end == '\b') {
+        warnings_.add(rec.line, "skipped a progress bar that was redrawn: " + err);
+        return;
+      }
+      fail(file_, rec.line, err);
+    }
     for (const auto& note : notes_) warnings_.add(rec.line, note);
-    if (epoch_ && !finalized_) {
-      for (const auto& m : metrics_) emit(m, rec, epoch_, std::nullopt, false, "train", true);
+    // Keras 3 can draw "22/22 ... - loss" at the last batch (on_train_batch_end,
+    // finalize=False) and then the finalizing "22/22 ... - loss - val_loss" after the
+    // validation (on_epoch_end). The second replaces the first when nothing else was drawn
+    // between, it carries every name the first had, and the first was not already ended
+    // with the finalizing "\n" of a dynamic display.
+    if (replaceable_ && counter.target == last_target_ && has_all_names() &&
+        !(last_ended_line_ && dynamic_display_)) {
+      run_.points.resize(last_begin_);
+    } else if (epoch_ && !finalized_) {
+      last_in_epoch_ = true;
       finalized_ = true;
+    } else {
+      last_in_epoch_ = false;
+    }
+    last_begin_ = run_.points.size();
+    last_target_ = counter.target;
+    last_ended_line_ = rec.end == '\n' || rec.end == 0;
+    replaceable_ = true;
+    last_names_.clear();
+    for (const auto& m : metrics_) last_names_.emplace_back(m.name);
+    if (last_in_epoch_) {
+      for (const auto& m : metrics_) emit(m, rec, epoch_, std::nullopt, false, "train", true);
     } else {
       // model.evaluate() (or a bar before any epoch header): one full evaluation, so the
       // values are final results rather than running means.
       for (const auto& m : metrics_) emit(m, rec, std::nullopt, std::nullopt, false, "test", false);
     }
+  }
+
+  bool has_all_names() const {
+    for (const auto& name : last_names_) {
+      bool found = false;
+      for (const auto& m : metrics_) found = found || m.name == name;
+      if (!found) return false;
+    }
+    return true;
   }
 
   void emit(const BarMetric& m, const Record& rec, std::optional<std::int64_t> epoch,
@@ -249,6 +288,14 @@ class KerasProgressReader {
   std::optional<std::int64_t> epoch_;
   std::int64_t epoch_line_ = 0;
   bool finalized_ = false;
+  // The last bar at its target, which a following redraw of the same bar may replace.
+  bool replaceable_ = false;
+  bool last_in_epoch_ = false;
+  bool last_ended_line_ = false;
+  bool dynamic_display_ = false;
+  std::size_t last_begin_ = 0;
+  std::optional<std::int64_t> last_target_;
+  std::vector<std::string> last_names_;
   std::vector<BarMetric> metrics_;
   std::vector<std::string> notes_;
 };

@@ -241,7 +241,9 @@ std::optional<ParsedNumber> parse_number(std::string_view text) {
   }
   out.value = value;
   if (has_exponent) {
-    out.precision.significant_digits = static_cast<int>(std::max<std::size_t>(sig_digits, 1));
+    // "0.0000e+00" (Keras's "%.4e" of 0) has 5 mantissa digits, all zero.
+    out.precision.significant_digits =
+        static_cast<int>(sig_digits > 0 ? sig_digits : int_digits + frac_digits);
     const long decimals = static_cast<long>(frac_digits) - exponent;
     out.precision.decimals = static_cast<int>(std::clamp<long>(decimals, 0, 400));
   } else {

@@ -85,6 +85,76 @@ TEST(KerasProgress, Keras3CaptureWithAnsiAndHeavyBar) {
   EXPECT_EQ(run.points[7].line, 4);
 }
 
+// A real capture (examples/keras3-progress: Keras 3, JAX backend, fit(verbose=1) on a
+// pseudo-terminal, "\r\n" after the epoch headers) against the CSVLogger file written by
+// the same run: every bar value is the CSV value rounded to 4 decimals.
+TEST(KerasProgress, Keras3RealCaptureAgreesWithItsCsvLogger) {
+  const LoggedRun bar = read_text_log(fixture("keras3_real_progress.log"), "keras-progress");
+  const LoggedRun csv = read_text_log(fixture("keras3_real_csvlogger.csv"), "keras-csv");
+  // Epoch 1 draws "22/22" twice: at the last batch, then with the val_ values; one counts.
+  ASSERT_EQ(bar.points.size(), 24u);
+  ASSERT_EQ(csv.points.size(), 24u);
+  EXPECT_TRUE(bar.warnings.empty());
+  for (const auto& p : bar.points) {
+    const LoggedPoint* c = find_point(csv, p.metric, p.epoch);
+    ASSERT_NE(c, nullptr) << p.metric << " epoch " << *p.epoch;
+    EXPECT_NEAR(p.value, c->value, 0.5e-4 + 1e-12) << p.metric << " epoch " << *p.epoch;
+    EXPECT_EQ(p.split, c->split);
+    EXPECT_EQ(p.running_mean, c->running_mean);
+    EXPECT_EQ(p.precision.decimals, 4);
+    EXPECT_EQ(p.line, 2 * *p.epoch + 2);
+  }
+}
+
+TEST(KerasProgress, Keras3LastBatchBarIsReplacedByTheFinalOne) {
+  const std::string bar = "5/5 \xE2\x94\x81\xE2\x94\x81 0s 3ms/step";
+  const std::string text = "Epoch 1/1\n\r1/5 \xE2\x94\x81 1s 9ms/step - loss: 0.9000\b\b\b\r" +
+                           bar + " - loss: 0.5000\b\b\b\r" + bar +
+                           " - loss: 0.5000 - val_loss: 0.4000\n";
+  const LoggedRun run = read_string(text, "keras-progress");
+  ASSERT_EQ(run.points.size(), 2u);
+  EXPECT_EQ(run.points[0].metric, "loss");
+  EXPECT_EQ(run.points[0].epoch, 0);
+  EXPECT_EQ(run.points[1].metric, "val_loss");
+  EXPECT_EQ(run.points[1].epoch, 0);
+}
+
+TEST(KerasProgress, EvaluateWithTheSameStepCountIsNotMergedIntoTheEpoch) {
+  const std::string text =
+      "Epoch 1/1\n"
+      "1/5 [=====>........................] - ETA: 0s - loss: 0.9000\b\b\b\r"
+      "5/5 [==============================] - 0s 1ms/step - loss: 0.5000\n"
+      "5/5 [==============================] - 0s 1ms/step - loss: 0.4500\n";
+  const LoggedRun run = read_string(text, "keras-progress");
+  ASSERT_EQ(run.points.size(), 2u);
+  EXPECT_EQ(run.points[0].epoch, 0);
+  EXPECT_DOUBLE_EQ(run.points[0].value, 0.5);
+  EXPECT_FALSE(run.points[1].epoch.has_value());
+  EXPECT_EQ(run.points[1].split, "test");
+  EXPECT_DOUBLE_EQ(run.points[1].value, 0.45);
+}
+
+TEST(KerasProgress, RedrawnBarCutByStderrIsAWarning) {
+  const std::string text =
+      "Epoch 1/1\n"
+      "5/5 [==============================] - 0s 1ms/step - loss: 0.50W0000 warning\n"
+      "\b\b\b\r5/5 [==============================] - 0s 1ms/step - loss: 0.5000\b\b\r"
+      "5/5 [==============================] - 0s 1ms/step - loss: 0.5000 - val_loss: 0.4\n";
+  // The first "5/5" ends its line, so it is strict; make it the redrawn one instead.
+  std::string redrawn = text;
+  redrawn.replace(redrawn.find("warning\n"), 8, "warning\r");
+  const LoggedRun run = read_string(redrawn, "keras-progress", "c.log");
+  ASSERT_EQ(run.points.size(), 2u);
+  ASSERT_EQ(run.warnings.size(), 1u);
+  EXPECT_EQ(run.warnings[0].rfind("c.log:2: skipped a progress bar that was redrawn: expected a "
+                                  "number after 'loss: '",
+                                  0),
+            0u)
+      << run.warnings[0];
+  const std::string msg = input_error([&] { read_string(text, "keras-progress", "c.log"); });
+  EXPECT_EQ(msg, "c.log:2: expected a number after 'loss: ', found '0.50W0000 warning'");
+}
+
 TEST(KerasProgress, Verbose2OneLinePerEpoch) {
   const LoggedRun run = read_text_log(fixture("keras2_verbose2.log"), "keras-progress");
   ASSERT_EQ(run.points.size(), 8u);

@@ -59,6 +59,12 @@ TEST(ParseNumber, ExponentFormSetsSignificantDigits) {
   EXPECT_EQ(n->precision.significant_digits, 1);
   EXPECT_EQ(n->precision.decimals, 5);
 
+  n = parse_number("0.0000e+00");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->value, 0.0);
+  EXPECT_EQ(n->precision.significant_digits, 5);
+  EXPECT_EQ(n->precision.decimals, 4);
+
   n = parse_number("2.5E+03");
   ASSERT_TRUE(n);
   EXPECT_DOUBLE_EQ(n->value, 2500.0);
