@@ -1,0 +1,249 @@
+// The GPU algorithms, built on Thrust's OpenMP device system, against the CPU
+// backend: random batches across C = 2 .. 100,000 (every lanes-per-row choice
+// of the kernel), ties, -inf logits, probabilities, weights, ignore_index,
+// float32 scores and int32 targets, predicted labels, errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <tuple>
+
+#include "gpu_test_support.hpp"
+#include "metricaudit/gpu.hpp"
+
+namespace metricaudit {
+namespace {
+
+using gpu_testing::Batch;
+using gpu_testing::expect_agrees;
+using gpu_testing::random_batch;
+using gpu_testing::RandomSpec;
+
+StateOptions options(std::int64_t classes) {
+  StateOptions o;
+  o.num_classes = classes;
+  return o;
+}
+
+// Rows per C, so that each case reads about the same number of scores.
+std::int64_t rows_for(std::int64_t classes) {
+  return std::max<std::int64_t>(6, std::min<std::int64_t>(600, 120000 / classes));
+}
+
+TEST(GpuOmp, IsTheOpenMPBuild) {
+  EXPECT_STREQ(gpu_backend_name(), "omp");
+  EXPECT_FALSE(cuda_available());
+}
+
+class GpuOmpClasses : public ::testing::TestWithParam<std::int64_t> {};
+
+TEST_P(GpuOmpClasses, LogitsMatchTheCpuBackend) {
+  const std::int64_t C = GetParam();
+  RandomSpec spec;
+  spec.classes = C;
+  spec.rows = rows_for(C);
+  const Batch b = random_batch(1000 + static_cast<std::uint64_t>(C), spec);
+  StateOptions o = options(C);
+  if (C >= 3) o.top_k = {1, 2, static_cast<int>(std::min<std::int64_t>(C, 7))};
+  expect_agrees(evaluate(b.view(), o), evaluate_gpu(b.view(), o));
+}
+
+TEST_P(GpuOmpClasses, MaskedLogitsWeightsAndIgnoreIndex) {
+  const std::int64_t C = GetParam();
+  RandomSpec spec;
+  spec.classes = C;
+  spec.rows = rows_for(C);
+  spec.masked = true;
+  spec.weights = true;
+  spec.ignore_every = 4;
+  const Batch b = random_batch(2000 + static_cast<std::uint64_t>(C), spec);
+  StateOptions o = options(C);
+  o.ignore_index = -100;
+  const SufficientState cpu = evaluate(b.view(), o);
+  const SufficientState gpu = evaluate_gpu(b.view(), o);
+  EXPECT_GT(cpu.ignored, 0);
+  EXPECT_GT(cpu.losses[0].infinite_smoothing, 0);
+  expect_agrees(cpu, gpu);
+}
+
+TEST_P(GpuOmpClasses, ProbabilitiesInFloat32WithInt32Targets) {
+  const std::int64_t C = GetParam();
+  RandomSpec spec;
+  spec.classes = C;
+  spec.rows = rows_for(C);
+  spec.probabilities = true;
+  spec.float32 = true;
+  spec.int32_target = true;
+  const Batch b = random_batch(3000 + static_cast<std::uint64_t>(C), spec);
+  StateOptions o = options(C);
+  o.threshold = 1.0 / static_cast<double>(C);  // a threshold that rounds in float32
+  const SufficientState cpu = evaluate(b.view(), o);
+  ASSERT_TRUE(cpu.scores_in_unit_interval);
+  expect_agrees(cpu, evaluate_gpu(b.view(), o));
+}
+
+TEST_P(GpuOmpClasses, PredictedLabels) {
+  const std::int64_t C = GetParam();
+  RandomSpec spec;
+  spec.classes = C;
+  spec.rows = 500;
+  spec.labels_only = true;
+  spec.weights = true;
+  const Batch b = random_batch(4000 + static_cast<std::uint64_t>(C), spec);
+  expect_agrees(evaluate(b.view(), options(C)), evaluate_gpu(b.view(), options(C)));
+}
+
+// Every lanes-per-row choice (1, 4, 8, 32, a block) and both sides of each boundary.
+INSTANTIATE_TEST_SUITE_P(AcrossC, GpuOmpClasses,
+                         ::testing::Values(2, 3, 4, 5, 10, 16, 17, 64, 65, 100, 1000, 4096, 4097,
+                                           20000, 100000));
+
+TEST(GpuOmp, ConfusionMatrixAndNoSmoothing) {
+  RandomSpec spec;
+  spec.classes = 37;
+  spec.rows = 800;
+  const Batch b = random_batch(5, spec);
+  StateOptions o = options(37);
+  o.confusion_matrix = true;
+  o.smoothing_terms = false;
+  o.losses = {LossFamily::logits, LossFamily::keras_binary_onehot};
+  expect_agrees(evaluate(b.view(), o), evaluate_gpu(b.view(), o));
+}
+
+TEST(GpuOmp, MergesWithCpuStatesAndIsDeterministic) {
+  RandomSpec spec;
+  spec.classes = 50;
+  spec.rows = 900;
+  spec.weights = true;
+  const Batch b1 = random_batch(6, spec);
+  spec.weights = false;
+  const Batch b2 = random_batch(7, spec);
+  const StateOptions o = options(50);
+  SufficientState cpu(o), mixed(o);
+  update(cpu, b1.view());
+  update(cpu, b2.view());
+  update_gpu(mixed, b1.view());
+  update(mixed, b2.view());  // a GPU state merges with a CPU one
+  expect_agrees(cpu, mixed);
+  // Bit-identical run to run (the sums are exact integer reductions).
+  EXPECT_TRUE(evaluate_gpu(b1.view(), o) == evaluate_gpu(b1.view(), o));
+}
+
+TEST(GpuOmp, TiesFollowTheCpuTieRules) {
+  // Every score equal: argmax is class 0 and the target's rank depends on the rule.
+  Batch b;
+  b.classes = 40;
+  b.target64 = {0, 7, 39};
+  b.scores64.assign(3 * 40, 0.25);
+  StateOptions o = options(40);
+  o.top_k = {1, 8};
+  const SufficientState gpu = evaluate_gpu(b.view(), o);
+  expect_agrees(evaluate(b.view(), o), gpu);
+  EXPECT_EQ(gpu.predicted[0], 3);
+  EXPECT_EQ(gpu.rank_histogram[static_cast<int>(TieRule::index_order)][7], 1);
+  EXPECT_EQ(gpu.rank_histogram[static_cast<int>(TieRule::high_index_first)][32], 1);
+  EXPECT_EQ(gpu.rank_histogram[static_cast<int>(TieRule::optimistic)][0], 3);
+}
+
+// ---- errors: the CPU backend's messages, and the state left unchanged --------
+
+std::string cpu_error(const MulticlassBatch& b, const StateOptions& o) {
+  try {
+    (void)evaluate(b, o);
+  } catch (const InvalidArgument& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::string gpu_error(const MulticlassBatch& b, const StateOptions& o) {
+  SufficientState s(o);
+  const SufficientState before = s;
+  try {
+    update_gpu(s, b);
+  } catch (const InvalidArgument& e) {
+    EXPECT_TRUE(s == before) << "state changed by a failed update";
+    return e.what();
+  }
+  return "no error";
+}
+
+class GpuOmpErrors : public ::testing::TestWithParam<std::int64_t> {};
+
+TEST_P(GpuOmpErrors, SameMessagesAsTheCpuBackend) {
+  const std::int64_t C = GetParam();
+  RandomSpec spec;
+  spec.classes = C;
+  spec.rows = 40;
+  spec.weights = true;
+  const StateOptions o = options(C);
+  const auto check = [&](const Batch& b) {
+    const std::string cpu = cpu_error(b.view(), o);
+    EXPECT_NE(cpu, "no error");
+    EXPECT_EQ(cpu, gpu_error(b.view(), o));
+  };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  {
+    Batch b = random_batch(11, spec);
+    b.scores64[static_cast<std::size_t>(17 * C + C - 1)] = nan;
+    b.scores64[static_cast<std::size_t>(23 * C)] = inf;
+    check(b);  // the first bad score, by row then column
+  }
+  {
+    Batch b = random_batch(12, spec);
+    b.target64[9] = C;
+    b.scores64[static_cast<std::size_t>(9 * C)] = nan;  // the label is checked first
+    b.target64[30] = -1;
+    check(b);
+  }
+  {
+    Batch b = random_batch(13, spec);
+    for (std::int64_t c = 0; c < C; ++c) b.scores64[static_cast<std::size_t>(5 * C + c)] = -inf;
+    check(b);  // a row of -inf
+  }
+  {
+    Batch b = random_batch(14, spec);
+    b.target64[2] = C + 5;
+    b.weights[33] = -1.0;  // weights are checked before any row
+    check(b);
+  }
+  {
+    Batch b = random_batch(15, spec);
+    b.scores64[static_cast<std::size_t>(3 * C + 1)] = 1e300;  // a loss term beyond 2^160
+    b.target64[3] = 0;
+    const std::string cpu = cpu_error(b.view(), o);
+    const std::string gpu = gpu_error(b.view(), o);
+    EXPECT_NE(cpu, "no error");
+    EXPECT_NE(gpu.find("beyond the accumulator's range"), std::string::npos) << gpu;
+  }
+  {
+    RandomSpec labels = spec;
+    labels.labels_only = true;
+    Batch b = random_batch(16, labels);
+    b.predicted[11] = -3;
+    check(b);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AcrossC, GpuOmpErrors, ::testing::Values(2, 10, 100, 5000));
+
+TEST(GpuOmp, ShapeAndDTypeErrorsMatch) {
+  RandomSpec spec;
+  spec.classes = 6;
+  spec.rows = 10;
+  const Batch b = random_batch(21, spec);
+  MulticlassBatch wrong = b.view();
+  wrong.scores.cols = 5;
+  EXPECT_EQ(cpu_error(wrong, options(6)), gpu_error(wrong, options(6)));
+  MulticlassBatch none = b.view();
+  none.scores = ArrayView{};
+  EXPECT_EQ(cpu_error(none, options(6)), gpu_error(none, options(6)));
+  StateOptions many = options(6);
+  many.top_k.assign(17, 1);
+  EXPECT_THROW((void)evaluate_gpu(b.view(), many), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace metricaudit

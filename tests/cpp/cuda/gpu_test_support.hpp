@@ -1,0 +1,171 @@
+// Shared by the GPU backend's tests: random batches that own their memory, and
+// a comparison of a GPU state with the CPU backend's under the documented
+// agreement (metricaudit/gpu.hpp): counts and weight sums identical, loss sums
+// within a relative tolerance.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "metricaudit/metricaudit.hpp"
+
+namespace metricaudit::gpu_testing {
+
+/// The loss-sum tolerance the tests hold the GPU backend to (gpu.hpp states 1e-12).
+inline constexpr double kLossRelTolerance = 1e-11;
+
+struct RandomSpec {
+  std::int64_t rows = 100;
+  std::int64_t classes = 10;
+  bool float32 = false;        // scores as float32 (else float64)
+  bool int32_target = false;   // targets as int32 (else int64)
+  bool probabilities = false;  // rows on the simplex (else logits)
+  bool weights = false;
+  bool masked = false;         // sprinkle -inf logits (some at the target)
+  std::int64_t ignore_every = 0;  // every k-th target is set to ignore_value
+  std::int64_t ignore_value = -100;
+  bool labels_only = false;    // predicted labels instead of scores
+};
+
+/// A multi-class batch that owns its arrays (host memory).
+struct Batch {
+  std::int64_t classes = 0;
+  std::vector<std::int64_t> target64;
+  std::vector<std::int32_t> target32;
+  std::vector<double> scores64;
+  std::vector<float> scores32;
+  std::vector<std::int64_t> predicted;
+  std::vector<double> weights;
+
+  std::int64_t rows() const {
+    return static_cast<std::int64_t>(target64.empty() ? target32.size() : target64.size());
+  }
+  MulticlassBatch view() const {
+    MulticlassBatch b;
+    const std::int64_t n = rows();
+    b.target = target64.empty() ? ArrayView::vector(target32.data(), n)
+                                : ArrayView::vector(target64.data(), n);
+    if (!scores64.empty()) b.scores = ArrayView::matrix(scores64.data(), n, classes);
+    if (!scores32.empty()) b.scores = ArrayView::matrix(scores32.data(), n, classes);
+    if (!predicted.empty()) b.predicted = ArrayView::vector(predicted.data(), n);
+    if (!weights.empty()) b.sample_weight = ArrayView::vector(weights.data(), n);
+    return b;
+  }
+};
+
+inline Batch random_batch(std::uint64_t seed, const RandomSpec& spec) {
+  std::mt19937_64 rng(seed);
+  Batch b;
+  b.classes = spec.classes;
+  const std::int64_t C = spec.classes;
+  // A third of the classes never appear as targets (absent classes).
+  const std::int64_t used = std::max<std::int64_t>(1, C - C / 3);
+  std::uniform_int_distribution<std::int64_t> label(0, used - 1);
+  std::uniform_int_distribution<std::int64_t> any_class(0, C - 1);
+  std::normal_distribution<double> z(0.0, 3.0);
+  std::uniform_int_distribution<int> coarse(0, 3);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<double> row(static_cast<std::size_t>(C));
+  for (std::int64_t i = 0; i < spec.rows; ++i) {
+    std::int64_t y = label(rng);
+    if (spec.ignore_every > 0 && i % spec.ignore_every == spec.ignore_every - 1) {
+      y = spec.ignore_value;
+    }
+    b.target64.push_back(y);
+    if (spec.weights) b.weights.push_back(3.0 * unit(rng));
+    if (spec.labels_only) {
+      b.predicted.push_back(unit(rng) < 0.5 && y >= 0 ? y : any_class(rng));
+      continue;
+    }
+    double sum = 0.0;
+    for (std::int64_t c = 0; c < C; ++c) {
+      // One row in three is quantised to a few values, so exact ties (with the
+      // target and at the top) are common.
+      double v = (i % 3 == 0) ? static_cast<double>(coarse(rng)) : z(rng);
+      if (spec.probabilities) v = std::exp(v);
+      row[static_cast<std::size_t>(c)] = v;
+      sum += v;
+    }
+    if (spec.probabilities) {
+      for (auto& v : row) v /= sum;
+      if (i % 7 == 3) row[static_cast<std::size_t>(any_class(rng))] = 0.0;  // clipped cells
+    }
+    if (spec.masked && i % 5 == 1) {
+      // Mask a few columns; every tenth such row masks the target itself.
+      for (int k = 0; k < 3; ++k) {
+        row[static_cast<std::size_t>(any_class(rng))] = -std::numeric_limits<double>::infinity();
+      }
+      if (i % 10 == 1 && y >= 0) {
+        row[static_cast<std::size_t>(y)] = -std::numeric_limits<double>::infinity();
+      }
+      // Keep at least one finite score.
+      row[static_cast<std::size_t>((y >= 0 ? y + 1 : 0) % C)] = 1.0;
+    }
+    for (double v : row) {
+      if (spec.float32) {
+        b.scores32.push_back(static_cast<float>(v));
+      } else {
+        b.scores64.push_back(v);
+      }
+    }
+  }
+  if (spec.int32_target) {
+    for (auto y : b.target64) b.target32.push_back(static_cast<std::int32_t>(y));
+    b.target64.clear();
+  }
+  return b;
+}
+
+inline void expect_close(const ExactSum& cpu, const ExactSum& gpu, const char* what,
+                         std::int64_t index) {
+  const double a = cpu.value(), b = gpu.value();
+  EXPECT_LE(std::fabs(a - b), kLossRelTolerance * std::max(std::fabs(a), std::fabs(b)) + 1e-300)
+      << what << "[" << index << "]: cpu " << a << " gpu " << b;
+}
+
+/// The documented agreement between a GPU state and the CPU state of the same batches.
+inline void expect_agrees(const SufficientState& cpu, const SufficientState& gpu) {
+  EXPECT_EQ(cpu.samples, gpu.samples);
+  EXPECT_EQ(cpu.ignored, gpu.ignored);
+  EXPECT_EQ(cpu.batches, gpu.batches);
+  EXPECT_EQ(cpu.has_scores, gpu.has_scores);
+  EXPECT_EQ(cpu.mixed_inputs, gpu.mixed_inputs);
+  EXPECT_EQ(cpu.weighted, gpu.weighted);
+  EXPECT_EQ(cpu.scores_in_unit_interval, gpu.scores_in_unit_interval);
+  EXPECT_EQ(cpu.tp, gpu.tp);
+  EXPECT_EQ(cpu.predicted, gpu.predicted);
+  EXPECT_EQ(cpu.support, gpu.support);
+  for (int r = 0; r < kTieRules; ++r) EXPECT_EQ(cpu.rank_histogram[r], gpu.rank_histogram[r]);
+  EXPECT_EQ(cpu.topk_hits_by_class, gpu.topk_hits_by_class);
+  EXPECT_EQ(cpu.topk_misses_by_predicted, gpu.topk_misses_by_predicted);
+  EXPECT_EQ(cpu.elementwise_correct, gpu.elementwise_correct);
+  EXPECT_EQ(cpu.confusion, gpu.confusion);
+  // Weight sums: the same doubles summed exactly on both sides.
+  EXPECT_TRUE(cpu.w_tp == gpu.w_tp);
+  EXPECT_TRUE(cpu.w_predicted == gpu.w_predicted);
+  EXPECT_TRUE(cpu.w_support == gpu.w_support);
+  EXPECT_TRUE(cpu.w_total == gpu.w_total);
+  EXPECT_TRUE(cpu.w_topk_hits == gpu.w_topk_hits);
+  EXPECT_TRUE(cpu.w_elementwise_correct == gpu.w_elementwise_correct);
+  for (int f = 0; f < kLossFamilies; ++f) {
+    const auto& a = cpu.losses[f];
+    const auto& b = gpu.losses[f];
+    SCOPED_TRACE("loss family " + std::to_string(f));
+    EXPECT_EQ(a.enabled, b.enabled);
+    EXPECT_EQ(a.available, b.available);
+    EXPECT_EQ(a.infinite_terms, b.infinite_terms);
+    EXPECT_EQ(a.infinite_smoothing, b.infinite_smoothing);
+    ASSERT_EQ(a.by_class.size(), b.by_class.size());
+    for (std::size_t c = 0; c < a.by_class.size(); ++c) {
+      expect_close(a.by_class[c], b.by_class[c], "by_class", static_cast<std::int64_t>(c));
+    }
+    expect_close(a.smoothing, b.smoothing, "smoothing", 0);
+  }
+}
+
+}  // namespace metricaudit::gpu_testing
