@@ -270,6 +270,7 @@ LoggedRun read_jsonl(std::istream& in, std::string_view file, const TextLogOptio
       p.step = handler.step;
       p.value = v.number.value;
       p.precision = v.number.precision;
+      p.per_step = p.metric.ends_with("_step");  // Lightning's naming, when a script copies it
       p.file.assign(file);
       p.line = rec.line;
       p.offset = rec.offset;

@@ -212,7 +212,12 @@ class KerasProgressReader {
       return;
     }
     notes_.clear();
-    const std::string err = parse_bar_metrics(text, counter.rest, metrics_, notes_);
+    std::string err = parse_bar_metrics(text, counter.rest, metrics_, notes_);
+    std::size_t bad = 0;
+    if (err.empty() && !valid_utf8(text, &bad)) {
+      err = "invalid UTF-8 at byte " + std::to_string(bad + 1) + " of the progress bar " +
+            quote_text(text) + "; expected UTF-8 text";
+    }
     if (!err.empty()) {
       // A bar that is redrawn again ('\r', '\b' after it) may be cut by interleaved stderr;
       // one that ends its line is what the log finally shows, and must be whole.

@@ -52,6 +52,12 @@ struct Pending {
 
 void parse_redraw(const Pending& r, std::string_view file, LoggedRun& run, WarningSink& warnings) {
   const std::string_view t = r.text;
+  std::size_t bad = 0;
+  if (!valid_utf8(t, &bad)) {
+    fail(file, r.line,
+         "invalid UTF-8 at byte " + std::to_string(bad + 1) + " of the tqdm bar " +
+             quote_text(trim(t)) + "; expected UTF-8 text");
+  }
   const std::size_t open = t.find('[', r.after);
   if (open == std::string_view::npos) {
     fail(file, r.line,

@@ -16,7 +16,9 @@
 //                  ("1875/1875 ━━━━ 5s 3ms/step - accuracy: 0.9858") bars, verbose=1 or 2.
 //                  "\r", "\b" and "\n" all end a redraw; only the final redraw of an epoch
 //                  (current == target) is read, one point per metric with epoch = k-1 for
-//                  the "Epoch k/n" header above it. Training metrics: split "train",
+//                  the "Epoch k/n" header above it (Keras 3 may draw "22/22" at the last
+//                  batch and again, with the val_ values, at epoch end: the second
+//                  replaces the first). Training metrics: split "train",
 //                  running_mean = true; "val_" metrics: split "val", running_mean = false.
 //                  A final bar outside an epoch (model.evaluate() after fit) gives points
 //                  with no epoch, split "test" unless the name says otherwise.
@@ -32,7 +34,9 @@
 //                  printed with 3 significant digits, so `decimals` counts only digits that
 //                  carry information ("12.30" -> 1).
 // jsonl            one JSON object per line: "epoch", "step"/"global_step" and numeric
-//                  metric keys (nested objects flattened with '/'); NaN/Infinity accepted.
+//                  metric keys (nested objects flattened with '/'); NaN/Infinity accepted;
+//                  "split"/"phase"/"mode": "val" names the split of unprefixed keys;
+//                  per_step for "*_step" names. epoch is taken as written (no 1-based fix).
 //
 // Precision: Kind::decimal, decimals = digits after the point as printed. For exponent
 // form ("1.2345e-04") significant_digits = digits of the mantissa (5) and decimals =

@@ -273,6 +273,18 @@ TEST(KerasProgress, NanAndNegativeValuesAndArrayMetrics) {
   EXPECT_EQ(run.warnings[0], "a.log:2: skipped the non-scalar value of 'f1'");
 }
 
+TEST(KerasProgress, NonUtf8InAFinalBarIsAnErrorButNotInNoise) {
+  const std::string noise =
+      "\xff\xfe garbage from a binary dump\nEpoch 1/1\n"
+      "10/10 [==============================] - 0s 1ms/step - loss: 0.5000\n";
+  EXPECT_EQ(read_string(noise, "keras-progress").points.size(), 1u);
+  const std::string msg = input_error([] {
+    read_string("Epoch 1/1\n10/10 [=====\xff=====] - 0s 1ms/step - loss: 0.5000\n",
+                "keras-progress", "u.log");
+  });
+  EXPECT_EQ(msg.rfind("u.log:2: invalid UTF-8 at byte 13 of the progress bar", 0), 0u) << msg;
+}
+
 TEST(KerasProgress, TruncatedFinalBarIsAnError) {
   const std::string path = fixture("keras_truncated.log");
   const std::string msg = input_error([&] { read_text_log(path, "keras-progress"); });

@@ -107,6 +107,16 @@ TEST(Tqdm, MalformedPostfixItemIsAnError) {
   EXPECT_EQ(msg, "j.log:1: malformed tqdm postfix item 'junk'; expected key=value");
 }
 
+TEST(Tqdm, NonUtf8InTheLastRedrawIsAnErrorButNotInNoise) {
+  const std::string noise =
+      "caf\xe9 latin-1 noise\nEpoch 0: 100%|#| 1/1 [00:00<00:00, 9.00it/s, a=0.5]\n";
+  EXPECT_EQ(read_string(noise, "tqdm").points.size(), 1u);
+  const std::string msg = input_error([] {
+    read_string("Epoch 0: 100%|\xff| 1/1 [00:00<00:00, 9.00it/s, a=0.5]\n", "tqdm", "b.log");
+  });
+  EXPECT_EQ(msg.rfind("b.log:1: invalid UTF-8 at byte 15 of the tqdm bar", 0), 0u) << msg;
+}
+
 TEST(Jsonl, ObjectsPerLine) {
   const std::string path = fixture("metrics.jsonl");
   const LoggedRun run = read_text_log(path, "jsonl");
@@ -163,8 +173,20 @@ TEST(Jsonl, IntegersStringsWithNaNAndFractionalEpochs) {
   EXPECT_EQ(run.points[0].precision.decimals, 0);
   EXPECT_FALSE(run.points[0].epoch.has_value());
   EXPECT_EQ(run.points[0].step, 7);
+  EXPECT_FALSE(run.points[0].per_step);
   ASSERT_EQ(run.warnings.size(), 1u);
   EXPECT_EQ(run.warnings[0].rfind("h.jsonl:1: a non-integer \"epoch\"", 0), 0u);
+}
+
+TEST(Jsonl, SplitKeyAndStepSuffix) {
+  const LoggedRun run = read_string(
+      "{\"phase\": \"validation\", \"loss\": 0.25, \"train_loss_step\": 0.5, \"step\": 3}\n",
+      "jsonl");
+  ASSERT_EQ(run.points.size(), 2u);
+  EXPECT_EQ(run.points[0].split, "val");
+  EXPECT_FALSE(run.points[0].per_step);
+  EXPECT_EQ(run.points[1].split, "train");  // the name's own word wins over "phase"
+  EXPECT_TRUE(run.points[1].per_step);
 }
 
 TEST(Jsonl, NonObjectLineIsAnError) {
