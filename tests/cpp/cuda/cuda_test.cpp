@@ -61,7 +61,9 @@ TEST(Cuda, WithoutADeviceUpdateSaysSo) {
   if (cuda_available()) GTEST_SKIP() << "a CUDA device is present";
   RandomSpec spec;
   const Batch b = random_batch(1, spec);
-  SufficientState s(StateOptions{.num_classes = 10});
+  StateOptions o;
+  o.num_classes = 10;
+  SufficientState s(o);
   try {
     update_gpu(s, b.view());
     FAIL() << "update_gpu ran without a device";
