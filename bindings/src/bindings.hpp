@@ -1,0 +1,34 @@
+// Shared declarations of the pybind11 module metricaudit._core.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+#include "metricaudit/metricaudit.hpp"
+
+namespace metricaudit::python {
+
+namespace py = pybind11;
+
+/// What kinds of element an argument accepts.
+enum class Accept { integer, floating, any };
+
+/// A view over a numpy array's own memory (no copy). The Python layer has
+/// already made the array C-contiguous with a supported dtype; this checks it
+/// again and throws DTypeError / ShapeError naming `argument` otherwise.
+ArrayView view_of(const py::array& array, std::string_view argument, Accept accept);
+
+/// The view of an optional argument: empty when `object` is None.
+ArrayView optional_view(const py::object& object, std::string_view argument, Accept accept);
+
+/// The loss families' Python names, in LossFamily order.
+const std::array<std::pair<const char*, LossFamily>, 5>& loss_families();
+
+void bind_conventions(py::module_& m);
+void bind_states(py::module_& m);
+
+}  // namespace metricaudit::python
