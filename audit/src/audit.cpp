@@ -1,0 +1,113 @@
+// run_audit: logs -> points, dumps -> states, points x states -> matches,
+// matches and logs -> findings. Each step is one call on plain data.
+#include "metricaudit/audit/audit.hpp"
+
+#include <map>
+#include <set>
+
+#include "internal.hpp"
+#include "metricaudit/error.hpp"
+
+namespace metricaudit::audit {
+namespace {
+
+using detail::Kind;
+
+// The dump a logged point was computed on: per-step values by step, epoch
+// values by epoch; a value without an epoch (TensorBoard) by its step.
+const detail::Recomputed* find_dump(const std::vector<detail::Recomputed>& dumps,
+                                    const LoggedPoint& p, bool per_step) {
+  for (const auto& d : dumps) {
+    if (d.split != p.split || !d.state) continue;
+    if (per_step || !p.epoch) {
+      if (p.step && d.step && *d.step == *p.step) return &d;
+    } else if (d.epoch && *d.epoch == *p.epoch) {
+      return &d;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+AuditReport run_audit(const AuditOptions& options) {
+  AuditReport report;
+  report.tool_version = "0.1.0";
+  if (options.num_classes && *options.num_classes < 1) {
+    throw InvalidArgument("--num-classes: expected an integer >= 1, got " +
+                          std::to_string(*options.num_classes));
+  }
+  detail::Inputs inputs = detail::read_inputs(options);
+  report.warnings = std::move(inputs.warnings);
+  for (const auto& run : inputs.runs) {
+    report.logs.push_back(run.file);
+    report.log_formats.push_back(run.format);
+    for (const auto& w : run.warnings) report.warnings.push_back(w);
+  }
+  std::vector<detail::Recomputed> dumps;
+  if (inputs.predictions) {
+    report.predictions = inputs.predictions->string();
+    dumps = detail::recompute_dumps(*inputs.predictions, options.num_classes, report.warnings);
+  }
+
+  std::set<std::string> unknown_names;
+  std::map<std::pair<std::string, std::string>, int>
+      missing;  // (metric, file) -> points without dump
+  for (const auto& run : inputs.runs) {
+    // A metric logged several times within one epoch is a per-step series.
+    std::map<std::tuple<std::string, std::string, std::int64_t>, int> per_epoch;
+    for (const auto& p : run.points) per_epoch[{p.metric, p.split, p.epoch.value_or(-1)}]++;
+    for (const auto& p : run.points) {
+      const detail::MetricName name = detail::classify_metric(p.metric, options.metric_kinds);
+      if (name.kind == Kind::ignored) continue;
+      if (name.kind == Kind::unknown) {
+        unknown_names.insert(p.metric);
+        continue;
+      }
+      const bool per_step = p.per_step || per_epoch[{p.metric, p.split, p.epoch.value_or(-1)}] > 1;
+      // An epoch aggregate logged with a step only (TensorBoard) has no dump to match:
+      // the step dump holds one batch.
+      const bool unmatched = name.epoch_level && !p.epoch;
+      const detail::Recomputed* dump =
+          dumps.empty() || unmatched ? nullptr : find_dump(dumps, p, per_step);
+      if (!dump) {
+        if (!dumps.empty()) ++missing[{p.metric, run.file}];
+        continue;
+      }
+      LoggedPoint matched = p;
+      matched.per_step = per_step;
+      report.points.push_back(detail::match_point(matched, name, *dump));
+    }
+  }
+
+  report.findings = detail::dump_findings(report.points);
+  detail::LogFacts facts;
+  facts.num_classes = options.num_classes;
+  for (const auto& d : dumps) {
+    if (!facts.num_classes && d.state) facts.num_classes = d.state->num_classes();
+  }
+  facts.eval_size = options.eval_size;
+  facts.batch_size = options.batch_size;
+  auto more = detail::log_findings(inputs.runs, options.metric_kinds, facts, report.findings);
+  report.findings.insert(report.findings.end(), std::make_move_iterator(more.begin()),
+                         std::make_move_iterator(more.end()));
+
+  for (const auto& name : unknown_names) {
+    report.undecided.push_back(name +
+                               ": not a metric the audit knows; name its kind with --metric " +
+                               name + "=accuracy|loss|top<k>|ignore");
+  }
+  for (const auto& [key, count] : missing) {
+    report.undecided.push_back(key.first + " in " + key.second + ": " + std::to_string(count) +
+                               " logged value(s) with no matching dump (by epoch, or by step for "
+                               "per-step values)");
+  }
+  if (dumps.empty()) {
+    report.undecided.push_back(
+        "no predictions folder: only the log-only rules ran (save dumps as "
+        "predictions/<split>_epoch<E>.npz to recompute every logged value)");
+  }
+  return report;
+}
+
+}  // namespace metricaudit::audit

@@ -1,0 +1,91 @@
+// Pieces of the audit, one file each: naming (metric_names.cpp), finding the
+// inputs (inputs.cpp), recomputing from dumps (recompute.cpp), matching logged
+// values with candidates (match.cpp), and the rules that turn matches and logs
+// into findings (dump_rules.cpp, log_rules.cpp). audit.cpp strings them together.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metricaudit/audit/audit.hpp"
+#include "metricaudit/audit/dump.hpp"
+#include "metricaudit/audit/logged_series.hpp"
+#include "metricaudit/audit/report.hpp"
+#include "metricaudit/sufficient_state.hpp"
+
+namespace metricaudit::audit::detail {
+
+// ---- metric_names.cpp -------------------------------------------------------
+enum class Kind { accuracy, top_k_accuracy, loss, ignored, unknown };
+
+struct MetricName {
+  Kind kind = Kind::unknown;
+  int top_k = 1;     ///< for top_k_accuracy
+  std::string base;  ///< the name without split prefixes and _step/_epoch suffixes
+  /// Lightning's "_epoch" suffix: an aggregate over an epoch, never one batch's value.
+  bool epoch_level = false;
+};
+
+/// Classifies a logged name ("val_acc", "train_loss_epoch", "top5", "lr").
+/// `overrides` maps a logged name to accuracy | loss | top<k> | ignore.
+MetricName classify_metric(const std::string& name,
+                           const std::map<std::string, std::string>& overrides);
+
+// ---- inputs.cpp -------------------------------------------------------------
+struct Inputs {
+  std::vector<LoggedRun> runs;  ///< one per log file, structured formats first
+  std::optional<std::filesystem::path> predictions;
+  std::vector<std::string> warnings;
+};
+
+/// Finds and reads the logs (a file, or every recognised log in a run directory)
+/// and locates the dump folder.
+Inputs read_inputs(const AuditOptions& options);
+
+// ---- recompute.cpp ----------------------------------------------------------
+/// A dump evaluated once into a state, read under the catalogue many times.
+struct Recomputed {
+  std::string path;
+  std::string split;
+  std::optional<std::int64_t> epoch, step;
+  bool probabilities = false;  ///< the dump stores probs (not logits or labels)
+  std::unique_ptr<SufficientState> state;
+  std::string problem;  ///< why the dump cannot be used (state is null then)
+};
+
+/// Loads every dump in `dir` and evaluates it. num_classes is needed for label-only dumps.
+std::vector<Recomputed> recompute_dumps(const std::filesystem::path& dir,
+                                        std::optional<std::int64_t> num_classes,
+                                        std::vector<std::string>& warnings);
+
+// ---- match.cpp --------------------------------------------------------------
+/// The tolerance within which a candidate explains a logged value, from how
+/// precisely the value was written (printed decimals, float32, float64).
+double tolerance(const LoggedPoint& point);
+
+/// Compares one logged point with every candidate of its kind read from `dump`.
+PointResult match_point(const LoggedPoint& point, const MetricName& name, const Recomputed& dump);
+
+// ---- dump_rules.cpp ---------------------------------------------------------
+/// Findings from matched points (MA*, ML*, MX*), one per (metric, split, explanation).
+std::vector<Finding> dump_findings(const std::vector<PointResult>& points);
+
+// ---- log_rules.cpp ----------------------------------------------------------
+struct LogFacts {
+  std::optional<std::int64_t> num_classes;  ///< from --num-classes or a dump
+  std::optional<std::int64_t> eval_size;
+  std::optional<std::int64_t> batch_size;
+};
+
+/// Log-only findings (LG*): rules that need no dumps. `already` holds the
+/// (metric, split) pairs that dump-based findings explained, so they are not
+/// reported twice.
+std::vector<Finding> log_findings(const std::vector<LoggedRun>& runs,
+                                  const std::map<std::string, std::string>& overrides,
+                                  const LogFacts& facts, const std::vector<Finding>& already);
+
+}  // namespace metricaudit::audit::detail

@@ -1,0 +1,86 @@
+// Matching one logged number with the catalogue's candidates.
+#include <cmath>
+
+#include "internal.hpp"
+#include "metricaudit/catalogue.hpp"
+#include "metricaudit/error.hpp"
+#include "metricaudit/readings.hpp"
+
+namespace metricaudit::audit::detail {
+namespace {
+
+// Libraries compute metrics in float32 (torch tensors, Keras metric variables) and
+// accumulate them over batches; the recomputation here is exact in double. Their
+// difference stays within a few float32 ulps of the value.
+constexpr double kFloat32Relative = 4e-6;
+
+}  // namespace
+
+double tolerance(const LoggedPoint& p) {
+  const double magnitude = std::abs(p.value);
+  switch (p.precision.kind) {
+    case Precision::Kind::decimal: {
+      double half_unit;
+      if (p.precision.significant_digits > 0 && magnitude > 0) {
+        // "1.2345e-04": half a unit in the last printed significant digit.
+        const double exponent = std::floor(std::log10(magnitude));
+        half_unit = 0.5 * std::pow(10.0, exponent - (p.precision.significant_digits - 1));
+      } else {
+        half_unit = 0.5 * std::pow(10.0, -p.precision.decimals);
+      }
+      return half_unit + kFloat32Relative * magnitude + 1e-12;
+    }
+    case Precision::Kind::float32:
+      return kFloat32Relative * magnitude + 1e-7;
+    case Precision::Kind::float64:
+      return kFloat32Relative * magnitude + 1e-12;
+  }
+  return 0.0;
+}
+
+PointResult match_point(const LoggedPoint& point, const MetricName& name, const Recomputed& dump) {
+  PointResult r;
+  r.point = point;
+  r.dump = dump.path;
+  r.num_classes = dump.state->num_classes();
+  r.tolerance = tolerance(point);
+  const bool is_loss = name.kind == Kind::loss;
+  r.kind = is_loss ? "loss" : "accuracy";
+  // What the name implies: accuracy is micro (top-k: micro at k); a loss is the
+  // cross-entropy of the model's own output, on logits or on probabilities.
+  if (is_loss) {
+    r.expected_id = dump.probabilities ? "loss.keras_probabilities" : "loss.logits";
+  } else if (name.kind == Kind::top_k_accuracy) {
+    r.expected_id = "accuracy.top" + std::to_string(name.top_k);
+  } else {
+    r.expected_id = "accuracy.micro";
+  }
+  const auto candidates = catalogue(*dump.state, is_loss ? MetricKind::loss : MetricKind::accuracy);
+  for (const Candidate& c : candidates) {
+    if (std::isnan(c.value)) continue;
+    CandidateValue v{c.id, c.libraries, c.value, std::abs(c.value - point.value), false};
+    v.explains = v.distance <= r.tolerance;
+    if (v.explains) r.explained_by.push_back(v.id);
+    if (v.id == r.expected_id) r.expected = v.value;
+    r.candidates.push_back(std::move(v));
+  }
+  if (!r.expected && name.kind == Kind::top_k_accuracy) {
+    // A k outside the catalogue's (2, 3, 5): read it directly.
+    Convention c;
+    c.top_k = name.top_k;
+    try {
+      const double v = read(*dump.state, c);
+      CandidateValue cv{r.expected_id, "top-k accuracy (micro)", v, std::abs(v - point.value),
+                        false};
+      cv.explains = cv.distance <= r.tolerance;
+      if (cv.explains) r.explained_by.push_back(cv.id);
+      r.expected = v;
+      r.candidates.push_back(std::move(cv));
+    } catch (const Error&) {
+      // k > C or no scores: no expected value; the point stays unexplained by it
+    }
+  }
+  return r;
+}
+
+}  // namespace metricaudit::audit::detail

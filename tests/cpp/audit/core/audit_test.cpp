@@ -1,0 +1,314 @@
+// The audit end to end: every rule has a positive and a negative case, on the
+// bundled example runs (real training, ground truth in each run.json) and on
+// small synthetic runs whose logged values are computed here from the same
+// arrays with the core library.
+#include "metricaudit/audit/audit.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "metricaudit/error.hpp"
+#include "metricaudit/metricaudit.hpp"
+#include "run_builder.hpp"
+
+namespace metricaudit::audit {
+namespace {
+
+using testing::fixed;
+using testing::TempRun;
+
+AuditReport audit(const std::filesystem::path& path, AuditOptions o = {}) {
+  o.path = path;
+  return run_audit(o);
+}
+
+std::vector<const Finding*> with_rule(const AuditReport& r, const std::string& rule) {
+  std::vector<const Finding*> out;
+  for (const auto& f : r.findings) {
+    if (f.rule == rule) out.push_back(&f);
+  }
+  return out;
+}
+
+const Finding* find(const AuditReport& r, const std::string& rule, const std::string& metric) {
+  for (const auto& f : r.findings) {
+    if (f.rule == rule && f.metric == metric) return &f;
+  }
+  return nullptr;
+}
+
+// ---- the bundled examples ----------------------------------------------------
+
+TEST(AuditExamples, SeedRunIsMacroWithAbsentClassesAsZero) {
+  const auto r = audit("examples/seed-torchmetrics-macro");
+  const Finding* f = find(r, "MA001", "val_acc");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->explained_by, "accuracy.macro.absent_zero");
+  EXPECT_EQ(f->expected_convention, "accuracy.micro");
+  EXPECT_EQ(f->epochs.size(), 6u);
+  EXPECT_NEAR(*f->logged, 0.6225, 5e-5);
+  EXPECT_NEAR(*f->expected, 0.9337, 5e-5);  // run.json: micro 0.9337 at the last epoch
+  EXPECT_NE(f->fix.find("Accuracy(task=\"multiclass\", num_classes=12)"), std::string::npos);
+  EXPECT_TRUE(f->file.ends_with("metrics.csv"));
+  EXPECT_NE(find(r, "MA001", "train_acc_epoch"), nullptr);
+  EXPECT_NE(find(r, "MA001", "train_acc_step"), nullptr);
+  EXPECT_TRUE(with_rule(r, "MX001").empty());
+  EXPECT_TRUE(with_rule(r, "ML001").empty());  // the losses are clean
+  EXPECT_EQ(r.exit_status(), 1);
+}
+
+TEST(AuditExamples, CleanRunHasNoFinding) {
+  const auto r = audit("examples/clean");
+  EXPECT_TRUE(r.findings.empty()) << r.findings.front().rule << " " << r.findings.front().message;
+  EXPECT_GT(r.points.size(), 20u);
+  EXPECT_EQ(r.exit_status(), 0);
+}
+
+TEST(AuditExamples, SoftmaxTwice) {
+  const auto r = audit("examples/softmax-twice");
+  const Finding* f = find(r, "ML001", "val_loss");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->explained_by, "loss.softmax_twice");
+  EXPECT_GE(*f->logged, softmax_twice_floor(10));
+  EXPECT_NE(find(r, "ML001", "train_loss_epoch"), nullptr);
+  EXPECT_TRUE(with_rule(r, "MX001").empty());
+  EXPECT_TRUE(with_rule(r, "MA001").empty());  // val_acc is clean micro accuracy
+}
+
+TEST(AuditExamples, KerasBinaryCrossentropyOnOneHot) {
+  const auto r = audit("examples/keras3-binary-crossentropy");
+  EXPECT_NE(find(r, "ML002", "loss"), nullptr);
+  EXPECT_NE(find(r, "ML002", "val_loss"), nullptr);
+  // Keras 3 resolved "accuracy" to categorical accuracy (examples/README.md).
+  EXPECT_TRUE(with_rule(r, "MA003").empty());
+}
+
+TEST(AuditExamples, KerasBinaryAccuracy) {
+  const auto r = audit("examples/keras3-binary-accuracy");
+  const Finding* f = find(r, "MA003", "val_accuracy");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->explained_by, "accuracy.elementwise_binary");
+}
+
+TEST(AuditExamples, KerasRunningMeansAreANoteOnly) {
+  const auto r = audit("examples/keras3-progress");
+  ASSERT_EQ(with_rule(r, "LG005").size(), 1u);
+  EXPECT_EQ(with_rule(r, "LG005").front()->severity, Severity::note);
+  EXPECT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.exit_status(), 0);  // notes do not change the exit status
+  EXPECT_TRUE(with_rule(audit("examples/clean"), "LG005").empty());
+}
+
+// ---- synthetic runs -----------------------------------------------------------
+
+// Six samples, four classes: class 3 never appears, class 2 is a target once.
+const std::vector<std::int64_t> kTarget = {0, 0, 1, 1, 2, 0};
+const std::vector<float> kProbs = {0.7f, 0.1f, 0.1f,  0.1f,  0.2f, 0.6f, 0.1f,  0.1f,
+                                   0.1f, 0.8f, 0.05f, 0.05f, 0.1f, 0.2f, 0.6f,  0.1f,
+                                   0.1f, 0.1f, 0.7f,  0.1f,  0.6f, 0.3f, 0.05f, 0.05f};
+
+double candidate(const std::vector<std::int64_t>& target, const std::vector<float>& probs,
+                 std::int64_t classes, MetricKind kind, const std::string& id) {
+  MulticlassBatch b;
+  b.target = ArrayView::vector(target.data(), static_cast<std::int64_t>(target.size()));
+  b.scores = ArrayView::matrix(probs.data(), static_cast<std::int64_t>(target.size()), classes);
+  StateOptions o;
+  o.num_classes = classes;
+  for (const auto& c : catalogue(evaluate(b, o), kind)) {
+    if (c.id == id) return c.value;
+  }
+  throw std::runtime_error("no candidate " + id);
+}
+
+AuditReport audit_logged_accuracy(double value, int decimals = 4) {
+  TempRun run("acc");
+  run.dump("val_epoch0", kTarget, kProbs, 4);
+  run.log("{\"epoch\": 0, \"val_acc\": " + fixed(value, decimals) + "}\n");
+  return audit(run.dir());
+}
+
+TEST(AuditRules, MicroAccuracyIsClean) {
+  const auto r = audit_logged_accuracy(4.0 / 6.0);
+  EXPECT_TRUE(r.findings.empty());
+  ASSERT_EQ(r.points.size(), 1u);
+  EXPECT_EQ(r.points[0].explained_by.front(), "accuracy.micro");
+}
+
+TEST(AuditRules, MacroAbsentZero) {
+  const double v =
+      candidate(kTarget, kProbs, 4, MetricKind::accuracy, "accuracy.macro.absent_zero");
+  const auto r = audit_logged_accuracy(v);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MA001");
+}
+
+TEST(AuditRules, MacroExcludingUnseenClasses) {
+  const double v =
+      candidate(kTarget, kProbs, 4, MetricKind::accuracy, "accuracy.macro.exclude_unseen");
+  const auto r = audit_logged_accuracy(v);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MA002");
+  EXPECT_EQ(r.findings[0].name, "accuracy-macro");
+}
+
+TEST(AuditRules, OtherAccuracyConvention) {
+  const double v = candidate(kTarget, kProbs, 4, MetricKind::accuracy, "accuracy.top2");
+  const auto r = audit_logged_accuracy(v);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MA004");
+  EXPECT_EQ(r.findings[0].explained_by, "accuracy.top2");
+}
+
+TEST(AuditRules, UnexplainedValueIsAnErrorNamingTheNearestConventions) {
+  const auto r = audit_logged_accuracy(0.123);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MX001");
+  EXPECT_EQ(r.findings[0].severity, Severity::error);
+  EXPECT_NE(r.findings[0].message.find("Nearest conventions: accuracy.macro.absent_zero"),
+            std::string::npos)
+      << r.findings[0].message;
+}
+
+TEST(AuditRules, PrintedPrecisionDecidesTheMatch) {
+  // Two decimals: 0.67 is within 0.005 of micro 0.6667; 0.66 is not.
+  EXPECT_TRUE(audit_logged_accuracy(0.67, 2).findings.empty());
+  EXPECT_EQ(audit_logged_accuracy(0.66, 2).findings.at(0).rule, "MX001");
+}
+
+// Two samples, two classes; the second gives its target probability 0, where
+// the clipping conventions part ways.
+const std::vector<std::int64_t> kLossTarget = {0, 1};
+const std::vector<float> kLossProbs = {0.5f, 0.5f, 1.0f, 0.0f};
+
+AuditReport audit_logged_loss(const std::string& id) {
+  const double v = candidate(kLossTarget, kLossProbs, 2, MetricKind::loss, id);
+  TempRun run("loss");
+  run.dump("val_epoch0", kLossTarget, kLossProbs, 2);
+  run.log("{\"epoch\": 0, \"val_loss\": " + fixed(v) + "}\n");
+  return audit(run.dir());
+}
+
+TEST(AuditRules, OtherLossConvention) {
+  const auto r = audit_logged_loss("loss.sklearn");
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "ML003");
+  EXPECT_EQ(r.findings[0].explained_by, "loss.sklearn");
+  EXPECT_TRUE(audit_logged_loss("loss.keras_probabilities").findings.empty());
+}
+
+TEST(AuditRules, SoftmaxTwiceAndBinaryOneHotLosses) {
+  EXPECT_EQ(audit_logged_loss("loss.softmax_twice").findings.at(0).rule, "ML001");
+  EXPECT_EQ(audit_logged_loss("loss.binary_onehot").findings.at(0).rule, "ML002");
+}
+
+// ---- log-only rules -------------------------------------------------------------
+
+AuditReport audit_log_only(const std::string& jsonl, AuditOptions o) {
+  TempRun run("logonly");
+  run.log(jsonl);
+  return audit(run.dir(), o);
+}
+
+std::string epochs(const char* key_a, std::vector<double> a, const char* key_b = nullptr,
+                   std::vector<double> b = {}) {
+  std::string s;
+  for (std::size_t e = 0; e < a.size(); ++e) {
+    s += "{\"epoch\": " + std::to_string(e) + ", \"" + key_a + "\": " + fixed(a[e]);
+    if (key_b) s += std::string(", \"") + key_b + "\": " + fixed(b[e]);
+    s += "}\n";
+  }
+  return s;
+}
+
+TEST(AuditLogOnly, SoftmaxTwiceFloor) {
+  AuditOptions o;
+  o.num_classes = 10;
+  const auto hit =
+      audit_log_only(epochs("val_loss", {1.62, 1.50, 1.4712}, "val_acc", {0.8, 0.9, 0.95}), o);
+  ASSERT_EQ(with_rule(hit, "LG001").size(), 1u);
+  EXPECT_EQ(hit.exit_status(), 1);
+  const auto clean =
+      audit_log_only(epochs("val_loss", {0.6, 0.3, 0.2}, "val_acc", {0.8, 0.9, 0.95}), o);
+  EXPECT_TRUE(with_rule(clean, "LG001").empty());
+  // Without C the rule cannot run.
+  EXPECT_TRUE(
+      with_rule(audit_log_only(epochs("val_loss", {1.62, 1.50}, "val_acc", {0.9, 0.95}), {}),
+                "LG001")
+          .empty());
+}
+
+TEST(AuditLogOnly, AccuracyNotKOverN) {
+  AuditOptions o;
+  o.eval_size = 362;
+  // 0.6225 * 362 = 225.35: no whole k; 0.9337 = 338/362 to 4 decimals.
+  ASSERT_EQ(with_rule(audit_log_only(epochs("val_acc", {0.6225}), o), "LG002").size(), 1u);
+  EXPECT_TRUE(with_rule(audit_log_only(epochs("val_acc", {0.9337}), o), "LG002").empty());
+}
+
+TEST(AuditLogOnly, BinaryAccuracyFloorIsANote) {
+  AuditOptions o;
+  o.num_classes = 10;
+  const auto hit = audit_log_only(epochs("val_acc", {0.9012, 0.93, 0.96}), o);
+  ASSERT_EQ(with_rule(hit, "LG003").size(), 1u);
+  EXPECT_EQ(with_rule(hit, "LG003")[0]->severity, Severity::note);
+  EXPECT_TRUE(with_rule(audit_log_only(epochs("val_acc", {0.4, 0.7, 0.9}), o), "LG003").empty());
+}
+
+TEST(AuditLogOnly, PerStepMacroBound) {
+  AuditOptions o;
+  o.num_classes = 12;
+  o.batch_size = 4;
+  std::string steps;
+  for (int s = 0; s < 4; ++s) {
+    steps += "{\"epoch\": 0, \"step\": " + std::to_string(s) +
+             ", \"train_acc\": " + fixed(s % 2 ? 0.25 : 0.3333) + "}\n";
+  }
+  ASSERT_EQ(with_rule(audit_log_only(steps, o), "LG004").size(), 1u);
+  steps += "{\"epoch\": 0, \"step\": 4, \"train_acc\": 0.75}\n";
+  EXPECT_TRUE(with_rule(audit_log_only(steps, o), "LG004").empty());
+}
+
+TEST(AuditLogOnly, WithoutDumpsItSaysWhatItCouldNotDecide) {
+  const auto r = audit_log_only(epochs("val_acc", {0.5}, "weird_metric", {0.1}), {});
+  EXPECT_TRUE(r.points.empty());
+  bool named = false, no_dumps = false;
+  for (const auto& u : r.undecided) {
+    named = named || u.starts_with("weird_metric: not a metric the audit knows");
+    no_dumps = no_dumps || u.starts_with("no predictions folder");
+  }
+  EXPECT_TRUE(named);
+  EXPECT_TRUE(no_dumps);
+}
+
+// ---- errors ------------------------------------------------------------------------
+
+TEST(AuditErrors, MissingPathIsNamed) {
+  try {
+    audit("does/not/exist");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "does/not/exist: no such file or directory");
+  }
+}
+
+TEST(AuditErrors, DirectoryWithoutLogs) {
+  TempRun run("empty");
+  EXPECT_THROW(audit(run.dir()), InputError);
+}
+
+TEST(AuditErrors, BadMetricOverride) {
+  AuditOptions o;
+  o.metric_kinds["val_acc"] = "precision";
+  try {
+    audit_log_only(epochs("val_acc", {0.5}), o);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_STREQ(e.what(),
+                 "--metric val_acc=precision: expected a kind of accuracy, loss, top<k> or ignore");
+  }
+}
+
+}  // namespace
+}  // namespace metricaudit::audit

@@ -1,0 +1,70 @@
+// Builds small audit runs on disk: a JSON-lines log and .npy dumps written
+// here (numpy's format 1.0: magic, header dict padded to 64 bytes, raw data).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace metricaudit::testing {
+
+namespace fs = std::filesystem;
+
+template <typename T>
+void write_npy(const fs::path& file, const std::vector<std::int64_t>& shape,
+               const std::vector<T>& data) {
+  const char* descr = std::is_same_v<T, float> ? "<f4" : std::is_same_v<T, double> ? "<f8" : "<i8";
+  std::string dims;
+  for (auto d : shape) dims += std::to_string(d) + ",";
+  if (shape.size() > 1) dims.pop_back();
+  std::string header =
+      "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::ofstream out(file, std::ios::binary);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const auto len = static_cast<std::uint16_t>(header.size());
+  out.put(static_cast<char>(len & 0xFF));
+  out.put(static_cast<char>(len >> 8));
+  out << header;
+  out.write(reinterpret_cast<const char*>(data.data()),
+            static_cast<std::streamsize>(data.size() * sizeof(T)));
+}
+
+/// A fresh directory with a predictions/ folder, removed at the end of the test.
+class TempRun {
+ public:
+  explicit TempRun(const std::string& name) {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("metricaudit-" + name + "-" + std::to_string(rd()));
+    fs::create_directories(dir_ / "predictions");
+  }
+  ~TempRun() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const fs::path& dir() const { return dir_; }
+  void log(const std::string& jsonl) const { std::ofstream(dir_ / "metrics.jsonl") << jsonl; }
+  void dump(const std::string& stem, const std::vector<std::int64_t>& target,
+            const std::vector<float>& probs, std::int64_t classes,
+            const char* role = "probs") const {
+    const auto n = static_cast<std::int64_t>(target.size());
+    write_npy(dir_ / "predictions" / (stem + ".target.npy"), {n}, target);
+    write_npy(dir_ / "predictions" / (stem + "." + role + ".npy"), {n, classes}, probs);
+  }
+
+ private:
+  fs::path dir_;
+};
+
+inline std::string fixed(double v, int decimals = 4) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+}  // namespace metricaudit::testing
