@@ -27,7 +27,9 @@ std::string describe(const DumpLocation& d) {
   return s;
 }
 
-auto key_of(const DumpLocation& d) { return std::tuple(d.split, d.epoch, d.step); }
+auto key_of(const DumpLocation& d) {
+  return std::tuple(d.split, d.epoch, d.step);
+}
 
 }  // namespace
 
@@ -73,14 +75,14 @@ std::vector<DumpLocation> list_dumps(const std::filesystem::path& dir,
     const bool is_npz = m[6] == "npz";
     const std::string role = m[5].str();
     if (is_npz && m[4].matched) {
-      throw InputError(path.string() + ": a .npz dump holds every role; expected " +
-                       m[1].str() + "_" + m[2].str() + digits + ".npz");
+      throw InputError(path.string() + ": a .npz dump holds every role; expected " + m[1].str() +
+                       "_" + m[2].str() + digits + ".npz");
     }
     if (!is_npz && !m[4].matched) {
-      throw InputError(path.string() +
-                       ": a .npy dump must name its role: expected " + m[1].str() + "_" +
-                       m[2].str() + digits +
-                       ".<role>.npy with <role> one of target, logits, probs, preds, sample_weight");
+      throw InputError(
+          path.string() + ": a .npy dump must name its role: expected " + m[1].str() + "_" +
+          m[2].str() + digits +
+          ".<role>.npy with <role> one of target, logits, probs, preds, sample_weight");
     }
     if (!is_npz && std::find(kRoles.begin(), kRoles.end(), role) == kRoles.end()) {
       if (warnings != nullptr) {
@@ -92,13 +94,16 @@ std::vector<DumpLocation> list_dumps(const std::filesystem::path& dir,
     auto same = std::find_if(dumps.begin(), dumps.end(),
                              [&](const DumpLocation& d) { return key_of(d) == key_of(loc); });
     if (same == dumps.end()) {
-      if (is_npz) loc.npz = path; else loc.npy[role] = path;
+      if (is_npz)
+        loc.npz = path;
+      else
+        loc.npy[role] = path;
       dumps.push_back(std::move(loc));
       continue;
     }
-    const std::string other =
-        !same->npz.empty() ? same->npz.string()
-                           : (same->npy.count(role) ? same->npy[role].string() : same->display_path());
+    const std::string other = !same->npz.empty() ? same->npz.string()
+                                                 : (same->npy.count(role) ? same->npy[role].string()
+                                                                          : same->display_path());
     if (is_npz || !same->npz.empty() || same->npy.count(role) != 0) {
       throw InputError(path.string() + ": a second dump for " + describe(loc) + " (also " + other +
                        "); keep one");
@@ -136,9 +141,10 @@ Dump load_dump(const DumpLocation& where, const ReadLimits& limits,
   };
 
   if (arrays.count("target") == 0) {
-    throw InputError(dump.path + ": no target array (expected " +
-                     (where.npz.empty() ? std::string("a .target.npy file") : "a target.npy member") +
-                     " beside one of logits, probs, preds)");
+    throw InputError(
+        dump.path + ": no target array (expected " +
+        (where.npz.empty() ? std::string("a .target.npy file") : "a target.npy member") +
+        " beside one of logits, probs, preds)");
   }
   std::vector<std::string> present;
   for (const char* role : {"logits", "probs", "preds"}) {

@@ -164,7 +164,8 @@ class HeaderParser {
         }
       }
       // "(3)" is the integer 3 in Python, not a tuple: numpy always writes "(3,)".
-      if (v.ints.size() == 1 && !trailing_comma) fail(v.offset, "'(N)' is not a tuple; expected '(N,)'");
+      if (v.ints.size() == 1 && !trailing_comma)
+        fail(v.offset, "'(N)' is not a tuple; expected '(N,)'");
       ++pos_;
     } else if (c >= '0' && c <= '9') {
       parse_int();  // a Python int: valid in a dict, but no field numpy writes is one
@@ -203,14 +204,17 @@ struct SourceType {
   DType out;
 };
 
-[[noreturn]] void descr_fail(const std::string& name, const HeaderValue& v, const std::string& what) {
+[[noreturn]] void descr_fail(const std::string& name, const HeaderValue& v,
+                             const std::string& what) {
   fail_at(name, v.offset, "header: " + what);
 }
 
 SourceType parse_descr(const std::string& name, const HeaderValue& v) {
   const auto fail = [&](const std::string& what) { descr_fail(name, v, what); };
   if (v.kind == HeaderValue::Kind::list) {
-    fail("structured dtypes (a list 'descr') are not supported; save one plain numeric array per member");
+    fail(
+        "structured dtypes (a list 'descr') are not supported; save one plain numeric array per "
+        "member");
   }
   if (v.kind != HeaderValue::Kind::string) fail("'descr' must be a dtype string such as '<f4'");
   const std::string& d = v.text;
@@ -439,7 +443,8 @@ NpyArray parse_npy_source(ByteSource& source, const std::string& name, const Rea
       fail_at(name, parser.key_offset(i),
               "header: unknown key '" + key + "' (expected 'descr', 'fortran_order', 'shape')");
     }
-    if (*slot != nullptr) fail_at(name, parser.key_offset(i), "header: duplicate key '" + key + "'");
+    if (*slot != nullptr)
+      fail_at(name, parser.key_offset(i), "header: duplicate key '" + key + "'");
     *slot = &value;
   }
   const std::uint64_t data_at = prefix + header_len;

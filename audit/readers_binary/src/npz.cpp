@@ -68,8 +68,8 @@ NpzContents read_npz(const std::filesystem::path& file, const std::vector<std::s
     zip_stat_t st;
     zip_stat_init(&st);
     if (zip_stat_index(archive.get(), index, 0, &st) != 0 || (st.valid & ZIP_STAT_NAME) == 0) {
-      throw InputError(path + ": cannot read entry " + std::to_string(i) + " of the archive: " +
-                       zip_strerror(archive.get()));
+      throw InputError(path + ": cannot read entry " + std::to_string(i) +
+                       " of the archive: " + zip_strerror(archive.get()));
     }
     const std::string member = st.name;
     const std::string member_name = path + "[" + member + "]";
@@ -80,7 +80,8 @@ NpzContents read_npz(const std::filesystem::path& file, const std::vector<std::s
     }
     const std::string key = member.substr(0, member.size() - kExt.size());
     if (!only.empty() && std::find(only.begin(), only.end(), key) == only.end()) {
-      out.warnings.push_back(path + ": ignored member '" + member + "' (not one of the arrays read)");
+      out.warnings.push_back(path + ": ignored member '" + member +
+                             "' (not one of the arrays read)");
       continue;
     }
     if (out.arrays.count(key) != 0) {

@@ -204,7 +204,8 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
     if (stored_data_crc != data_crc) {
       fail_at(name, offset,
               "data CRC mismatch: the record stores masked CRC-32C " + hex32(stored_data_crc) +
-                  " for its " + std::to_string(length) + " data bytes, computed " + hex32(data_crc));
+                  " for its " + std::to_string(length) + " data bytes, computed " +
+                  hex32(data_crc));
     }
     if (length > static_cast<std::uint64_t>(INT_MAX) ||
         !event.ParseFromArray(data.data(), static_cast<int>(length))) {
@@ -215,8 +216,9 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
     if (offset == 0 && !(event.what_case() == metricaudit::tbproto::Event::kFileVersion &&
                          event.file_version().starts_with("brain.Event:"))) {
       // event.proto: the first event of a file holds file_version "brain.Event:2".
-      run.warnings.push_back(name + "@0: the first record is not a file_version event "
-                                    "(expected \"brain.Event:2\"); reading on");
+      run.warnings.push_back(name +
+                             "@0: the first record is not a file_version event "
+                             "(expected \"brain.Event:2\"); reading on");
     }
     if (event.what_case() == metricaudit::tbproto::Event::kSummary) {
       for (const auto& value : event.summary().value()) {
@@ -241,7 +243,9 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
 
 }  // namespace
 
-std::string split_from_tag(std::string_view tag) { return split_in_tag(tag).value_or("train"); }
+std::string split_from_tag(std::string_view tag) {
+  return split_in_tag(tag).value_or("train");
+}
 
 LoggedRun read_tensorboard(const std::filesystem::path& file) {
   std::error_code ec;

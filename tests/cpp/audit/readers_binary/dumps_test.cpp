@@ -122,7 +122,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "{}/val_epoch0.npz: target.npy has shape (6, 3, 2); expected (N,) labels or (N, "
                 "C) one-hot / multilabel targets"},
         BadDump{"logits_rank", "{}/val_epoch0.npz: logits.npy has shape (6,); expected (N, C)"},
-        BadDump{"columns", "{}/val_epoch0.npz: logits.npy has 3 columns but the (N, C) target has 4"},
+        BadDump{"columns",
+                "{}/val_epoch0.npz: logits.npy has 3 columns but the (N, C) target has 4"},
         BadDump{"roleless",
                 "{}/val_epoch0.npy: a .npy dump must name its role: expected val_epoch0.<role>.npy "
                 "with <role> one of target, logits, probs, preds, sample_weight"},
@@ -133,8 +134,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "{}/validation_epoch01.npz: a second dump for val epoch 1 (also "
                 "{}/val_epoch1.npz); keep one"},
         BadDump{"npy_length", "{}/test_step5.preds.npy has 4 rows but the target has 6"},
-        BadDump{"does_not_exist",
-                "{}: cannot list the dump directory: No such file or directory"}),
+        BadDump{"does_not_exist", "{}: cannot list the dump directory: No such file or directory"}),
     [](const auto& param_info) { return std::string(param_info.param.dir); });
 
 }  // namespace

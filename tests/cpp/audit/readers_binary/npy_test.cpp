@@ -165,7 +165,8 @@ TEST(Npy, ThreeDimensionalArraysHaveNoView) {
     a.view();
     FAIL() << "expected ShapeError";
   } catch (const ShapeError& e) {
-    EXPECT_STREQ(e.what(), "NpyArray::view: expected a 1-D (N,) or 2-D (N, C) array, got shape (2, 3, 4)");
+    EXPECT_STREQ(e.what(),
+                 "NpyArray::view: expected a 1-D (N,) or 2-D (N, C) array, got shape (2, 3, 4)");
   }
 }
 
@@ -175,8 +176,9 @@ TEST(Npy, ParsesAnImageInMemory) {
   const auto span = std::as_bytes(std::span(bytes.data(), bytes.size()));
   const NpyArray a = parse_npy(span, "memory.npy");
   EXPECT_EQ(values<std::int32_t>(a), (std::vector<std::int32_t>{1, -2, 65536}));
-  EXPECT_EQ(input_error_of([&] { parse_npy(span.first(span.size() - 1), "memory.npy"); }),
-            "memory.npy@128: shape (3,) of '>i4' needs 12 data bytes, but only 11 follow the header");
+  EXPECT_EQ(
+      input_error_of([&] { parse_npy(span.first(span.size() - 1), "memory.npy"); }),
+      "memory.npy@128: shape (3,) of '>i4' needs 12 data bytes, but only 11 follow the header");
 }
 
 TEST(Npy, EveryTruncationFailsCleanly) {
@@ -186,6 +188,25 @@ TEST(Npy, EveryTruncationFailsCleanly) {
   const auto span = std::as_bytes(std::span(bytes.data(), bytes.size()));
   for (std::size_t n = 0; n < span.size(); ++n) {
     EXPECT_THROW(parse_npy(span.first(n), "cut.npy"), InputError) << n;
+  }
+}
+
+TEST(Npy, MutatedHeadersReadOrFailCleanly) {
+  // Every header byte replaced by bytes that matter to the grammar: each result either
+  // parses or is an InputError naming the image; nothing crashes (the sanitizer build
+  // runs this too).
+  std::ifstream in(data("npy/fortran_i8_3d.npy"), std::ios::binary);
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (std::size_t i = 0; i < 128; ++i) {
+    for (const char c : {'\0', '\xff', '(', ')', ',', '\'', '{', '}', '9', ' ', '\n', 'T'}) {
+      std::string bad = good;
+      bad[i] = c;
+      try {
+        parse_npy(std::as_bytes(std::span(bad.data(), bad.size())), "mutated.npy");
+      } catch (const InputError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("mutated.npy@", 0), 0u) << e.what();
+      }
+    }
   }
 }
 
@@ -212,21 +233,25 @@ TEST(Npy, MissingFile) {
 TEST(Npy, RefusedDtypesSayWhy) {
   const std::string object = data("npy/object.npy");
   EXPECT_EQ(input_error_of([&] { read_npy(object); }),
-            object + "@20: header: dtype '|O' is an object array (pickled Python objects); "
-                     "metricaudit reads numeric arrays only: save with a numeric dtype, e.g. "
-                     "np.asarray(x, dtype=np.float32)");
+            object +
+                "@20: header: dtype '|O' is an object array (pickled Python objects); "
+                "metricaudit reads numeric arrays only: save with a numeric dtype, e.g. "
+                "np.asarray(x, dtype=np.float32)");
   const std::string unicode = data("npy/unicode.npy");
   EXPECT_EQ(input_error_of([&] { read_npy(unicode); }),
-            unicode + "@20: header: unsupported dtype '<U2'; expected bool, (u)int8/16/32/64 or "
-                      "float16/32/64 ('|b1', '<i8', '<f4', ...)");
+            unicode +
+                "@20: header: unsupported dtype '<U2'; expected bool, (u)int8/16/32/64 or "
+                "float16/32/64 ('|b1', '<i8', '<f4', ...)");
   const std::string complex = data("npy/complex.npy");
   EXPECT_EQ(input_error_of([&] { read_npy(complex); }),
-            complex + "@20: header: unsupported dtype '<c8'; expected bool, (u)int8/16/32/64 or "
-                      "float16/32/64 ('|b1', '<i8', '<f4', ...)");
+            complex +
+                "@20: header: unsupported dtype '<c8'; expected bool, (u)int8/16/32/64 or "
+                "float16/32/64 ('|b1', '<i8', '<f4', ...)");
   const std::string structured = data("npy/structured.npy");
   EXPECT_EQ(input_error_of([&] { read_npy(structured); }),
-            structured + "@20: header: structured dtypes (a list 'descr') are not supported; "
-                         "save one plain numeric array per member");
+            structured +
+                "@20: header: structured dtypes (a list 'descr') are not supported; "
+                "save one plain numeric array per member");
 }
 
 struct BadHeader {
@@ -271,7 +296,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadHeader{"trailing_bytes.npy",
                   "136: 3 unexpected bytes after the 8 data bytes of shape (2,) of '<f4'"},
         BadHeader{"fortran_not_bool.npy", "44: header: 'fortran_order' must be True or False"},
-        BadHeader{"descr_not_string.npy", "20: header: 'descr' must be a dtype string such as '<f4'"},
+        BadHeader{"descr_not_string.npy",
+                  "20: header: 'descr' must be a dtype string such as '<f4'"},
         BadHeader{"native_order.npy",
                   "20: header: dtype '=f4' has byte order '='; expected '<' or '>' (or '|' for "
                   "one-byte types)"},

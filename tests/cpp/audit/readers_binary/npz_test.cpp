@@ -3,6 +3,12 @@
 // a stored member with a flipped byte (tests/data/binary/generate.py).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <unistd.h>
+
 #include "metricaudit/audit/npz.hpp"
 #include "support.hpp"
 
@@ -45,8 +51,8 @@ TEST(Npz, MembersNotAskedForAreSkippedWithAWarning) {
   const NpzContents c = read_npz(f, {"target", "preds"});
   EXPECT_EQ(c.arrays.size(), 2u);
   EXPECT_EQ(c.arrays.count("notes"), 0u);
-  EXPECT_EQ(c.warnings,
-            std::vector<std::string>{f + ": ignored member 'notes.npy' (not one of the arrays read)"});
+  EXPECT_EQ(c.warnings, std::vector<std::string>{
+                            f + ": ignored member 'notes.npy' (not one of the arrays read)"});
   EXPECT_EQ(read_npz(f).arrays.size(), 3u);  // nothing asked for: everything read
 
   const std::string g = data("npz/non_npy_member.npz");
@@ -83,6 +89,23 @@ TEST(Npz, MalformedMemberNamesArchiveMemberAndOffset) {
             f + "[target.npy]@20: header: dtype '|O' is an object array (pickled Python "
                 "objects); metricaudit reads numeric arrays only: save with a numeric dtype, e.g. "
                 "np.asarray(x, dtype=np.float32)");
+}
+
+TEST(Npz, EveryTruncationFailsCleanly) {
+  std::ifstream in(data("npz/savez_compressed.npz"), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("metricaudit_npz_cut_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cut = (dir / "cut.npz").string();
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    {
+      std::ofstream out(cut, std::ios::binary | std::ios::trunc);
+      out.write(bytes.data(), static_cast<std::streamsize>(n));
+    }
+    EXPECT_THROW(read_npz(cut), InputError) << n;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Npz, NotAnArchive) {

@@ -126,7 +126,8 @@ TEST(TensorBoard, Tf2TensorContentScalars) {
 }
 
 TEST(TensorBoard, KerasCallbackFoldersNameTheSplit) {
-  const LoggedRun train = read_tensorboard(data("tensorboard/keras/train/events.out.tfevents.keras"));
+  const LoggedRun train =
+      read_tensorboard(data("tensorboard/keras/train/events.out.tfevents.keras"));
   const LoggedRun val =
       read_tensorboard(data("tensorboard/keras/validation/events.out.tfevents.keras"));
   ASSERT_EQ(train.points.size(), 1u);
@@ -212,8 +213,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "40: the record's 6 data bytes are not a valid Event protocol buffer"},
         BadEvents{"bad_tensor_content.tfevents",
                   "40: tag 'loss': tensor_content holds 3 bytes, expected 4 for a DT_FLOAT scalar"},
-        BadEvents{"no_tensor_value.tfevents",
-                  "40: tag 'loss': a DT_DOUBLE scalar tensor with 0 double_val values, expected 1"}),
+        BadEvents{
+            "no_tensor_value.tfevents",
+            "40: tag 'loss': a DT_DOUBLE scalar tensor with 0 double_val values, expected 1"}),
     [](const auto& param_info) {
       std::string name = param_info.param.file;
       return name.substr(0, name.find('.'));
