@@ -16,35 +16,37 @@ constexpr std::array<Profile, 7> kProfiles = {{
     // src/torchmetrics/functional/classification/accuracy.py (v0.9.3).
     {"torchmetrics-0.9", "torchmetrics <= 0.9.3 (legacy Accuracy)",
      "src/torchmetrics/functional/classification/accuracy.py@v0.9.3", Average::micro,
-     Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero, TieRule::index_order,
-     LossFamily::logits, ClassWeightNorm::target_weight_sum},
+     Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
+     TieRule::index_order, LossFamily::logits, ClassWeightNorm::target_weight_sum},
     // torchmetrics 0.10.0 - 0.11.4: MulticlassAccuracy defaults to average="macro" and
     // averages over all C classes; an absent class scores 0 (_safe_divide 0/0 -> 0).
     // src/torchmetrics/functional/classification/stat_scores.py, _reduce_stat_scores (v0.11.4).
     {"torchmetrics-0.11", "torchmetrics 0.10.0 - 0.11.4 (MulticlassAccuracy)",
      "src/torchmetrics/functional/classification/stat_scores.py@v0.11.4", Average::macro,
-     Absent::zero, Absent::zero, ZeroDivision::zero, TieRule::index_order, LossFamily::logits,
-     ClassWeightNorm::target_weight_sum},
+     Absent::zero, Absent::zero, Absent::zero, ZeroDivision::zero, TieRule::index_order,
+     LossFamily::logits, ClassWeightNorm::target_weight_sum},
     // torchmetrics >= 1.0: macro weights classes with tp + fp + fn == 0 by 0 at top_k = 1
-    // and classes with tp + fn == 0 at top_k > 1 (>= 1.3.2).
+    // and classes with tp + fn == 0 at top_k > 1 (>= 1.3.2) -- except F1, whose
+    // _fbeta_reduce does not pass top_k on and so keeps the tp + fp + fn rule
+    // (src/torchmetrics/functional/classification/f_beta.py; tests/golden/FINDINGS.md).
     // src/torchmetrics/utilities/compute.py, _adjust_weights_safe_divide (v1.x).
     {"torchmetrics-1", "torchmetrics >= 1.0 (MulticlassAccuracy)",
      "src/torchmetrics/utilities/compute.py@v1.x (_adjust_weights_safe_divide)", Average::macro,
-     Absent::exclude_unseen, Absent::exclude_no_support, ZeroDivision::zero, TieRule::index_order,
-     LossFamily::logits, ClassWeightNorm::target_weight_sum},
+     Absent::exclude_unseen, Absent::exclude_no_support, Absent::exclude_unseen, ZeroDivision::zero,
+     TieRule::index_order, LossFamily::logits, ClassWeightNorm::target_weight_sum},
     // scikit-learn: accuracy_score is micro; recall_score(average="macro") averages over
     // the union of labels in y_true and y_pred; top_k_accuracy_score ranks with a stable
     // argsort reversed (ties: highest index first); log_loss (>= 1.5) clips to
     // [eps, 1 - eps] of the dtype without renormalising.
     // sklearn/metrics/_classification.py, sklearn/metrics/_ranking.py (1.5 - 1.9).
     {"sklearn", "scikit-learn >= 1.5", "sklearn/metrics/_classification.py, _ranking.py",
-     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::high_index_first, LossFamily::sklearn_probabilities,
+     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
+     ZeroDivision::zero, TieRule::high_index_first, LossFamily::sklearn_probabilities,
      ClassWeightNorm::target_weight_sum},
     // scikit-learn <= 1.1: log_loss clips to [1e-15, 1 - 1e-15] and renormalises rows.
     {"sklearn-1.1", "scikit-learn <= 1.1", "sklearn/metrics/_classification.py@1.1 (log_loss)",
-     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::high_index_first, LossFamily::sklearn_legacy_probabilities,
+     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
+     ZeroDivision::zero, TieRule::high_index_first, LossFamily::sklearn_legacy_probabilities,
      ClassWeightNorm::target_weight_sum},
     // Keras 3: (sparse_)categorical_accuracy is micro (argmax, sample-weighted mean);
     // top_k_categorical_accuracy uses in_top_k (ties at the boundary count as hits);
@@ -53,13 +55,14 @@ constexpr std::array<Profile, 7> kProfiles = {{
     // keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py, keras/src/backend/*/nn.py.
     {"keras", "Keras 3 (and tf.keras 2.x)",
      "keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py", Average::micro,
-     Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero, TieRule::optimistic,
-     LossFamily::keras_probabilities, ClassWeightNorm::sample_count},
+     Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
+     TieRule::optimistic, LossFamily::keras_probabilities, ClassWeightNorm::sample_count},
     // torch.nn: CrossEntropyLoss on logits; a class-weighted mean divides by the sum of
     // the target classes' weights. aten/src/ATen/native/LossNLL.cpp, torch/nn/modules/loss.py.
     {"torch.nn", "PyTorch torch.nn.CrossEntropyLoss", "aten/src/ATen/native/LossNLL.cpp",
-     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::index_order, LossFamily::logits, ClassWeightNorm::target_weight_sum},
+     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
+     ZeroDivision::zero, TieRule::index_order, LossFamily::logits,
+     ClassWeightNorm::target_weight_sum},
 }};
 
 }  // namespace
@@ -93,7 +96,8 @@ Convention resolve(const Profile& profile, Metric metric, const ConventionOverri
       metric == Metric::accuracy ? profile.default_average : Average::macro;
   c.average = o.average.value_or(classification ? class_default : Average::micro);
   c.top_k = o.top_k.value_or(1);
-  c.absent = o.absent.value_or(c.top_k > 1 ? profile.absent_top_k : profile.absent);
+  const Absent top_k_rule = metric == Metric::f1 ? profile.f1_absent_top_k : profile.absent_top_k;
+  c.absent = o.absent.value_or(c.top_k > 1 ? top_k_rule : profile.absent);
   c.zero_division = o.zero_division.value_or(profile.zero_division);
   // A profile's tie rule is that of its top-k API; at k = 1 every library takes
   // the first-index argmax (sklearn users pass np.argmax labels to accuracy_score,

@@ -19,6 +19,10 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Per-class numerator/denominator inputs of one reading.
 struct ClassCounts {
   std::vector<double> tp, predicted, support;
+  // Presence of each class, by sample count whatever the weights: which classes
+  // enter a macro mean is decided by who appears (sklearn: labels = the union of
+  // y_true and y_pred, zero-weight samples included), not by weighted mass.
+  std::vector<double> present_predicted, present_support;
   double samples = 0.0;  // micro denominator
   double hits = 0.0;     // micro numerator
 };
@@ -104,6 +108,8 @@ ClassCounts counts(const SufficientState& s, const Convention& c) {
     for (std::size_t i = 0; i < out.tp.size(); ++i) out.predicted[i] += out.tp[i];
   }
   out.support = weights ? to_double(s.w_support) : to_double(s.support);
+  out.present_predicted = weights ? to_double(s.predicted) : out.predicted;
+  out.present_support = weights ? to_double(s.support) : out.support;
   out.samples = weights ? s.w_total.value() : static_cast<double>(s.samples);
   return out;
 }
@@ -150,9 +156,9 @@ bool included(const ClassCounts& k, std::size_t i, Absent absent) {
       return true;
     // tp + fp + fn > 0  <=>  predicted + support > 0
     case Absent::exclude_unseen:
-      return k.predicted[i] + k.support[i] > 0.0;
+      return k.present_predicted[i] + k.present_support[i] > 0.0;
     case Absent::exclude_no_support:
-      return k.support[i] > 0.0;
+      return k.present_support[i] > 0.0;
   }
   return true;
 }

@@ -21,6 +21,7 @@ struct Profile {
   Average default_average;   ///< of the library's usual multi-class accuracy entry point
   Absent absent;             ///< which classes enter a macro mean at top_k = 1
   Absent absent_top_k;       ///< ... at top_k > 1
+  Absent f1_absent_top_k;    ///< ... for F1 at top_k > 1 (torchmetrics 1.x differs from accuracy)
   ZeroDivision zero_division;
   TieRule ties;
   LossFamily loss;  ///< how the library reads scores for its cross-entropy default

@@ -42,6 +42,10 @@ TEST(Profiles, ResolveAppliesDefaultsAndOverrides) {
   k.top_k = 3;
   EXPECT_EQ(resolve(find_profile("torchmetrics-1"), Metric::accuracy, k).absent,
             Absent::exclude_no_support);
+  // torchmetrics 1.x F1 keeps the tp + fp + fn rule at top_k > 1 (tests/golden/FINDINGS.md).
+  EXPECT_EQ(resolve(find_profile("torchmetrics-1"), Metric::f1, k).absent, Absent::exclude_unseen);
+  EXPECT_EQ(resolve(find_profile("torchmetrics-1"), Metric::recall, k).absent,
+            Absent::exclude_no_support);
   ConventionOverrides micro;
   micro.average = Average::micro;
   EXPECT_EQ(resolve(find_profile("torchmetrics-0.11"), Metric::accuracy, micro).average,
@@ -53,7 +57,8 @@ TEST(Profiles, ResolveAppliesDefaultsAndOverrides) {
   EXPECT_EQ(resolve(find_profile("sklearn"), Metric::accuracy).ties, TieRule::index_order);
   ConventionOverrides top3;
   top3.top_k = 3;
-  EXPECT_EQ(resolve(find_profile("sklearn"), Metric::accuracy, top3).ties, TieRule::high_index_first);
+  EXPECT_EQ(resolve(find_profile("sklearn"), Metric::accuracy, top3).ties,
+            TieRule::high_index_first);
   EXPECT_EQ(resolve(find_profile("keras"), Metric::accuracy, top3).ties, TieRule::optimistic);
   EXPECT_EQ(resolve(find_profile("torch.nn"), Metric::cross_entropy).loss, LossFamily::logits);
   EXPECT_EQ(resolve(find_profile("sklearn-1.1"), Metric::cross_entropy).loss,
