@@ -40,10 +40,14 @@ __device__ std::uint32_t mix(std::uint64_t x) {
 
 __global__ void fill(float* scores, std::int64_t* target, std::int64_t n, std::int64_t c) {
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < n * c; i += stride) {
-    scores[i] = static_cast<float>(mix(static_cast<std::uint64_t>(i)) >> 8) * (8.0f / 16777216.0f) - 4.0f;
-    if (i < n) target[i] = static_cast<std::int64_t>(mix(static_cast<std::uint64_t>(i) ^ 0x9e3779b97f4a7c15ULL) % static_cast<std::uint64_t>(c));
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n * c;
+       i += stride) {
+    scores[i] =
+        static_cast<float>(mix(static_cast<std::uint64_t>(i)) >> 8) * (8.0f / 16777216.0f) - 4.0f;
+    if (i < n)
+      target[i] =
+          static_cast<std::int64_t>(mix(static_cast<std::uint64_t>(i) ^ 0x9e3779b97f4a7c15ULL) %
+                                    static_cast<std::uint64_t>(c));
   }
 }
 
@@ -83,7 +87,8 @@ void run(std::int64_t n, std::int64_t c, int reps, double copy_gbs) {
   if (cudaMalloc(&scores, bytes) != cudaSuccess) {
     (void)cudaGetLastError();
     std::printf("%10lld x %-7lld  skipped: %.1f GB of scores do not fit on the device\n",
-                static_cast<long long>(n), static_cast<long long>(c), static_cast<double>(bytes) / 1e9);
+                static_cast<long long>(n), static_cast<long long>(c),
+                static_cast<double>(bytes) / 1e9);
     return;
   }
   check(cudaMalloc(&target, static_cast<std::size_t>(n) * sizeof(std::int64_t)), "cudaMalloc");

@@ -137,8 +137,7 @@ __device__ void group_rows(const PassParams& p, const DeviceSink& sink) {
   constexpr int kRowsPerWarp = 32 / G;
   const int lane = static_cast<int>(threadIdx.x) % G;
   const int sub = (static_cast<int>(threadIdx.x) % 32) / G;
-  const std::int64_t warp =
-      (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
+  const std::int64_t warp = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
   const std::int64_t warps = static_cast<std::int64_t>(gridDim.x) * blockDim.x / 32;
   const std::int64_t C = p.classes;
   const bool need_lse = p.family[static_cast<int>(LossFamily::logits)];
@@ -331,8 +330,7 @@ PassResult run_pass(const PassParams& p) {
   require_device_pointer(p.weight, "sample_weight");
   const Layout& L = p.layout;
   // Privatise every per-class array when the whole prefix fits, else the scalars.
-  const std::int64_t priv_slots = L.per_class_end <= kSharedSlots ? L.per_class_end
-                                                                   : L.scalars_end;
+  const std::int64_t priv_slots = L.per_class_end <= kSharedSlots ? L.per_class_end : L.scalars_end;
   thrust::device_vector<unsigned long long> acc(static_cast<std::size_t>(L.total), 0ULL);
   thrust::device_vector<unsigned long long> errors(2, static_cast<unsigned long long>(kNoError));
   unsigned long long* acc_ptr = thrust::raw_pointer_cast(acc.data());
@@ -398,6 +396,8 @@ bool cuda_available() {
   return count > 0;
 }
 
-const char* gpu_backend_name() { return "cuda"; }
+const char* gpu_backend_name() {
+  return "cuda";
+}
 
 }  // namespace metricaudit

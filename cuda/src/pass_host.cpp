@@ -187,8 +187,7 @@ void counts_at(const std::vector<std::int64_t>& acc, std::int64_t base,
                std::vector<std::int64_t>& into) {
   std::copy_n(acc.begin() + base, into.size(), into.begin());
 }
-void sums_at(const std::vector<std::int64_t>& acc, std::int64_t base,
-             std::vector<ExactSum>& into) {
+void sums_at(const std::vector<std::int64_t>& acc, std::int64_t base, std::vector<ExactSum>& into) {
   for (std::size_t c = 0; c < into.size(); ++c) {
     into[c] = sum_at(acc, base + static_cast<std::int64_t>(c) * kExactLimbs);
   }
@@ -241,7 +240,9 @@ SufficientState to_state(const SufficientState& like, const PassParams& p,
 }
 
 // ---- errors -----------------------------------------------------------------
-std::string at(std::int64_t i) { return " at index " + std::to_string(i); }
+std::string at(std::int64_t i) {
+  return " at index " + std::to_string(i);
+}
 
 [[noreturn]] void throw_row_error(const SufficientState& state, const MulticlassBatch& b,
                                   std::uint64_t key) {
@@ -254,8 +255,8 @@ std::string at(std::int64_t i) { return " at index " + std::to_string(i); }
     const std::int64_t y = read_label(b.target, row);
     throw ValueRangeError(
         "target: expected labels in [0, " + std::to_string(C) + ")" +
-        (o.ignore_index ? " or ignore_index=" + std::to_string(*o.ignore_index) : "") +
-        ", got " + std::to_string(y) + at(row));
+        (o.ignore_index ? " or ignore_index=" + std::to_string(*o.ignore_index) : "") + ", got " +
+        std::to_string(y) + at(row));
   }
   if (slot <= C && b.scores.empty()) {
     const std::int64_t pred = read_label(b.predicted, row);

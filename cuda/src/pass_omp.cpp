@@ -76,11 +76,11 @@ struct ScoredRow {
     RowAcc acc[kBlockLanes];
     for (int l = 0; l < lanes; ++l) {
       acc[l] = row_identity(C);
-      for (std::int64_t c = l; c < C; c += lanes) absorb(acc[l], row[c], c, zy, y, threshold, need_lse);
+      for (std::int64_t c = l; c < C; c += lanes)
+        absorb(acc[l], row[c], c, zy, y, threshold, need_lse);
     }
-    const RowAcc r = tree_merge(acc, lanes, [&](const RowAcc& a, const RowAcc& b) {
-      return merge(a, b, need_lse);
-    });
+    const RowAcc r = tree_merge(
+        acc, lanes, [&](const RowAcc& a, const RowAcc& b) { return merge(a, b, need_lse); });
     ProbAcc q = prob_identity();
     if (needs_prob_sweep(r, p)) {
       const bool keras_smoothing = keras_smoothing_sweep(r, p);
@@ -134,7 +134,11 @@ double read_real(const ArrayView& v, std::int64_t i) {
 
 }  // namespace gpu_detail
 
-bool cuda_available() { return false; }
-const char* gpu_backend_name() { return "omp"; }
+bool cuda_available() {
+  return false;
+}
+const char* gpu_backend_name() {
+  return "omp";
+}
 
 }  // namespace metricaudit

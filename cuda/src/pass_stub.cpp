@@ -11,7 +11,11 @@ void update_gpu(SufficientState& /*state*/, const MulticlassBatch& /*batch*/) {
 SufficientState evaluate_gpu(const MulticlassBatch& /*batch*/, const StateOptions& /*options*/) {
   throw Error("metricaudit was built without CUDA");
 }
-bool cuda_available() { return false; }
-const char* gpu_backend_name() { return "none"; }
+bool cuda_available() {
+  return false;
+}
+const char* gpu_backend_name() {
+  return "none";
+}
 
 }  // namespace metricaudit

@@ -75,8 +75,8 @@ struct PassParams {
   const void* predicted = nullptr;
   const void* weight = nullptr;  // nullptr: unweighted
   bool scores64 = false, target64 = false, predicted64 = false, weight64 = false;
-  std::int64_t rows = 0;   // rows in this launch
-  std::int64_t row0 = 0;   // index of the launch's first row in the batch (for error keys)
+  std::int64_t rows = 0;  // rows in this launch
+  std::int64_t row0 = 0;  // index of the launch's first row in the batch (for error keys)
   std::int64_t classes = 0;
   bool has_ignore = false;
   std::int64_t ignore_index = 0;
@@ -130,23 +130,25 @@ METRICAUDIT_HD inline double load_real(const void* p, bool is64, std::int64_t i)
 METRICAUDIT_HD inline double clamp_to(double x, double lo, double hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }
-METRICAUDIT_HD inline double infinity() { return cuda::std::numeric_limits<double>::infinity(); }
+METRICAUDIT_HD inline double infinity() {
+  return cuda::std::numeric_limits<double>::infinity();
+}
 
 // ---- sweep 1 ----------------------------------------------------------------
 /// One lane's (or, after merging, one row's) summary of sweep 1.
 struct RowAcc {
-  double best;             // max score so far (-inf when none)
-  std::int64_t arg;        // first index of `best`; `classes` when none
-  double sum_exp;          // sum of exp(v - best) over the lane's scores
-  std::int64_t greater;    // scores > target's score
-  std::int64_t ties_below; // scores == target's, at a lower index
-  std::int64_t ties_above; // scores == target's, at a higher index
-  std::int64_t above;      // scores > threshold
-  std::int64_t bad_col;    // first column holding nan or +inf; `classes` when none
-  double sum_z;            // sum of the scores (label smoothing on logits)
-  double row_sum;          // the same, for the probability families
-  int masked;              // some score is -inf
-  int in_unit;             // every score lies in [0, 1]
+  double best;              // max score so far (-inf when none)
+  std::int64_t arg;         // first index of `best`; `classes` when none
+  double sum_exp;           // sum of exp(v - best) over the lane's scores
+  std::int64_t greater;     // scores > target's score
+  std::int64_t ties_below;  // scores == target's, at a lower index
+  std::int64_t ties_above;  // scores == target's, at a higher index
+  std::int64_t above;       // scores > threshold
+  std::int64_t bad_col;     // first column holding nan or +inf; `classes` when none
+  double sum_z;             // sum of the scores (label smoothing on logits)
+  double row_sum;           // the same, for the probability families
+  int masked;               // some score is -inf
+  int in_unit;              // every score lies in [0, 1]
 };
 
 METRICAUDIT_HD inline RowAcc row_identity(std::int64_t classes) {
@@ -155,8 +157,8 @@ METRICAUDIT_HD inline RowAcc row_identity(std::int64_t classes) {
 
 /// Folds score v of column c into a lane's summary. zy: the target's score, y: its index.
 template <typename T>
-METRICAUDIT_HD inline void absorb(RowAcc& a, T v, std::int64_t c, T zy, std::int64_t y,
-                                  T threshold, bool need_lse) {
+METRICAUDIT_HD inline void absorb(RowAcc& a, T v, std::int64_t c, T zy, std::int64_t y, T threshold,
+                                  bool need_lse) {
   const double d = static_cast<double>(v);
   if (v != v || d == infinity()) {  // nan or +inf: an error; -inf is a masked logit
     if (c < a.bad_col) a.bad_col = c;
@@ -215,7 +217,9 @@ struct ProbAcc {
   double bce;              // sum_c -[c == y] log q_c - [c != y] log(1 - q_c) (Keras BCE)
 };
 
-METRICAUDIT_HD inline ProbAcc prob_identity() { return ProbAcc{0.0, 0.0, 0.0}; }
+METRICAUDIT_HD inline ProbAcc prob_identity() {
+  return ProbAcc{0.0, 0.0, 0.0};
+}
 
 template <typename T>
 METRICAUDIT_HD inline void absorb_prob(ProbAcc& a, T v, std::int64_t c, std::int64_t y,
@@ -344,7 +348,8 @@ METRICAUDIT_HD inline void emit_scored_row(Sink& sink, const PassParams& p, std:
         sink.add(L.inf_smoothing, 1);
       } else {
         // sum_c -log softmax(z)_c = C * lse - sum_c z_c
-        in_range &= add_sum(sink, L.smoothing[kLogits], w * (static_cast<double>(C) * lse - r.sum_z));
+        in_range &=
+            add_sum(sink, L.smoothing[kLogits], w * (static_cast<double>(C) * lse - r.sum_z));
       }
     }
   }
@@ -371,8 +376,8 @@ METRICAUDIT_HD inline void emit_scored_row(Sink& sink, const PassParams& p, std:
                           w * -::log(clamp_to(zy, 1e-15, 1.0 - 1e-15) / q.clipped_sum));
     }
     if (p.family[kBce]) {
-      in_range &= add_sum(sink, L.by_class[kBce] + y * kExactLimbs,
-                          w * (q.bce / static_cast<double>(C)));
+      in_range &=
+          add_sum(sink, L.by_class[kBce] + y * kExactLimbs, w * (q.bce / static_cast<double>(C)));
     }
   }
   if (!in_range) sink.row_error(error_key(row, C, RowErrorKind::range));

@@ -17,9 +17,9 @@ using gpu_testing::expect_agrees;
 using gpu_testing::random_batch;
 using gpu_testing::RandomSpec;
 
-#define SKIP_WITHOUT_DEVICE()                                                  \
-  do {                                                                         \
-    if (!cuda_available()) GTEST_SKIP() << "no CUDA device on this machine";   \
+#define SKIP_WITHOUT_DEVICE()                                                \
+  do {                                                                       \
+    if (!cuda_available()) GTEST_SKIP() << "no CUDA device on this machine"; \
   } while (0)
 
 /// Device copies of a host batch's arrays, freed on destruction.
@@ -55,7 +55,9 @@ class DeviceBatch {
   std::vector<void*> owned_;
 };
 
-TEST(Cuda, IsTheCudaBuild) { EXPECT_STREQ(gpu_backend_name(), "cuda"); }
+TEST(Cuda, IsTheCudaBuild) {
+  EXPECT_STREQ(gpu_backend_name(), "cuda");
+}
 
 TEST(Cuda, WithoutADeviceUpdateSaysSo) {
   if (cuda_available()) GTEST_SKIP() << "a CUDA device is present";

@@ -60,14 +60,16 @@ TEST(ExactDigits, EdgesOfTheRange) {
   // first rejected magnitude is 2^(288 + 53 - 160) = 2^181 (exact_sum.hpp says 2^160).
   const double top = std::ldexp(1.0, 181);
   const std::vector<double> ok = {std::numeric_limits<double>::denorm_min(),
-                                  std::ldexp(1.0, -161),       // a tie on the grid: rounds to even (0)
-                                  std::ldexp(3.0, -162),       // rounds up onto the grid
-                                  std::ldexp(1.0, -107),       // the smallest exact magnitude
-                                  std::nextafter(top, 0.0),    // the largest in range
+                                  std::ldexp(1.0, -161),  // a tie on the grid: rounds to even (0)
+                                  std::ldexp(3.0, -162),  // rounds up onto the grid
+                                  std::ldexp(1.0, -107),  // the smallest exact magnitude
+                                  std::nextafter(top, 0.0),  // the largest in range
                                   -std::nextafter(top, 0.0),
-                                  std::ldexp(1.0, 160),        // in range despite the doc
+                                  std::ldexp(1.0, 160),  // in range despite the doc
                                   std::ldexp(1.0, 159) + std::ldexp(1.0, 107),
-                                  1.0, -0.1, 1e-30};
+                                  1.0,
+                                  -0.1,
+                                  1e-30};
   ExactSum reference;
   for (double x : ok) reference.add(x);
   EXPECT_TRUE(reference == by_digits(ok));

@@ -26,10 +26,10 @@ struct RandomSpec {
   bool int32_target = false;   // targets as int32 (else int64)
   bool probabilities = false;  // rows on the simplex (else logits)
   bool weights = false;
-  bool masked = false;         // sprinkle -inf logits (some at the target)
+  bool masked = false;            // sprinkle -inf logits (some at the target)
   std::int64_t ignore_every = 0;  // every k-th target is set to ignore_value
   std::int64_t ignore_value = -100;
-  bool labels_only = false;    // predicted labels instead of scores
+  bool labels_only = false;  // predicted labels instead of scores
 };
 
 /// A multi-class batch that owns its arrays (host memory).

@@ -21,9 +21,9 @@
 
 namespace metricaudit::detail {
 
-inline constexpr int kExactLimbs = 11;          // ExactSum::kLimbs
-inline constexpr int kExactLimbBits = 32;       // ExactSum::kLimbBits
-inline constexpr int kExactGridExponent = -160; // ExactSum::kGridExponent
+inline constexpr int kExactLimbs = 11;           // ExactSum::kLimbs
+inline constexpr int kExactLimbBits = 32;        // ExactSum::kLimbBits
+inline constexpr int kExactGridExponent = -160;  // ExactSum::kGridExponent
 // The highest grid position a 53-bit mantissa may start at (exact_sum.cpp kTopBit).
 inline constexpr int kExactTopBit = kExactLimbs * kExactLimbBits - 2 * kExactLimbBits;
 
