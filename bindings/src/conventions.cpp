@@ -71,10 +71,11 @@ const std::array<std::pair<const char*, ZeroDivision>, 3> kZeroDivision{{
     {"one", ZeroDivision::one},
     {"nan", ZeroDivision::nan},
 }};
-const std::array<std::pair<const char*, TieRule>, 3> kTies{{
+const std::array<std::pair<const char*, TieRule>, 4> kTies{{
     {"index_order", TieRule::index_order},
     {"high_index_first", TieRule::high_index_first},
     {"optimistic", TieRule::optimistic},
+    {"torch_topk", TieRule::torch_topk},
 }};
 const std::array<std::pair<const char*, Reduction>, 2> kReductions{{
     {"mean", Reduction::mean},
@@ -102,19 +103,25 @@ const std::array<std::pair<const char*, BinaryLossFamily>, 3> kBinaryLosses{{
 
 // Used when no profile is named: micro accuracy, macro over the classes seen,
 // zero_division 0, ties by class index, cross-entropy on logits with torch's
-// weight normalisation. (The same rules as the "torch.nn" profile.)
-constexpr Profile kDefaultProfile{
-    "default",
-    "metricaudit's defaults (no profile named)",
-    "bindings/src/conventions.cpp",
-    Average::micro,
-    Absent::exclude_unseen,
-    Absent::exclude_unseen,
-    ZeroDivision::zero,
-    TieRule::index_order,
-    LossFamily::logits,
-    ClassWeightNorm::target_weight_sum,
-};
+// weight normalisation. Built field by field (not positionally) so that fields
+// the core adds to Profile keep their "torch.nn" values.
+const Profile& default_profile() {
+  static const Profile p = [] {
+    Profile d = find_profile("torch.nn");
+    d.name = "default";
+    d.library = "metricaudit's defaults (no profile named)";
+    d.source = "bindings/src/conventions.cpp";
+    d.default_average = Average::micro;
+    d.absent = Absent::exclude_unseen;
+    d.absent_top_k = Absent::exclude_unseen;
+    d.zero_division = ZeroDivision::zero;
+    d.ties = TieRule::index_order;
+    d.loss = LossFamily::logits;
+    d.weight_norm = ClassWeightNorm::target_weight_sum;
+    return d;
+  }();
+  return p;
+}
 
 template <typename E, std::size_t N>
 std::optional<E> parse_optional(const std::array<std::pair<const char*, E>, N>& names,
@@ -133,7 +140,7 @@ Convention make_convention(const std::string& metric, const std::optional<std::s
                            std::optional<std::vector<double>> class_weights,
                            std::optional<double> label_smoothing,
                            const std::optional<std::string>& reduction, bool sample_weighted) {
-  const Profile& p = profile ? find_profile(*profile) : kDefaultProfile;
+  const Profile& p = profile ? find_profile(*profile) : default_profile();
   ConventionOverrides o;
   o.average = parse_optional(kAverages, average, "average");
   o.absent = parse_optional(kAbsent, absent, "absent");
