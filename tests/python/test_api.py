@@ -1,0 +1,339 @@
+"""The Python API: seed case, explain, inputs (zero copy, conversions, refusals), errors,
+Evaluator and its summable state dicts, threads."""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import threading
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import metricaudit as ma
+from metricaudit import _core
+
+SEED_PREDS = np.array([[1, 0, 0, 0], [1, 0, 0, 0]], dtype=np.float32)
+SEED_TARGET = np.array([0, 0])
+
+
+# ---- the seed case -----------------------------------------------------------------
+
+
+def test_seed_case() -> None:
+    kw = dict(num_classes=4)
+    assert ma.accuracy(SEED_PREDS, SEED_TARGET, profile="torchmetrics-0.11", **kw) == 0.25
+    assert ma.accuracy(SEED_PREDS, SEED_TARGET, profile="torchmetrics-1", **kw) == 1.0
+    assert ma.accuracy(SEED_PREDS, SEED_TARGET, profile="sklearn", average="macro", **kw) == 1.0
+
+
+def test_explain_seed_case() -> None:
+    table = ma.explain(SEED_PREDS, SEED_TARGET, num_classes=4)
+    assert isinstance(table, list) and all(isinstance(r, ma.ExplainRow) for r in table)
+    rows = {r.id: r for r in table}
+    assert rows["accuracy.macro.absent_zero"].value == 0.25
+    assert "torchmetrics 0.10-0.11" in rows["accuracy.macro.absent_zero"].libraries
+    assert rows["accuracy.macro.exclude_unseen"].value == 1.0
+    assert "torchmetrics >= 1.0" in rows["accuracy.macro.exclude_unseen"].libraries
+    assert "sklearn" in rows["accuracy.macro.exclude_unseen"].libraries
+    assert rows["accuracy.micro"].value == 1.0
+    text = str(table)
+    for needle in ("accuracy.macro.absent_zero", "0.25", "torchmetrics", "sklearn", "Keras"):
+        assert needle in text
+    loss = ma.explain(SEED_PREDS, SEED_TARGET, num_classes=4, metric="loss")
+    assert loss.by_id("loss.softmax_twice").value == pytest.approx(ma.softmax_twice_floor(4))
+
+
+def test_profiles_and_conventions() -> None:
+    names = [p["name"] for p in ma.profiles()]
+    assert {"torchmetrics-0.11", "torchmetrics-1", "sklearn", "keras", "torch.nn"} <= set(names)
+    assert ma.convention("accuracy", profile="torchmetrics-0.11").id == "accuracy/macro/absent=zero"
+    # An explicit keyword beats the profile.
+    assert ma.accuracy(SEED_PREDS, SEED_TARGET, num_classes=4, profile="torchmetrics-0.11",
+                       average="micro") == 1.0
+    with pytest.raises(ValueError, match="profile: unknown name 'nope'"):
+        ma.accuracy(SEED_PREDS, SEED_TARGET, profile="nope")
+    with pytest.raises(ValueError, match="average: expected one of"):
+        ma.accuracy(SEED_PREDS, SEED_TARGET, average="binary")
+
+
+# ---- readings through the functional API -------------------------------------------------
+
+
+def test_per_class_and_averages() -> None:
+    preds = np.array([0, 1, 1, 2])
+    target = np.array([0, 1, 2, 2])
+    np.testing.assert_allclose(ma.precision(preds, target, average="none"), [1.0, 0.5, 1.0])
+    np.testing.assert_allclose(ma.recall(preds, target, average="none"), [1.0, 1.0, 0.5])
+    assert ma.accuracy(preds, target) == 0.75
+    assert ma.f1(preds, target, average="micro") == 0.75
+    np.testing.assert_array_equal(
+        ma.confusion_matrix(preds, target), [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
+    )
+
+
+def test_cross_entropy_families() -> None:
+    logits = np.array([[2.0, 0.0, -1.0], [0.5, 0.25, 3.0]])
+    target = np.array([0, 2])
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    expect = -logp[np.arange(2), target].mean()
+    assert ma.cross_entropy(logits, target) == pytest.approx(expect, rel=1e-14)
+    assert ma.cross_entropy(logits, target, reduction="sum") == pytest.approx(2 * expect, rel=1e-14)
+    w = [0.5, 1.0, 3.0]
+    tw = np.array([w[t] for t in target])
+    weighted = (-logp[np.arange(2), target] * tw).sum() / tw.sum()
+    assert ma.cross_entropy(logits, target, class_weights=w) == pytest.approx(weighted, rel=1e-14)
+    with pytest.raises(ma.UnavailableError, match="needs probabilities"):
+        ma.cross_entropy(logits, target, profile="keras")
+
+
+def test_binary_and_multilabel() -> None:
+    p = np.array([0.2, 0.7, 0.5, 0.9])
+    y = np.array([0, 1, 1, 1])
+    assert ma.accuracy(p, y) == 0.75  # 1-D float scores: binary, threshold 0.5
+    assert ma.accuracy(p, y, threshold=0.4) == 1.0
+    P = np.array([[0.9, 0.1], [0.8, 0.7]])
+    Y = np.array([[1, 0], [1, 0]])
+    assert ma.accuracy(P, Y, multilabel="subset") == 0.5
+    assert ma.accuracy(P, Y, multilabel="elementwise") == 0.75
+    assert ma.accuracy(P, Y, profile="sklearn") == 0.5
+    np.testing.assert_allclose(ma.accuracy(P, Y, average="none"), [1.0, 0.5])
+    assert ma.binary_cross_entropy(np.array([0.0]), np.array([1])) == pytest.approx(np.log(2))
+
+
+# ---- inputs ------------------------------------------------------------------------------
+
+
+def test_zero_copy_addresses() -> None:
+    """The addresses C++ reads are the numpy buffers' own: no copy on the supported dtypes."""
+    rng = np.random.default_rng(0)
+    for sdt in (np.float32, np.float64):
+        for tdt in (np.int32, np.int64):
+            scores = rng.normal(size=(100, 7)).astype(sdt)
+            target = rng.integers(0, 7, 100).astype(tdt)
+            w = rng.random(100).astype(sdt)
+            state = _core.MulticlassState(7)
+            ev = ma.Evaluator(num_classes=7)
+            ev.update(scores, target, sample_weight=w)
+            seen = tuple(ev._state._last_input_addresses)
+            assert seen == (target.ctypes.data, scores.ctypes.data, w.ctypes.data)
+            state.update(target, scores, None)
+            assert state._last_input_addresses[2] == 0
+    labels = ma.Evaluator(task="multilabel", num_labels=3)
+    P = rng.random((10, 3))
+    Y = (rng.random((10, 3)) < 0.5).astype(np.int32)
+    labels.update(P, Y)
+    assert tuple(labels._state._last_input_addresses[:2]) == (Y.ctypes.data, P.ctypes.data)
+
+
+def test_zero_copy_peak_memory() -> None:
+    """A 64 MiB score matrix goes through without numpy allocating anything near its size."""
+    scores = np.zeros((1 << 21, 8), dtype=np.float32)  # 64 MiB
+    scores[:, 3] = 1.0
+    target = np.full(1 << 21, 3, dtype=np.int64)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        acc = ma.accuracy(scores, target, num_classes=8)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert acc == 1.0
+    assert peak < 1 << 20, f"peak traced allocation {peak} bytes: an input was copied"
+
+
+def test_conversions_keep_meaning() -> None:
+    scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    target = np.array([1, 0, 0])
+    expect = ma.accuracy(scores, target)
+    # Fortran order, strided views, small and unsigned integer targets, float16, lists.
+    assert ma.accuracy(np.asfortranarray(scores), target) == expect
+    assert ma.accuracy(np.hstack([scores, scores])[:, :2], target) == expect
+    for dt in (np.int8, np.uint8, np.int16, np.uint16, np.uint32, np.uint64, bool):
+        assert ma.accuracy(scores, target.astype(dt)) == expect
+    assert ma.accuracy(scores.astype(np.float16), target) == expect
+    assert ma.accuracy(scores.tolist(), target.tolist()) == expect
+    assert ma.accuracy(scores.astype(">f8"), target.astype(">i8")) == expect
+    assert ma.accuracy(scores, target, sample_weight=np.array([1, 2, 3])) == 0.5
+
+
+def test_refused_conversions() -> None:
+    scores = np.array([[0.1, 0.9], [0.8, 0.2]])
+    with pytest.raises(ValueError, match="target: expected integer class labels, got float64"):
+        ma.accuracy(scores, np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match="preds: .*got bool"):
+        ma.accuracy(np.array([True, False]), np.array([1, 0]))
+    with pytest.raises(ValueError, match="sample_weight: expected float32 or float64 weights"):
+        ma.accuracy(scores, np.array([1, 0]), sample_weight=np.array([True, False]))
+    with pytest.raises(ValueError, match="preds: expected scores .* got complex128"):
+        ma.accuracy(scores.astype(complex), np.array([1, 0]))
+    with pytest.raises(ValueError, match="expected a 1-D or 2-D array"):
+        ma.accuracy(scores[None], np.array([1, 0]))
+
+
+class _DLPackOnly:
+    """An array producer that offers only DLPack (as a CPU torch tensor does)."""
+
+    def __init__(self, a: np.ndarray) -> None:
+        self._a = a
+
+    def __dlpack__(self, **kw):  # type: ignore[no-untyped-def]
+        return self._a.__dlpack__(**kw)
+
+    def __dlpack_device__(self):  # type: ignore[no-untyped-def]
+        return self._a.__dlpack_device__()
+
+
+def test_dlpack_without_copy() -> None:
+    scores = np.random.default_rng(1).normal(size=(50, 4)).astype(np.float32)
+    target = np.arange(50, dtype=np.int64) % 4
+    ev = ma.Evaluator(num_classes=4)
+    ev.update(_DLPackOnly(scores), _DLPackOnly(target))
+    assert tuple(ev._state._last_input_addresses[:2]) == (target.ctypes.data, scores.ctypes.data)
+    assert ev.compute() == ma.accuracy(scores, target)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_torch_tensors_without_copy() -> None:
+    import torch
+
+    scores = torch.randn(64, 5, requires_grad=True)
+    target = torch.randint(0, 5, (64,))
+    ev = ma.Evaluator(num_classes=5)
+    ev.update(scores, target)
+    assert tuple(ev._state._last_input_addresses[:2]) == (target.data_ptr(), scores.data_ptr())
+    assert ev.compute() == ma.accuracy(scores.detach().numpy(), target.numpy())
+
+
+def test_torch_is_not_imported() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, metricaudit; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ---- errors --------------------------------------------------------------------------------
+
+
+def test_core_errors_keep_their_message() -> None:
+    scores = np.array([[0.1, np.nan], [0.8, 0.2]])
+    with pytest.raises(ValueError, match=r"preds: expected finite scores .* at index \(0, 1\)"):
+        ma.accuracy(scores, np.array([1, 0]))
+    with pytest.raises(ValueError, match=r"target: expected labels in \[0, 2\), got 5 at index 1"):
+        ma.accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 5]))
+    with pytest.raises(ma.UnavailableError, match="needs scores"):
+        ma.accuracy(np.array([0, 1]), np.array([0, 1]), num_classes=3, top_k=2)
+    assert issubclass(ma.UnavailableError, ValueError)
+
+
+# ---- Evaluator and state dicts ----------------------------------------------------------------
+
+
+def _batches(seed: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(5):
+        n = int(rng.integers(1, 80))
+        scores = rng.normal(size=(n, 6))
+        if i == 2:
+            scores = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+        w = rng.random(n) if i % 2 else None
+        out.append((scores.astype(np.float32 if i == 3 else np.float64), rng.integers(0, 6, n), w))
+    return out
+
+
+def test_evaluator_streaming_equals_one_shot() -> None:
+    batches = _batches(0)
+    ev = ma.Evaluator(num_classes=6, top_k=3)
+    for s, t, _ in batches:
+        ev.update(s, t)
+    all_s = np.concatenate([b[0].astype(np.float64) for b in batches])
+    all_t = np.concatenate([b[1] for b in batches])
+    for kw in (dict(), dict(average="macro"), dict(top_k=3), dict(average="macro", top_k=3)):
+        assert ev.compute("accuracy", **kw) == pytest.approx(ma.accuracy(all_s, all_t, **kw))
+    assert ev.samples == len(all_t)
+    ev.reset()
+    assert ev.samples == 0
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "multilabel"])
+def test_summed_state_dicts_equal_merge(kind: str) -> None:
+    """What torch.distributed.all_reduce(SUM) does to the arrays, from_state_dict undoes."""
+    def build(seed: int) -> ma.Evaluator:
+        if kind == "multiclass":
+            ev = ma.Evaluator(num_classes=6, top_k=[2, 3], confusion_matrix=True, ignore_index=5)
+            for s, t, w in _batches(seed):
+                ev.update(s, t, sample_weight=w if seed else None)
+            if seed == 2:
+                ev.update(np.array([0, 1, 2]), np.array([0, 1, 1]))  # labels-only batch
+            return ev
+        rng = np.random.default_rng(seed)
+        ev = ma.Evaluator(task="multilabel", num_labels=4)
+        for _ in range(3):
+            n = int(rng.integers(1, 40))
+            ev.update(rng.normal(size=(n, 4)), (rng.random((n, 4)) < 0.5).astype(np.int64),
+                      sample_weight=rng.random(n) if seed else None)
+        return ev
+
+    parts = [build(s) for s in range(3)]
+    dicts = [p.state_dict() for p in parts]
+    for d in dicts:
+        assert all(v.dtype == np.int64 for k, v in d.items() if k != "options")
+    summed = {k: (dicts[0][k] if k == "options" else dicts[0][k] + dicts[1][k] + dicts[2][k])
+              for k in dicts[0]}
+    rebuilt = ma.Evaluator.from_state_dict(summed)
+    merged = build(0).merge(build(1)).merge(build(2))
+    assert rebuilt == merged
+    assert ma.Evaluator.from_state_dict(ma.sum_state_dicts(dicts)) == merged
+    metrics = ["accuracy", "cross_entropy", "balanced_accuracy"] if kind == "multiclass" else [
+        "accuracy", "subset_accuracy", "binary_cross_entropy"]
+    for m in metrics:
+        try:
+            expect = merged.compute(m)
+        except ma.UnavailableError as e:  # e.g. a loss after a labels-only batch
+            with pytest.raises(ma.UnavailableError, match=str(e)[:20]):
+                rebuilt.compute(m)
+            continue
+        assert rebuilt.compute(m) == expect  # bit for bit
+    # Any merge order gives the same bits.
+    assert build(2).merge(build(0)).merge(build(1)) == merged
+
+
+def test_state_dict_round_trip_and_validation() -> None:
+    ev = ma.Evaluator(num_classes=3)
+    ev.update(np.array([[0.1, 0.7, 0.2]]), np.array([1]))
+    d = ev.state_dict()
+    assert ma.Evaluator.from_state_dict(d) == ev
+    bad = dict(d)
+    bad["tp"] = np.zeros(4, dtype=np.int64)
+    with pytest.raises(ValueError, match="entry 'tp': expected shape"):
+        ma.Evaluator.from_state_dict(bad)
+    other = ma.Evaluator(num_classes=4)
+    with pytest.raises(ValueError, match="merge: the states were built with different options"):
+        ev.merge(other)
+
+
+def test_updates_from_threads() -> None:
+    """The GIL is released during the pass: concurrent updates are safe and exact."""
+    rng = np.random.default_rng(3)
+    batches = [(rng.normal(size=(20000, 16)), rng.integers(0, 16, 20000)) for _ in range(8)]
+    ev = ma.Evaluator(num_classes=16, threads=1)
+    threads = [threading.Thread(target=ev.update, args=b) for b in batches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    serial = ma.Evaluator(num_classes=16)
+    for b in batches:
+        serial.update(*b)
+    assert ev == serial
+
+
+def test_stubs_and_marker_are_installed() -> None:
+    root = pathlib.Path(ma.__file__).parent
+    assert (root / "py.typed").exists()
+    assert (root / "_core.pyi").exists()
