@@ -60,6 +60,8 @@ const char* name(TieRule t) {
       return "high_index_first";
     case TieRule::optimistic:
       return "optimistic";
+    case TieRule::torch_topk:
+      return "torch_topk";
   }
   return "?";
 }

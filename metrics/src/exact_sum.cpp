@@ -12,8 +12,11 @@ namespace {
 constexpr std::int64_t kDigitMask = (std::int64_t{1} << ExactSum::kLimbBits) - 1;
 // Each limb holds a signed sum of 32-bit digits; 2^30 additions keep |limb| < 2^62.
 constexpr std::int64_t kNormalizeEvery = std::int64_t{1} << 30;
-// The highest grid position a 53-bit mantissa may start at and still fit in the limbs.
-constexpr int kTopBit = ExactSum::kLimbs * ExactSum::kLimbBits - 2 * ExactSum::kLimbBits;  // 288
+// Accepted magnitudes are below 2^160: a 53-bit mantissa's lowest bit then sits at
+// grid position <= (160 - (-160)) - 53 = 267, so its three digits land in limbs
+// <= 10 (the last one). The GPU backend's copy (cuda/.../exact_digits.hpp) must agree.
+constexpr int kMaxExponent = 160;
+constexpr int kTopBit = (kMaxExponent - ExactSum::kGridExponent) - 53;
 
 // Rounds m * 2^-shift to an integer, ties to even. shift >= 1.
 std::uint64_t round_shift(std::uint64_t m, int shift) {

@@ -5,12 +5,16 @@
 // probability-family logs. All accumulation goes into integer counts and
 // ExactSum, so the result does not depend on how rows are split or ordered.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "detail/parallel.hpp"
 #include "detail/validate.hpp"
+#include "metricaudit/detail/torch_topk.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/evaluate.hpp"
 
@@ -156,7 +160,21 @@ void score_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::i
     ++s.rank_histogram[static_cast<int>(TieRule::high_index_first)][greater + ties_above];
     ++s.rank_histogram[static_cast<int>(TieRule::optimistic)][greater];
     for (std::size_t j = 0; j < o.top_k.size(); ++j) {
-      if (rank_index < o.top_k[j]) {
+      const std::int64_t k = o.top_k[j];
+      bool hit;
+      if (k == 1) {
+        hit = rank_index == 0;  // torchmetrics takes the argmax at top_k = 1
+      } else if (greater >= k) {
+        hit = false;
+      } else if (greater + ties_below + ties_above < k) {
+        hit = true;
+      } else {
+        // The target ties across the boundary: which tied classes torch keeps is
+        // decided by its selection algorithm, so run it.
+        ++s.topk_boundary_ties[j];
+        hit = detail::torch_topk_contains(row, C, k, y);
+      }
+      if (hit) {
         ++s.topk_hits_by_class[j][y];
         if (weighted) s.w_topk_hits[j].add(w);
       } else {

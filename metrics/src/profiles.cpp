@@ -17,13 +17,13 @@ constexpr std::array<Profile, 7> kProfiles = {{
     {"torchmetrics-0.9", "torchmetrics <= 0.9.3 (legacy Accuracy)",
      "src/torchmetrics/functional/classification/accuracy.py@v0.9.3", Average::micro,
      Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::index_order, LossFamily::logits, ClassWeightNorm::target_weight_sum},
+     TieRule::torch_topk, LossFamily::logits, ClassWeightNorm::target_weight_sum},
     // torchmetrics 0.10.0 - 0.11.4: MulticlassAccuracy defaults to average="macro" and
     // averages over all C classes; an absent class scores 0 (_safe_divide 0/0 -> 0).
     // src/torchmetrics/functional/classification/stat_scores.py, _reduce_stat_scores (v0.11.4).
     {"torchmetrics-0.11", "torchmetrics 0.10.0 - 0.11.4 (MulticlassAccuracy)",
      "src/torchmetrics/functional/classification/stat_scores.py@v0.11.4", Average::macro,
-     Absent::zero, Absent::zero, Absent::zero, ZeroDivision::zero, TieRule::index_order,
+     Absent::zero, Absent::zero, Absent::zero, ZeroDivision::zero, TieRule::torch_topk,
      LossFamily::logits, ClassWeightNorm::target_weight_sum},
     // torchmetrics >= 1.0: macro weights classes with tp + fp + fn == 0 by 0 at top_k = 1
     // and classes with tp + fn == 0 at top_k > 1 (>= 1.3.2) -- except F1, whose
@@ -33,7 +33,7 @@ constexpr std::array<Profile, 7> kProfiles = {{
     {"torchmetrics-1", "torchmetrics >= 1.0 (MulticlassAccuracy)",
      "src/torchmetrics/utilities/compute.py@v1.x (_adjust_weights_safe_divide)", Average::macro,
      Absent::exclude_unseen, Absent::exclude_no_support, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::index_order, LossFamily::logits, ClassWeightNorm::target_weight_sum},
+     TieRule::torch_topk, LossFamily::logits, ClassWeightNorm::target_weight_sum},
     // scikit-learn: accuracy_score is micro; recall_score(average="macro") averages over
     // the union of labels in y_true and y_pred; top_k_accuracy_score ranks with a stable
     // argsort reversed (ties: highest index first); log_loss (>= 1.5) clips to
@@ -61,7 +61,7 @@ constexpr std::array<Profile, 7> kProfiles = {{
     // the target classes' weights. aten/src/ATen/native/LossNLL.cpp, torch/nn/modules/loss.py.
     {"torch.nn", "PyTorch torch.nn.CrossEntropyLoss", "aten/src/ATen/native/LossNLL.cpp",
      Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::index_order, LossFamily::logits,
+     ZeroDivision::zero, TieRule::torch_topk, LossFamily::logits,
      ClassWeightNorm::target_weight_sum},
 }};
 

@@ -50,6 +50,17 @@ std::size_t topk_slot(const SufficientState& s, int k) {
                          "StateOptions::top_k before the pass");
 }
 
+// Per-k counts follow torch's topk rule; they answer index_order too when no
+// target ever tied across the boundary (then both rules give the same sets).
+void require_torch_order(const SufficientState& s, const Convention& c, std::size_t j) {
+  if (c.ties == TieRule::torch_topk) return;
+  if (c.ties == TieRule::index_order && s.topk_boundary_ties[j] == 0) return;
+  throw UnavailableError("top_k=" + std::to_string(c.top_k) +
+                         ": per-class and weighted top-k counts follow torch.topk's tie rule (" +
+                         std::to_string(s.topk_boundary_ties[j]) +
+                         " rows tie at the boundary); read them with ties=torch_topk");
+}
+
 void require_scores_for_topk(const SufficientState& s, int k) {
   if (k < 1 || k > s.num_classes()) {
     throw InvalidArgument("top_k: expected a value in [1, num_classes=" +
@@ -78,11 +89,13 @@ double micro_hits(const SufficientState& s, const Convention& c) {
   if (!s.has_scores) {
     throw UnavailableError("top-k ranks need scores; the state holds predicted labels only");
   }
-  if (weights) {
-    if (c.ties != TieRule::index_order) {
-      throw UnavailableError("weighted top-k is kept under the index_order tie rule only");
-    }
-    return s.w_topk_hits[topk_slot(s, k)].value();
+  if (weights || c.ties == TieRule::torch_topk) {
+    const std::size_t j = topk_slot(s, k);
+    require_torch_order(s, c, j);
+    if (weights) return s.w_topk_hits[j].value();
+    std::int64_t hits = 0;
+    for (auto h : s.topk_hits_by_class[j]) hits += h;
+    return static_cast<double>(hits);
   }
   const auto& h = s.rank_histogram[static_cast<int>(c.ties)];
   std::int64_t hits = 0;
@@ -98,10 +111,8 @@ ClassCounts counts(const SufficientState& s, const Convention& c) {
     out.predicted = weights ? to_double(s.w_predicted) : to_double(s.predicted);
   } else {
     if (weights) throw UnavailableError("per-class top-k counts are not kept with sample weights");
-    if (c.ties != TieRule::index_order) {
-      throw UnavailableError("per-class top-k counts are kept under the index_order tie rule only");
-    }
     const std::size_t j = topk_slot(s, c.top_k);
+    require_torch_order(s, c, j);
     out.tp = to_double(s.topk_hits_by_class[j]);
     // torchmetrics >= 1.6.1: on a miss the sample predicts its top-1 class.
     out.predicted = to_double(s.topk_misses_by_predicted[j]);

@@ -67,6 +67,7 @@ SufficientState::SufficientState(StateOptions options) : options_(resolve(std::m
   for (auto& h : rank_histogram) h.assign(c, 0);
   topk_hits_by_class.assign(options_.top_k.size(), std::vector<std::int64_t>(c, 0));
   topk_misses_by_predicted.assign(options_.top_k.size(), std::vector<std::int64_t>(c, 0));
+  topk_boundary_ties.assign(options_.top_k.size(), 0);
   for (LossFamily f : options_.losses) {
     auto& l = losses[static_cast<int>(f)];
     l.enabled = true;
@@ -132,6 +133,7 @@ void SufficientState::merge(const SufficientState& other) {
     add_into(topk_hits_by_class[j], rhs->topk_hits_by_class[j]);
     add_into(topk_misses_by_predicted[j], rhs->topk_misses_by_predicted[j]);
   }
+  add_into(topk_boundary_ties, rhs->topk_boundary_ties);
   elementwise_correct += rhs->elementwise_correct;
   if (weighted) {
     merge_into(w_tp, rhs->w_tp);
@@ -160,6 +162,7 @@ bool operator==(const SufficientState& a, const SufficientState& b) {
             a.tp == b.tp && a.predicted == b.predicted && a.support == b.support &&
             a.rank_histogram == b.rank_histogram && a.topk_hits_by_class == b.topk_hits_by_class &&
             a.topk_misses_by_predicted == b.topk_misses_by_predicted &&
+            a.topk_boundary_ties == b.topk_boundary_ties &&
             a.elementwise_correct == b.elementwise_correct && a.confusion == b.confusion &&
             a.w_tp == b.w_tp && a.w_predicted == b.w_predicted && a.w_support == b.w_support &&
             a.w_total == b.w_total && a.w_topk_hits == b.w_topk_hits &&

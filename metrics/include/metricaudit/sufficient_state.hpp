@@ -25,7 +25,15 @@ enum class TieRule : int {
   /// Only strictly greater scores count: a tie at the boundary is a hit.
   /// tf.math.in_top_k (Keras top_k_categorical_accuracy).
   optimistic = 2,
+  /// torch.topk on CPU (torchmetrics top_k > 1): std::partial_sort (k * 64 <= C) or
+  /// std::nth_element on (value, index) pairs comparing values only
+  /// (aten/src/ATen/native/TopKImpl.h). Which tied classes make the cut is whatever
+  /// libstdc++'s algorithm leaves there; metricaudit runs the same calls on rows
+  /// where the target ties across the boundary. Kept for the k in StateOptions::top_k
+  /// only (no histogram).
+  torch_topk = 3,
 };
+/// Tie rules with a rank histogram (torch_topk has none).
 inline constexpr int kTieRules = 3;
 
 /// Loss sums of one family: per target class (so class weights are a reading),
@@ -76,11 +84,15 @@ class SufficientState {
 
   /// rank_histogram[rule][r]: samples whose target ranks r-th (0 = top) under the tie rule.
   std::array<std::vector<std::int64_t>, kTieRules> rank_histogram;
-  /// Per requested k (options().top_k order), under TieRule::index_order:
-  /// hits by target class, and misses by the class predicted first.
+  /// Per requested k (options().top_k order), under TieRule::torch_topk (at k = 1:
+  /// the first-index argmax): hits by target class, and misses by the class
+  /// predicted first.
   std::vector<std::vector<std::int64_t>> topk_hits_by_class;
   std::vector<std::vector<std::int64_t>> topk_misses_by_predicted;
-  /// Weighted micro top-k hits per requested k.
+  /// Per requested k: rows whose target tied with other classes across the k
+  /// boundary. Where it is 0, torch_topk and index_order agree on every row.
+  std::vector<std::int64_t> topk_boundary_ties;
+  /// Weighted micro top-k hits per requested k (torch_topk rule).
   std::vector<ExactSum> w_topk_hits;
 
   /// Element-wise binary reading (score > threshold) against one-hot targets:

@@ -93,6 +93,8 @@ TEST(ExactSum, RejectsNonFiniteAndHuge) {
   EXPECT_THROW(s.add(std::numeric_limits<double>::infinity()), ValueRangeError);
   EXPECT_THROW(s.add(std::nan("")), ValueRangeError);
   EXPECT_THROW(s.add(1e60), ValueRangeError);
+  EXPECT_THROW(s.add(std::ldexp(1.0, 160)), ValueRangeError);  // the documented bound
+  EXPECT_NO_THROW(s.add(std::nextafter(std::ldexp(1.0, 160), 0.0)));
   EXPECT_NO_THROW(s.add(1e45));
 }
 

@@ -102,7 +102,13 @@ TEST_P(RandomInputs, ReadingsEqualReferenceLoops) {
   EXPECT_NEAR(read(s, c), hits / total, 1e-12);
   if (C >= 2) {
     c.top_k = 2;
-    EXPECT_NEAR(read(s, c), hits2 / total, 1e-12);
+    if (!weighted || s.topk_boundary_ties[1] == 0) {
+      EXPECT_NEAR(read(s, c), hits2 / total, 1e-12);
+    } else {
+      // Weighted top-k hits are kept under torch.topk's tie rule only: with a
+      // boundary tie seen, the index-order reading is refused, not approximated.
+      EXPECT_THROW(read(s, c), UnavailableError);
+    }
     c.top_k = 1;
   }
   // macro, three absent rules

@@ -145,6 +145,35 @@ TEST(Readings, TopKUnderEachTieRule) {
   EXPECT_DOUBLE_EQ(read(s, c), 0.75);
 }
 
+TEST(Readings, TorchTopKTieRuleAtTheBoundary) {
+  // Three equal scores, target class 2, k = 2: two of three tied classes make the
+  // cut, and torch.topk's nth_element keeps the first two positions it leaves in
+  // front. Index order ranks the target third as well; optimistic counts a hit.
+  OwnedBatch b;
+  b.classes = 3;
+  b.target = {2, 0};
+  b.scores = {1.0, 1.0, 1.0,  //
+              3.0, 2.0, 1.0};
+  StateOptions o = options_for(3);
+  o.top_k = {1, 2};
+  const auto s = evaluate(b.view(), o);
+  EXPECT_EQ(s.topk_boundary_ties, (std::vector<std::int64_t>{0, 1}));
+  Convention c = conv(Metric::accuracy, Average::micro);
+  c.top_k = 2;
+  c.ties = TieRule::torch_topk;
+  EXPECT_DOUBLE_EQ(read(s, c), 0.5);
+  c.ties = TieRule::optimistic;
+  EXPECT_DOUBLE_EQ(read(s, c), 1.0);
+  // Per-class counts follow torch's rule: with a boundary tie seen, an
+  // index-order macro reading is refused rather than answered with torch's sets.
+  c.average = Average::macro;
+  c.ties = TieRule::index_order;
+  EXPECT_THROW(read(s, c), UnavailableError);
+  c.ties = TieRule::torch_topk;
+  c.absent = Absent::exclude_no_support;
+  EXPECT_DOUBLE_EQ(read(s, c), 0.5);  // class 0: 1/1, class 2: 0/1
+}
+
 TEST(Readings, ElementwiseBinaryAccuracy) {
   Convention c;
   c.metric = Metric::elementwise_binary_accuracy;

@@ -24,8 +24,9 @@ namespace metricaudit::detail {
 inline constexpr int kExactLimbs = 11;           // ExactSum::kLimbs
 inline constexpr int kExactLimbBits = 32;        // ExactSum::kLimbBits
 inline constexpr int kExactGridExponent = -160;  // ExactSum::kGridExponent
-// The highest grid position a 53-bit mantissa may start at (exact_sum.cpp kTopBit).
-inline constexpr int kExactTopBit = kExactLimbs * kExactLimbBits - 2 * kExactLimbBits;
+// The highest grid position a 53-bit mantissa may start at (exact_sum.cpp kTopBit):
+// magnitudes below 2^160, so the top digit lands in limb 10 at most.
+inline constexpr int kExactTopBit = (160 - kExactGridExponent) - 53;
 
 /// What one double adds to the limbs: `sign * digit[j]` to limb `limb + j`.
 struct ExactDigits {
