@@ -31,8 +31,9 @@ std::string format_value(double value, const Precision& precision) {
   if (precision.significant_digits > 0) {
     return printf_double("%.*e", std::clamp(precision.significant_digits - 1, 0, 16), value);
   }
-  // Clamped: a reader bug or an absurd log must not make a table unreadable.
-  return printf_double("%.*f", std::clamp(precision.decimals, 0, 17), value);
+  // At most 10 decimals: CSV loggers print float32 values with up to 19 digits, and
+  // columns that wide stop being readable; the JSON report keeps every bit.
+  return printf_double("%.*f", std::clamp(precision.decimals, 0, 10), value);
 }
 
 std::string format_double(double value) {
@@ -50,11 +51,25 @@ std::string format_ranges(const std::vector<std::int64_t>& values) {
   v.erase(std::unique(v.begin(), v.end()), v.end());
   std::string out;
   for (std::size_t i = 0; i < v.size();) {
+    // The longest run from v[i] with a constant stride: per-step values are usually
+    // logged every n steps, and "4, 9, ..., 129" says that in one line.
     std::size_t j = i;
-    while (j + 1 < v.size() && v[j + 1] == v[j] + 1) ++j;
+    if (i + 1 < v.size()) {
+      const std::int64_t stride = v[i + 1] - v[i];
+      j = i + 1;
+      while (j + 1 < v.size() && v[j + 1] - v[j] == stride) ++j;
+      if (j - i < 2 && stride != 1) j = i;  // two values with a gap: list them
+    }
     if (!out.empty()) out += ", ";
     out += std::to_string(v[i]);
-    if (j > i) out += "-" + std::to_string(v[j]);
+    if (j > i) {
+      const std::int64_t stride = v[i + 1] - v[i];
+      if (stride == 1) {
+        out += "-" + std::to_string(v[j]);
+      } else {
+        out += ", " + std::to_string(v[i + 1]) + ", ..., " + std::to_string(v[j]);
+      }
+    }
     i = j + 1;
   }
   return out;

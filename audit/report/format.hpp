@@ -13,15 +13,16 @@
 namespace metricaudit::audit::detail {
 
 /// `value` written the way the log printed it, so a logged value and its recomputation
-/// line up digit for digit: fixed with `decimals` digits for decimal text, mantissa
-/// digits for exponent text, 9 significant digits for float32 (round-trips), 17 for
-/// float64. "nan", "inf", "-inf" for non-finite values.
+/// line up digit for digit: fixed with `decimals` digits (at most 10) for decimal text,
+/// mantissa digits for exponent text, 9 significant digits for float32 (round-trips),
+/// 17 for float64. "nan", "inf", "-inf" for non-finite values.
 std::string format_value(double value, const Precision& precision);
 
 /// Shortest text that reads back as the same double ("%.17g" trimmed), for messages.
 std::string format_double(double value);
 
-/// Integers as ranges: {0,1,2,5,7,8} -> "0-2, 5, 7-8".
+/// Integers as ranges: {0,1,2,5,7,8} -> "0-2, 5, 7-8"; runs of a constant stride above
+/// 1 and at least 3 long as {4,9,14,19} -> "4, 9, ..., 19".
 std::string format_ranges(const std::vector<std::int64_t>& values);
 
 /// Columns a string takes on a terminal: UTF-8 code points (continuation bytes do not

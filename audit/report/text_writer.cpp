@@ -98,19 +98,38 @@ void write_header(const AuditReport& r, std::ostream& out, const Palette& c) {
       << '\n';
 }
 
+std::string shorten(const std::string& file, const std::string& common_dir) {
+  return !common_dir.empty() && file.starts_with(common_dir) ? file.substr(common_dir.size())
+                                                             : file;
+}
+
 void write_points(const AuditReport& r, std::ostream& out, const Palette& c) {
   if (r.points.empty()) return;
 
-  // Group rows by metric (and split and kind, which a name normally fixes) in order of
-  // first appearance: one small table per logged metric.
-  using Key = std::tuple<std::string, std::string, std::string>;
+  // Group rows by metric (and split and kind, which a name normally fixes, and log file,
+  // since two logs of one run print the same metric at different precisions) in order
+  // of first appearance: one small table per logged metric.
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
   std::vector<Key> order;
   std::map<Key, std::vector<const PointResult*>> groups;
   for (const PointResult& p : r.points) {
-    Key key{p.point.metric, p.point.split, p.kind};
+    Key key{p.point.metric, p.point.split, p.kind, p.point.file};
     auto [it, inserted] = groups.try_emplace(key);
     if (inserted) order.push_back(key);
     it->second.push_back(&p);
+  }
+
+  // With several logs, each table names its log relative to the folder they share (the
+  // header lists them in full).
+  std::string common_dir;
+  if (r.logs.size() > 1) {
+    common_dir = r.logs.front().substr(0, r.logs.front().rfind('/') + 1);
+    for (const std::string& log : r.logs) {
+      while (!common_dir.empty() && !log.starts_with(common_dir)) {
+        common_dir.pop_back();
+        common_dir.erase(common_dir.rfind('/') == std::string::npos ? 0 : common_dir.rfind('/') + 1);
+      }
+    }
   }
 
   // Column widths over every row so that all the tables line up.
@@ -138,10 +157,22 @@ void write_points(const AuditReport& r, std::ostream& out, const Palette& c) {
   for (const Key& key : order) {
     const auto& rows = groups.at(key);
     const PointResult& first = *rows.front();
-    out << '\n' << c.bold << first.point.metric << c.reset << c.dim << "  split "
-        << (first.point.split.empty() ? "-" : first.point.split) << ", "
-        << (first.kind.empty() ? "?" : first.kind) << ", implied convention "
-        << (first.expected_id.empty() ? "-" : first.expected_id) << c.reset << '\n';
+    std::string details = "(split " + (first.point.split.empty() ? "-" : first.point.split) +
+                          ", " + (first.kind.empty() ? "?" : first.kind) + ", implied " +
+                          (first.expected_id.empty() ? "-" : first.expected_id);
+    if (r.logs.size() > 1) details += ", " + shorten(first.point.file, common_dir);
+    details += ")";
+    // The details follow the name, or go on the next line when both do not fit.
+    const std::size_t name_width = detail::display_width(first.point.metric);
+    out << '\n' << c.bold << first.point.metric << c.reset;
+    if (name_width + 2 + detail::display_width(details) <= kWidth) {
+      out << "  " << c.dim << details << c.reset << '\n';
+    } else {
+      out << '\n';
+      for (const std::string& line : detail::wrap(details, kWidth - 2)) {
+        out << "  " << c.dim << line << c.reset << '\n';
+      }
+    }
     out << "      " << pad_left("epoch", w_epoch) << "  " << pad_left("step", w_step) << "  "
         << pad_right("logged", w_logged) << "  " << pad_right("recomputed", w_recomputed)
         << "  explained by\n";
@@ -213,10 +244,10 @@ void write_findings(const AuditReport& r, std::ostream& out, const Palette& c) {
     std::string where = f.metric;
     if (!f.split.empty()) where += " [" + f.split + "]";
     if (!f.epochs.empty()) {
-      where += (f.epochs.size() == 1 ? "  epoch " : "  epochs ") + detail::format_ranges(f.epochs);
+      where += (f.epochs.size() == 1 ? " epoch " : " epochs ") + detail::format_ranges(f.epochs);
     }
     if (!f.steps.empty()) {
-      where += (f.steps.size() == 1 ? "  step " : "  steps ") + detail::format_ranges(f.steps);
+      where += (f.steps.size() == 1 ? " step " : " steps ") + detail::format_ranges(f.steps);
     }
     write_paragraph(out, "", where, 4, "", "");
     if (!f.file.empty()) {
