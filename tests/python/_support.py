@@ -10,6 +10,8 @@ import numpy as np
 
 # reference name -> number of values compared; printed at the end of the run (conftest.py).
 COMPARED: collections.Counter[str] = collections.Counter()
+# reason -> number of cases not compared (golden files); printed too.
+SKIPPED: collections.Counter[str] = collections.Counter()
 
 REL = 1e-12
 

@@ -1,0 +1,368 @@
+"""Golden vectors: what torchmetrics 0.11.4 / 1.5.2, torch 1.13, Keras 3 and scikit-learn
+computed on fixed inputs (tests/golden/*.json, schema in tests/golden/README.md), compared
+with metricaudit under the matching profile and options.
+
+Every case of every file is either compared, or counted under a stated reason (the
+library refused the input; an output metricaudit does not produce, such as per-sample
+losses; a reading the core declares unavailable). The counts are printed at the end of
+the run; a missing file is a visible skip.
+
+Tolerances (README's suggestion): counts-based metrics within 1 ulp of the library's
+float32 result (or 1e-12 relative for float64 outputs); losses 1e-5 relative in float32,
+1e-12 in float64.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import math
+import pathlib
+import re
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import metricaudit as ma
+from _support import COMPARED, SKIPPED
+
+GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden"
+FILES = {
+    "torchmetrics-0.11.4.json": "torchmetrics-0.11",
+    "torchmetrics-1.5.2.json": "torchmetrics-1",
+    "torch-1.13.json": "torch.nn",
+    "keras-3.15.1.json": "keras",
+    "sklearn-1.9.1.json": "sklearn",
+}
+
+
+class NotMapped(Exception):
+    """The case asks for an output metricaudit does not produce (the reason is the message)."""
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, str):
+        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(x, x)
+    if isinstance(x, list):
+        return [_num(v) for v in x]
+    return x
+
+
+class Inputs:
+    def __init__(self, spec: dict[str, Any], dtype: str) -> None:
+        self.spec = spec
+        self.dtype = np.float32 if dtype == "float32" else np.float64
+
+    def get(self, ref: Any) -> Any:
+        s = self.spec
+        if isinstance(ref, dict) and "$input" in ref:
+            ref = ref["$input"]
+        if ref == "range(num_classes)":
+            return list(range(s["num_classes"]))
+        if ref == "onehot(target)":
+            return np.eye(s["num_classes"], dtype=self.dtype)[np.asarray(s["target"])]
+        if ref == "thresholded(preds)":
+            return (np.asarray(_num(s["preds"]), dtype=self.dtype) > 0.5).astype(np.int64)
+        if ref in ("preds",):
+            return np.asarray(_num(s["preds"]), dtype=self.dtype)
+        if ref in ("target", "pred_labels"):
+            return np.asarray(s[ref], dtype=np.int64)
+        if ref in ("sample_weight", "class_weight", "pos_weight"):
+            return np.asarray(_num(s[ref]), dtype=np.float64)
+        raise NotMapped(f"argument {ref!r}")
+
+
+def _evaluator_multiclass(inp: Inputs, call: dict[str, Any], preds: Any, **kw: Any) -> ma.Evaluator:
+    spec = inp.spec
+    ev = ma.Evaluator(num_classes=spec["num_classes"], **kw)
+    target = inp.get("target")
+    batches = call.get("batches") or [len(target)]
+    start = 0
+    for b in batches:
+        ev.update(preds[start:start + b], target[start:start + b])
+        start += b
+    return ev
+
+
+# ---- torchmetrics -------------------------------------------------------------------------
+
+TM_METRIC = {
+    "MulticlassAccuracy": "accuracy", "MulticlassPrecision": "precision",
+    "MulticlassRecall": "recall", "MulticlassF1Score": "f1",
+    "BinaryAccuracy": "accuracy", "BinaryPrecision": "precision", "BinaryRecall": "recall",
+    "MultilabelAccuracy": "accuracy", "MultilabelPrecision": "precision",
+    "MultilabelRecall": "recall", "MultilabelExactMatch": "subset_accuracy",
+}
+
+
+def torchmetrics_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
+    name = call["api"].rsplit(".", 1)[1]
+    kw = dict(call["kwargs"])
+    preds = inp.get(call["args"]["preds"])
+    if name == "Accuracy":
+        if kw.pop("task") != "multiclass":
+            raise NotMapped("Accuracy task")
+        name, kw["average"] = "MulticlassAccuracy", "micro"
+    metric = TM_METRIC.get(name)
+    if metric is None:
+        raise NotMapped(call["api"])
+    average = kw.pop("average", "macro")
+    options: dict[str, Any] = dict(profile=profile, average="none" if average is None else average)
+    if "zero_division" in kw:
+        options["zero_division"] = kw.pop("zero_division")
+    if name.startswith("Multiclass"):
+        top_k = int(kw.pop("top_k", 1))
+        ev = _evaluator_multiclass(
+            inp, call, preds, top_k=top_k, ignore_index=kw.pop("ignore_index", None)
+        )
+        return ev.compute(metric, top_k=top_k, **options)
+    if name.startswith("Binary"):
+        if "ignore_index" in kw:
+            return getattr(ma, metric)(
+                preds, inp.get("target"), task="binary", threshold=kw.get("threshold", 0.5),
+                ignore_index=kw["ignore_index"], **options,
+            )
+        return getattr(ma, metric)(
+            preds, inp.get("target"), task="binary", threshold=kw.get("threshold", 0.5), **options
+        )
+    if "ignore_index" in kw:
+        raise NotMapped("multilabel ignore_index (masks single cells)")
+    target = np.asarray(inp.spec["target"], dtype=np.int64)
+    if metric == "subset_accuracy":
+        return ma.accuracy(preds, target, task="multilabel", multilabel="subset", profile=profile)
+    return getattr(ma, metric)(preds, target, task="multilabel", **options)
+
+
+# ---- torch.nn -------------------------------------------------------------------------------
+
+
+def torch_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
+    api = call["api"]
+    kw = dict(call["kwargs"])
+    if kw.get("reduction") == "none":
+        raise NotMapped("reduction='none' (per-sample losses)")
+    reduction = kw.pop("reduction", "mean")
+    preds = inp.get(call["args"]["input"])
+    if api.endswith(("cross_entropy", "CrossEntropyLoss")):
+        if call["args"]["target"] == "target_probs":
+            raise NotMapped("probability (soft) targets")
+        onehot = call["args"]["target"] == "onehot(target)"
+        weights = inp.get(kw.pop("weight")) if "weight" in kw else None
+        return ma.cross_entropy(
+            preds, inp.get("target"), profile=profile, class_weights=weights,
+            label_smoothing=kw.pop("label_smoothing", None), reduction=reduction,
+            ignore_index=kw.pop("ignore_index", None),
+            # probability targets: torch's mean divides by N, not by the target weights
+            weight_norm="sample_count" if onehot else None,
+        )
+    if api.endswith(("BCELoss", "BCEWithLogitsLoss")):
+        if kw:
+            raise NotMapped(f"{api} with {sorted(kw)}")
+        if reduction != "mean":
+            raise NotMapped(f"reduction={reduction!r} of binary cross-entropy")
+        target = inp.get(call["args"]["target"]).astype(np.int64)
+        loss = "torch_logits" if api.endswith("WithLogitsLoss") else "torch_probabilities"
+        return ma.binary_cross_entropy(preds, target, loss=loss)
+    raise NotMapped(api)
+
+
+# ---- Keras ------------------------------------------------------------------------------------
+
+
+def keras_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
+    api = call["api"].rsplit(".", 1)[1]
+    kw = dict(call["kwargs"])
+    args = call["args"]
+    if call["style"] == "model":
+        raise NotMapped("Model.evaluate")
+    preds = inp.get(args["y_pred"])
+    target = inp.get("target")
+    weight = inp.get("sample_weight") if "sample_weight" in args else None
+    multiclass = inp.spec["kind"] == "multiclass"
+    per_sample = call["style"] == "function"  # Keras metric functions return per-sample values
+    if api in ("categorical_accuracy", "sparse_categorical_accuracy", "CategoricalAccuracy",
+               "SparseCategoricalAccuracy"):
+        value = ma.accuracy(preds, target, profile=profile, sample_weight=weight)
+    elif api in ("top_k_categorical_accuracy", "TopKCategoricalAccuracy",
+                 "SparseTopKCategoricalAccuracy"):
+        k = int(kw.get("k", 5))
+        if k > inp.spec["num_classes"]:
+            raise NotMapped("k > num_classes")
+        value = ma.accuracy(preds, target, profile=profile, top_k=k, sample_weight=weight)
+    elif api in ("binary_accuracy", "BinaryAccuracy"):
+        if multiclass and args["y_true"] == "onehot(target)":
+            ev = ma.Evaluator(num_classes=inp.spec["num_classes"], losses=[])
+            ev.update(preds, target, sample_weight=weight)
+            value = ev.compute("elementwise_binary_accuracy")
+        else:
+            value = ma.accuracy(preds, target, task="binary" if preds.ndim == 1 else "multilabel",
+                                multilabel="elementwise", reading="raw", sample_weight=weight)
+    elif api in ("CategoricalCrossentropy", "SparseCategoricalCrossentropy"):
+        reduction = kw.get("reduction", "sum_over_batch_size")
+        if reduction is None or reduction == "none":
+            raise NotMapped("reduction=None (per-sample losses)")
+        value = ma.cross_entropy(
+            preds, target, profile=profile,
+            loss="logits" if kw.get("from_logits") else "keras_probabilities",
+            label_smoothing=kw.get("label_smoothing"), sample_weight=weight,
+            reduction="sum" if reduction == "sum" else "mean",
+            ignore_index=kw.get("ignore_class"),
+        )
+    elif api == "BinaryCrossentropy":
+        if kw.get("label_smoothing"):
+            raise NotMapped("BinaryCrossentropy label_smoothing")
+        if kw.get("reduction") is None and "reduction" in kw:
+            raise NotMapped("reduction=None (per-sample losses)")
+        if kw.get("reduction") == "sum":
+            raise NotMapped("BinaryCrossentropy reduction='sum'")
+        if multiclass and args["y_true"] == "onehot(target)" and not kw.get("from_logits"):
+            value = ma.cross_entropy(preds, target, loss="keras_binary_onehot",
+                                     profile=profile, sample_weight=weight)
+        else:
+            y = inp.get(args["y_true"]).astype(np.int64)
+            value = ma.binary_cross_entropy(
+                preds, y, loss="torch_logits" if kw.get("from_logits") else "keras_probabilities",
+                sample_weight=weight,
+            )
+    else:
+        raise NotMapped(call["api"])
+    return ("mean", value) if per_sample else value
+
+
+# ---- scikit-learn -----------------------------------------------------------------------------
+
+
+def sklearn_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
+    api = call["api"].rsplit(".", 1)[1]
+    kw = {k: inp.get(v) if isinstance(v, dict) else _num(v) for k, v in call["kwargs"].items()}
+    args = call["args"]
+    y = inp.get(args["y_true"])
+    weight = kw.pop("sample_weight", None)
+    C = inp.spec.get("num_classes")
+    if api == "accuracy_score":
+        p = inp.get(args["y_pred"])
+        if inp.spec["kind"] == "multilabel":
+            return ma.accuracy(p.astype(np.float64), y, task="multilabel", multilabel="subset",
+                               reading="raw", sample_weight=weight)
+        return ma.accuracy(p, y, num_classes=C, profile=profile, sample_weight=weight)
+    if api == "balanced_accuracy_score":
+        return ma.balanced_accuracy(inp.get(args["y_pred"]), y, num_classes=C,
+                                    adjusted=bool(kw.get("adjusted")), sample_weight=weight)
+    if api in ("precision_score", "recall_score", "f1_score"):
+        metric = {"precision_score": "precision", "recall_score": "recall", "f1_score": "f1"}[api]
+        average = kw.get("average", "binary")
+        if average == "binary":
+            raise NotMapped("average='binary'")
+        zd = kw.get("zero_division", "warn")
+        p = inp.get(args["y_pred"])
+        options: dict[str, Any] = dict(
+            average="none" if average is None else average, zero_division=zd,
+            sample_weight=weight,
+        )
+        if inp.spec["kind"] == "multilabel":
+            return getattr(ma, metric)(p.astype(np.float64), y, task="multilabel",
+                                       reading="raw", absent="zero", **options)
+        explicit = "labels" in kw
+        value = getattr(ma, metric)(p, y, num_classes=C, profile=profile,
+                                    absent="zero" if explicit else "exclude_unseen", **options)
+        if average is None and not explicit:
+            value = np.asarray(value)[np.union1d(y, p)]
+        return value
+    if api == "confusion_matrix":
+        return ma.confusion_matrix(inp.get(args["y_pred"]), y, num_classes=C)
+    if api == "top_k_accuracy_score":
+        return ma.accuracy(inp.get(args["y_score"]), y, num_classes=C, top_k=int(kw.get("k", 2)),
+                           ties="high_index_first", average="micro", sample_weight=weight)
+    if api == "log_loss":
+        return ma.cross_entropy(inp.get(args["y_proba"]), y, num_classes=C, profile=profile,
+                                sample_weight=weight,
+                                reduction="mean" if kw.get("normalize", True) else "sum")
+    raise NotMapped(call["api"])
+
+
+HANDLERS: dict[str, Callable[[str, Inputs, dict[str, Any]], Any]] = {
+    "torchmetrics": torchmetrics_case, "torch": torch_case, "keras": keras_case,
+    "sklearn": sklearn_case,
+}
+LOSSES = ("cross_entropy", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "Crossentropy",
+          "log_loss")
+
+
+# Disagreements understood and reported (see the module docstring of each reason); they are
+# counted and printed, not failed. Anything else fails the test.
+KNOWN: list[tuple[str, str]] = [
+    (r"^Multiclass(Precision|F1Score)\..*top_k=[2-9]",
+     "core: torchmetrics <= 1.5 counts all k top-k predictions as predicted positives "
+     "(precision = tp / (N k)); the core models >= 1.6.1 (a miss predicts its top-1 class)"),
+    (r"mc_all_ignored",
+     "core: every sample ignored gives 0 in torchmetrics (_safe_divide), NaN in metricaudit"),
+    (r"mc_large_neginf.*onehot\(target\)|SparseCategoricalCrossentropy\.mc_large_neginf",
+     "library: one-hot targets against a -inf logit give 0 * -inf = NaN; metricaudit reads "
+     "the index target and returns the finite loss"),
+]
+
+
+def agrees(ours: Any, ref: Any, output_dtype: str, loss: bool, keras_mean: bool = False) -> bool:
+    a = np.asarray(ours, dtype=np.float64)
+    b = np.asarray(_num(ref), dtype=np.float64)
+    if a.shape != b.shape:
+        return False
+    nan = np.isnan(a) & np.isnan(b)
+    inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
+    if output_dtype == "float32":
+        if loss or keras_mean:
+            close = np.isclose(a, b, rtol=1e-5, atol=1e-7)
+        else:
+            a32, b32 = a.astype(np.float32), b.astype(np.float32)
+            close = np.abs(a32 - b32) <= np.spacing(np.abs(b32))  # 1 ulp of float32
+    else:
+        close = np.isclose(a, b, rtol=1e-12, atol=1e-12)
+    return bool(np.all(nan | inf | close))
+
+
+@pytest.mark.parametrize("filename", sorted(FILES))
+def test_golden_file(filename: str) -> None:
+    path = GOLDEN / filename
+    if not path.exists():
+        pytest.skip(f"golden file {path} is not present")
+    data = json.loads(path.read_text())
+    assert data["schema"] == "metricaudit-golden/1"
+    profile = FILES[filename]
+    handler = HANDLERS[data["library"]]
+    mismatches: list[str] = []
+    skipped: collections.Counter[str] = collections.Counter()
+    for case in data["cases"]:
+        call = case["call"]
+        if case.get("error"):
+            skipped["the library refused the input"] += 1
+            continue
+        inp = Inputs(data["inputs"][case["input"]], call.get("dtype", "float64"))
+        try:
+            ours = handler(profile, inp, call)
+        except NotMapped as e:
+            skipped[f"not an output of metricaudit: {e}"] += 1
+            continue
+        except ma.UnavailableError as e:
+            skipped[f"unavailable in the core: {str(e)[:70]}"] += 1
+            continue
+        ref = case["output"]
+        if isinstance(ours, tuple) and ours[0] == "mean":  # per-sample outputs, read as their mean
+            ours, ref = ours[1], float(np.mean(np.asarray(_num(ref), dtype=np.float64)))
+        loss = call["api"].endswith(LOSSES) or "Crossentropy" in call["api"]
+        # The precision the library computed in: float32 inputs give float32 arithmetic
+        # even where the output is a Python float (sklearn's log_loss).
+        dtype = "float32" if "float32" in (call.get("dtype"), case.get("output_dtype")) else "float64"
+        # Keras averages per-element float32 values: float32 rounding of the mean.
+        keras_mean = data["library"] == "keras"
+        COMPARED[f"golden {filename}"] += 1
+        if not agrees(ours, ref, dtype, loss, keras_mean):
+            known = [why for pattern, why in KNOWN if re.search(pattern, case["id"])]
+            if known:
+                SKIPPED[f"golden {filename}: KNOWN DISAGREEMENT, {known[0]}"] += 1
+                COMPARED[f"golden {filename}"] -= 1
+                continue
+            mismatches.append(f"{case['id']}: metricaudit {ours!r} != {ref!r}")
+    for reason, n in skipped.items():
+        SKIPPED[f"golden {filename}: {reason}"] += n
+    assert not mismatches, f"{len(mismatches)} disagreements:\n" + "\n".join(mismatches[:40])
