@@ -177,7 +177,10 @@ def _average_labels(
     if average == "weighted":
         keep = ~np.isnan(values)
         den = float(support[keep].sum())
-        return float((values[keep] * support[keep]).sum() / den) if den else 0.0
+        if den:
+            return float((values[keep] * support[keep]).sum() / den)
+        # sklearn: every value NaN (zero_division=nan) gives NaN; otherwise 0.
+        return float("nan") if np.isnan(values).all() else 0.0
     if average == "macro":
         keep = ~np.isnan(values)
         if absent == "exclude_unseen":
@@ -185,7 +188,9 @@ def _average_labels(
         elif absent == "exclude_no_support":
             keep &= support > 0
         n = int(keep.sum())
-        return float(values[keep].sum() / n) if n else 0.0
+        if n:
+            return float(values[keep].sum() / n)
+        return float("nan") if values.size and np.isnan(values).all() else 0.0
     raise ValueError(f"average: expected 'micro', 'macro', 'weighted' or 'none', got {average!r}")
 
 
