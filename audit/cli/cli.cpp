@@ -100,16 +100,14 @@ std::map<std::string, std::string> parse_metric_kinds(const std::vector<std::str
   for (const std::string& spec : specs) {
     const std::size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
-      throw UsageError("--metric: expected NAME=KIND (e.g. val_acc=accuracy), got '" + spec +
-                       "'");
+      throw UsageError("--metric: expected NAME=KIND (e.g. val_acc=accuracy), got '" + spec + "'");
     }
     kinds[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
   return kinds;
 }
 
-int run_audit_command(const AuditArgs& a, std::ostream& out, std::ostream& err,
-                      const Terminal& t) {
+int run_audit_command(const AuditArgs& a, std::ostream& out, std::ostream& err, const Terminal& t) {
   std::error_code ec;
   if (!fs::exists(a.path, ec)) throw InputError(a.path + ": no such file or directory");
   AuditOptions options;
@@ -165,7 +163,9 @@ int run_explain_command(const ExplainArgs& a, std::ostream& out, const Terminal&
 
 }  // namespace
 
-const char* version() { return METRICAUDIT_VERSION; }
+const char* version() {
+  return METRICAUDIT_VERSION;
+}
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
         const Terminal& terminal) {
@@ -175,8 +175,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
       "metricaudit"};
   app.set_version_flag("--version", std::string("metricaudit ") + METRICAUDIT_VERSION);
   app.require_subcommand(1);
-  app.footer(
-      "Exit status: 0 no findings, 1 findings (warning or error), 2 usage or input error.");
+  app.footer("Exit status: 0 no findings, 1 findings (warning or error), 2 usage or input error.");
 
   AuditArgs audit_args;
   CLI::App* audit = app.add_subcommand(
@@ -185,8 +184,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
   audit_args.preds_option = audit->add_option(
       "--preds", audit_args.preds, "folder of prediction dumps (default: <run>/predictions)");
   audit->add_option("--log-format", audit_args.log_format, "log format")
-      ->check(CLI::IsMember({"auto", "keras-progress", "keras-csv", "lightning-csv", "tqdm",
-                             "jsonl", "tensorboard"}))
+      ->check(CLI::IsMember(
+          {"auto", "keras-progress", "keras-csv", "lightning-csv", "tqdm", "jsonl", "tensorboard"}))
       ->capture_default_str();
   audit_args.eval_size_option =
       audit->add_option("--eval-size", audit_args.eval_size, "samples per evaluation N")
@@ -195,8 +194,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
       audit->add_option("--batch-size", audit_args.batch_size, "training batch size B")
           ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
   // One NAME=KIND per occurrence, so a following PATH is never taken for a second value.
-  audit->add_option("--metric", audit_args.metrics,
-                    "NAME=KIND: treat logged metric NAME as KIND (accuracy, loss); repeatable")
+  audit
+      ->add_option("--metric", audit_args.metrics,
+                   "NAME=KIND: treat logged metric NAME as KIND (accuracy, loss); repeatable")
       ->type_size(1)
       ->allow_extra_args(false);
   add_common(*audit, audit_args, {"text", "json", "sarif"});

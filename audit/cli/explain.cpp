@@ -67,7 +67,7 @@ DumpLocation locate(const fs::path& dump) {
   } else if (dump.extension() == ".npy") {
     if (!is_file(dump)) throw InputError(dump.string() + ": no such file");
     fs::path without = dump;
-    without.replace_extension();  // "val_epoch1.target"
+    without.replace_extension();                                // "val_epoch1.target"
     const std::string role_ext = without.extension().string();  // ".target"
     if (role_ext.empty() || !is_role(std::string_view(role_ext).substr(1))) {
       throw InputError(dump.string() +
@@ -149,7 +149,9 @@ std::vector<std::int64_t> labels_of(const NpyArray& a, const std::string& what) 
   return out;
 }
 
-bool is_integer_dtype(DType d) { return d == DType::int32 || d == DType::int64; }
+bool is_integer_dtype(DType d) {
+  return d == DType::int32 || d == DType::int64;
+}
 
 }  // namespace
 
@@ -276,7 +278,8 @@ void write_explain_text(const ExplainResult& r, std::ostream& out, bool colour) 
 
   auto table = [&](const char* title, const std::vector<Candidate>& list) {
     out << '\n' << bold << title << reset << '\n';
-    out << "  " << "id" << std::string(w_id - 2, ' ') << "  " << std::string(w_value - 5, ' ')
+    out << "  "
+        << "id" << std::string(w_id - 2, ' ') << "  " << std::string(w_value - 5, ' ')
         << "value  libraries\n";
     for (const Candidate& c : list) {
       const std::string value = value_text(c);
@@ -287,8 +290,8 @@ void write_explain_text(const ExplainResult& r, std::ostream& out, bool colour) 
           << std::string(w_value - value.size(), ' ') << value << "  "
           << (c.unavailable.empty() ? "" : dim) << lines.front() << reset << '\n';
       for (std::size_t i = 1; i < lines.size(); ++i) {
-        out << std::string(prefix, ' ') << (c.unavailable.empty() ? "" : dim) << lines[i]
-            << reset << '\n';
+        out << std::string(prefix, ' ') << (c.unavailable.empty() ? "" : dim) << lines[i] << reset
+            << '\n';
       }
     }
   };
@@ -320,7 +323,8 @@ void write_explain_json(const ExplainResult& r, std::ostream& out) {
   j["weighted"] = r.weighted;
   j["warnings"] = r.warnings;
   Json candidates = Json::array();
-  for (const auto& [kind, list] : {std::pair{"accuracy", &r.accuracy}, std::pair{"loss", &r.loss}}) {
+  for (const auto& [kind, list] :
+       {std::pair{"accuracy", &r.accuracy}, std::pair{"loss", &r.loss}}) {
     for (const Candidate& c : *list) {
       Json cj = Json::object();
       cj["kind"] = kind;

@@ -23,7 +23,7 @@ struct ExplainResult {
   /// Where num_classes came from: "option", "scores", "target" (one-hot width) or
   /// "labels" (largest label + 1: classes above it cannot be known).
   std::string num_classes_source;
-  std::string inputs;  ///< "logits", "probs" or "preds"
+  std::string inputs;           ///< "logits", "probs" or "preds"
   bool one_hot_target = false;  ///< (N, C) target read as its argmax
   bool weighted = false;
   std::vector<std::string> warnings;

@@ -118,8 +118,7 @@ constexpr std::array<RuleInfo, 13> kRules{{
      "levels off just above it. That is the signature of a softmax layer in front of a loss "
      "that applies softmax itself.",
      kFixSoftmaxTwice, Severity::warning},
-    {"LG002", "accuracy-not-k-over-n",
-     "A logged accuracy is not k/N for the evaluation size N",
+    {"LG002", "accuracy-not-k-over-n", "A logged accuracy is not k/N for the evaluation size N",
      "From the log alone: plain accuracy over N samples is a multiple of 1/N, but this logged "
      "value is not within its printed precision of any k/N. So it is not the fraction of "
      "correct samples of an N-sample evaluation: it may be a per-class average, a weighted or "
@@ -143,8 +142,7 @@ constexpr std::array<RuleInfo, 13> kRules{{
      "from the batch as 0 (torchmetrics 0.10-0.11 MulticlassAccuracy default). Small batches "
      "rarely contain every class, so the logged value understates accuracy.",
      kFixMacroToMicro, Severity::warning},
-    {"LG005", "running-mean",
-     "Training metrics are running means over the epoch",
+    {"LG005", "running-mean", "Training metrics are running means over the epoch",
      "Keras progress bars and History report training metrics as running means over the "
      "batches of the epoch, while the weights change between batches. They do not equal the "
      "metric of the model at the end of the epoch and are not reproduced from end-of-epoch "
@@ -157,7 +155,9 @@ constexpr std::array<RuleInfo, 13> kRules{{
 
 }  // namespace
 
-std::span<const RuleInfo> rules() { return kRules; }
+std::span<const RuleInfo> rules() {
+  return kRules;
+}
 
 const RuleInfo* find_rule(std::string_view id) {
   for (const RuleInfo& r : kRules) {

@@ -19,7 +19,9 @@ namespace {
 using detail::Json;
 
 // SARIF's levels are named like Severity: "note", "warning", "error".
-std::string level(Severity s) { return std::string(severity_name(s)); }
+std::string level(Severity s) {
+  return std::string(severity_name(s));
+}
 
 Json rule_json(const RuleInfo& r) {
   Json j = Json::object();

@@ -93,9 +93,8 @@ void write_header(const AuditReport& r, std::ostream& out, const Palette& c) {
     }
     out << '\n';
   }
-  out << "  predictions: " << (r.predictions.empty() ? std::string("(none: log-only rules)")
-                                                     : r.predictions)
-      << '\n';
+  out << "  predictions: "
+      << (r.predictions.empty() ? std::string("(none: log-only rules)") : r.predictions) << '\n';
 }
 
 std::string shorten(const std::string& file, const std::string& common_dir) {
@@ -127,7 +126,8 @@ void write_points(const AuditReport& r, std::ostream& out, const Palette& c) {
     for (const std::string& log : r.logs) {
       while (!common_dir.empty() && !log.starts_with(common_dir)) {
         common_dir.pop_back();
-        common_dir.erase(common_dir.rfind('/') == std::string::npos ? 0 : common_dir.rfind('/') + 1);
+        common_dir.erase(common_dir.rfind('/') == std::string::npos ? 0
+                                                                    : common_dir.rfind('/') + 1);
       }
     }
   }
@@ -157,8 +157,8 @@ void write_points(const AuditReport& r, std::ostream& out, const Palette& c) {
   for (const Key& key : order) {
     const auto& rows = groups.at(key);
     const PointResult& first = *rows.front();
-    std::string details = "(split " + (first.point.split.empty() ? "-" : first.point.split) +
-                          ", " + (first.kind.empty() ? "?" : first.kind) + ", implied " +
+    std::string details = "(split " + (first.point.split.empty() ? "-" : first.point.split) + ", " +
+                          (first.kind.empty() ? "?" : first.kind) + ", implied " +
                           (first.expected_id.empty() ? "-" : first.expected_id);
     if (r.logs.size() > 1) details += ", " + shorten(first.point.file, common_dir);
     details += ")";
@@ -183,8 +183,9 @@ void write_points(const AuditReport& r, std::ostream& out, const Palette& c) {
       const std::string explained =
           p->explained_by.empty() ? std::string("(none)") : join(p->explained_by, ", ");
       const std::vector<std::string> lines = detail::wrap(explained, w_explained);
-      out << "  " << colour << text << c.reset << "  " << pad_left(optional_int(p->point.epoch), w_epoch)
-          << "  " << pad_left(optional_int(p->point.step), w_step) << "  "
+      out << "  " << colour << text << c.reset << "  "
+          << pad_left(optional_int(p->point.epoch), w_epoch) << "  "
+          << pad_left(optional_int(p->point.step), w_step) << "  "
           << pad_right(detail::format_value(p->point.value, p->point.precision), w_logged) << "  "
           << pad_right(p->expected ? detail::format_value(*p->expected, p->point.precision) : "-",
                        w_recomputed)
@@ -296,11 +297,12 @@ void write_summary(const AuditReport& r, std::ostream& out, const Palette& c) {
     if (!counts.empty()) counts += ", ";
     counts += std::to_string(by_severity[s]) + " " + names[s] + (by_severity[s] == 1 ? "" : "s");
   }
-  out << '\n' << c.bold << "Summary:" << c.reset << ' ' << r.findings.size()
+  out << '\n'
+      << c.bold << "Summary:" << c.reset << ' ' << r.findings.size()
       << (r.findings.size() == 1 ? " finding" : " findings");
   if (!counts.empty()) out << " (" << counts << ")";
-  out << "; " << r.points.size() << (r.points.size() == 1 ? " value" : " values")
-      << " recomputed; " << r.undecided.size() << " undecided.\n";
+  out << "; " << r.points.size() << (r.points.size() == 1 ? " value" : " values") << " recomputed; "
+      << r.undecided.size() << " undecided.\n";
 }
 
 }  // namespace

@@ -18,12 +18,12 @@
 namespace metricaudit::audit {
 
 struct RuleInfo {
-  std::string_view id;                ///< "MA001"
-  std::string_view name;              ///< "accuracy-macro-absent-zero" (kebab-case, stable)
-  std::string_view short_description; ///< one sentence, no trailing period needed by callers
-  std::string_view full_description;  ///< a paragraph: what was seen and why it matters
-  std::string_view default_fix;       ///< what to change in the user's framework
-  Severity level = Severity::warning; ///< default severity (SARIF defaultConfiguration.level)
+  std::string_view id;                 ///< "MA001"
+  std::string_view name;               ///< "accuracy-macro-absent-zero" (kebab-case, stable)
+  std::string_view short_description;  ///< one sentence, no trailing period needed by callers
+  std::string_view full_description;   ///< a paragraph: what was seen and why it matters
+  std::string_view default_fix;        ///< what to change in the user's framework
+  Severity level = Severity::warning;  ///< default severity (SARIF defaultConfiguration.level)
 };
 
 /// Every rule, in id order (MA, ML, MX, LG; numeric within a prefix).

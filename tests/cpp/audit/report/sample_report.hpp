@@ -10,8 +10,8 @@
 
 namespace metricaudit::audit::testing {
 
-inline LoggedPoint logged(std::string metric, std::string split, std::int64_t epoch,
-                          double value, int decimals, std::int64_t line) {
+inline LoggedPoint logged(std::string metric, std::string split, std::int64_t epoch, double value,
+                          int decimals, std::int64_t line) {
   LoggedPoint p;
   p.metric = std::move(metric);
   p.split = std::move(split);
@@ -80,8 +80,9 @@ inline AuditReport sample_report() {
   f.explained_by = "accuracy.macro.absent_zero";
   f.expected_convention = "accuracy.micro";
   f.expected = 0.9033149171270718;
-  f.message = "val_acc is a macro average of per-class recall over all 12 classes, with "
-              "classes absent from the evaluated data counted as 0.";
+  f.message =
+      "val_acc is a macro average of per-class recall over all 12 classes, with "
+      "classes absent from the evaluated data counted as 0.";
   f.fix = "Use Accuracy(task=\"multiclass\", num_classes=12).";
   f.file = "runs/a/metrics.csv";
   f.line = 11;

@@ -39,11 +39,12 @@ class SchemaChecker {
   void check(const nlohmann::json& schema, const nlohmann::json& v, const std::string& path,
              std::vector<std::string>& errors) const {
     static const std::set<std::string> kKnown = {
-        "$schema", "title",      "description", "type",    "const",
-        "enum",    "required",   "properties",  "additionalProperties",
-        "items",   "$ref",       "$defs",       "minimum", "pattern"};
+        "$schema",  "title",      "description",          "type",  "const", "enum",
+        "required", "properties", "additionalProperties", "items", "$ref",  "$defs",
+        "minimum",  "pattern"};
     for (const auto& [key, _] : schema.items()) {
-      if (kKnown.count(key) == 0) errors.push_back(path + ": schema keyword '" + key + "' unsupported");
+      if (kKnown.count(key) == 0)
+        errors.push_back(path + ": schema keyword '" + key + "' unsupported");
     }
     if (schema.contains("$ref")) {
       const std::string ref = schema["$ref"];
@@ -75,11 +76,13 @@ class SchemaChecker {
       for (const auto& e : schema["enum"]) found = found || e == v;
       if (!found) errors.push_back(path + ": " + v.dump() + " not in " + schema["enum"].dump());
     }
-    if (schema.contains("minimum") && v.is_number() && v.get<double>() < schema["minimum"].get<double>()) {
+    if (schema.contains("minimum") && v.is_number() &&
+        v.get<double>() < schema["minimum"].get<double>()) {
       errors.push_back(path + ": " + v.dump() + " below minimum");
     }
     if (schema.contains("pattern") && v.is_string() &&
-        !std::regex_search(v.get<std::string>(), std::regex(schema["pattern"].get<std::string>()))) {
+        !std::regex_search(v.get<std::string>(),
+                           std::regex(schema["pattern"].get<std::string>()))) {
       errors.push_back(path + ": " + v.dump() + " does not match " + schema["pattern"].dump());
     }
     if (v.is_object()) {

@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 
 const std::string kSeed = METRICAUDIT_SOURCE_DIR "/examples/seed-torchmetrics-macro";
 
-bool starts_with_error(const std::string& err) { return err.rfind("metricaudit: error: ", 0) == 0; }
+bool starts_with_error(const std::string& err) {
+  return err.rfind("metricaudit: error: ", 0) == 0;
+}
 
 TEST(Cli, VersionAndHelpExitZero) {
   auto r = run_cli({"--version"});
@@ -113,11 +115,9 @@ TEST(Cli, ColourFollowsTheTerminalNoColorAndTheOption) {
   cli::Terminal no_color = tty;
   no_color.no_color = true;
   EXPECT_EQ(run_cli({"audit", kSeed}, no_color).out.find('\x1b'), std::string::npos);
-  EXPECT_EQ(run_cli({"audit", kSeed, "--color", "never"}, tty).out.find('\x1b'),
-            std::string::npos);
+  EXPECT_EQ(run_cli({"audit", kSeed, "--color", "never"}, tty).out.find('\x1b'), std::string::npos);
   EXPECT_NE(run_cli({"audit", kSeed, "--color", "always"}).out.find('\x1b'), std::string::npos);
-  EXPECT_EQ(run_cli({"audit", kSeed, "--format", "json"}, tty).out.find('\x1b'),
-            std::string::npos);
+  EXPECT_EQ(run_cli({"audit", kSeed, "--format", "json"}, tty).out.find('\x1b'), std::string::npos);
 }
 
 const json* candidate(const json& doc, const std::string& id) {
@@ -129,8 +129,7 @@ const json* candidate(const json& doc, const std::string& id) {
 
 TEST(Cli, ExplainReadsASeedDumpUnderEveryConvention) {
   // Values from examples/seed-torchmetrics-macro/run.json ("checks", val_acc epoch 1).
-  const auto r =
-      run_cli({"explain", kSeed + "/predictions/val_epoch1.npz", "--format", "json"});
+  const auto r = run_cli({"explain", kSeed + "/predictions/val_epoch1.npz", "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const json doc = json::parse(r.out);
   EXPECT_EQ(doc["samples"], 362);
@@ -170,8 +169,7 @@ TEST_F(ExplainNpy, OneHotTargetsAreReadAsLabels) {
                             {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0});
   testing::write_npy<float>(dir_ / "val_epoch3.probs.npy", "<f4", {4, 3},
                             {.8f, .1f, .1f, .2f, .7f, .1f, .1f, .6f, .3f, .3f, .4f, .3f});
-  const auto r =
-      run_cli({"explain", (dir_ / "val_epoch3.probs.npy").string(), "--format", "json"});
+  const auto r = run_cli({"explain", (dir_ / "val_epoch3.probs.npy").string(), "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const json doc = json::parse(r.out);
   EXPECT_EQ(doc["one_hot_target"], true);
@@ -180,8 +178,7 @@ TEST_F(ExplainNpy, OneHotTargetsAreReadAsLabels) {
   EXPECT_DOUBLE_EQ((*candidate(doc, "accuracy.micro"))["value"].get<double>(), 0.75);
 
   // A larger label space than the scores is a core error, reported as such.
-  const auto mismatch =
-      run_cli({"explain", (dir_ / "val_epoch3").string(), "--num-classes", "5"});
+  const auto mismatch = run_cli({"explain", (dir_ / "val_epoch3").string(), "--num-classes", "5"});
   EXPECT_EQ(mismatch.status, 2);
   EXPECT_TRUE(starts_with_error(mismatch.err)) << mismatch.err;
 }

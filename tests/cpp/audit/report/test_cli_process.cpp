@@ -39,8 +39,8 @@ Process spawn(const std::vector<std::string>& args, const std::string& env = "")
   const fs::path dir = fs::path(::testing::TempDir());
   const fs::path out = dir / "metricaudit_process.out";
   const fs::path err = dir / "metricaudit_process.err";
-  std::string command = "cd " + quote(METRICAUDIT_SOURCE_DIR) + " && " + env + " " +
-                        quote(METRICAUDIT_BINARY);
+  std::string command =
+      "cd " + quote(METRICAUDIT_SOURCE_DIR) + " && " + env + " " + quote(METRICAUDIT_BINARY);
   for (const std::string& a : args) command += " " + quote(a);
   command += " >" + quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
   const int raw = std::system(command.c_str());

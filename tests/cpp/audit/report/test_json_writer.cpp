@@ -56,7 +56,8 @@ TEST(JsonWriter, TopLevelMembers) {
   EXPECT_EQ(doc["tool"], "metricaudit");
   EXPECT_EQ(doc["tool_version"], "0.1.0-test");
   EXPECT_EQ(doc["exit_status"], 1);
-  EXPECT_EQ(doc["logs"], json::parse(R"([{"path": "runs/a/metrics.csv", "format": "lightning-csv"}])"));
+  EXPECT_EQ(doc["logs"],
+            json::parse(R"([{"path": "runs/a/metrics.csv", "format": "lightning-csv"}])"));
   EXPECT_EQ(doc["predictions"], "runs/a/predictions");
   EXPECT_EQ(doc["summary"]["findings"], 1);
   EXPECT_EQ(doc["summary"]["warnings"], 1);
@@ -83,7 +84,8 @@ TEST(JsonWriter, FindingRoundTrips) {
   EXPECT_EQ(f["expected_convention"], in.expected_convention);
   EXPECT_EQ(f["message"], in.message);
   EXPECT_EQ(f["fix"], in.fix);
-  EXPECT_EQ(f["location"], json::parse(R"({"file": "runs/a/metrics.csv", "line": 11, "offset": 1100})"));
+  EXPECT_EQ(f["location"],
+            json::parse(R"({"file": "runs/a/metrics.csv", "line": 11, "offset": 1100})"));
 }
 
 TEST(JsonWriter, PointRoundTrips) {
@@ -95,7 +97,8 @@ TEST(JsonWriter, PointRoundTrips) {
   EXPECT_EQ(p["point"]["epoch"], 1);
   EXPECT_TRUE(p["point"]["step"].is_null());
   EXPECT_EQ(p["point"]["value"].get<double>(), in.point.value);
-  EXPECT_EQ(p["point"]["precision"], json::parse(R"({"kind": "decimal", "decimals": 4, "significant_digits": 0})"));
+  EXPECT_EQ(p["point"]["precision"],
+            json::parse(R"({"kind": "decimal", "decimals": 4, "significant_digits": 0})"));
   EXPECT_EQ(p["point"]["file"], "runs/a/metrics.csv");
   EXPECT_EQ(p["point"]["line"], 11);
   EXPECT_EQ(p["kind"], "accuracy");

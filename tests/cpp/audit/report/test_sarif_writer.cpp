@@ -101,8 +101,8 @@ TEST(SarifWriter, NotificationsAndNoFindings) {
   EXPECT_TRUE(run["results"].empty());
   EXPECT_EQ(run["invocations"][0]["executionSuccessful"], true);
   EXPECT_EQ(run["invocations"][0]["exitCode"], 0);
-  const json notes = render(testing::sample_report())["runs"][0]["invocations"][0]
-                                                        ["toolExecutionNotifications"];
+  const json notes =
+      render(testing::sample_report())["runs"][0]["invocations"][0]["toolExecutionNotifications"];
   ASSERT_EQ(notes.size(), 3u);  // one warning, two undecided
   EXPECT_EQ(notes[0]["level"], "warning");
   EXPECT_EQ(notes[1]["message"]["text"], "not checked: lr-AdamW: not an accuracy or a loss");

@@ -60,8 +60,7 @@ TEST(TextWriter, FindingsCarryRuleSeverityMetricEpochsMessageAndFix) {
   EXPECT_NE(rest.find("at runs/a/metrics.csv:11"), std::string::npos);
   EXPECT_NE(rest.find("accuracy.micro gives 0.9033"), std::string::npos) << rest;
   EXPECT_NE(rest.find("counted as 0."), std::string::npos);
-  EXPECT_NE(rest.find("fix: Use Accuracy(task=\"multiclass\", num_classes=12)."),
-            std::string::npos)
+  EXPECT_NE(rest.find("fix: Use Accuracy(task=\"multiclass\", num_classes=12)."), std::string::npos)
       << rest;
 }
 
@@ -104,8 +103,7 @@ TEST(TextWriter, EmptyReport) {
   EXPECT_NE(text.find("Findings (0)"), std::string::npos);
   EXPECT_NE(text.find("(none: log-only rules)"), std::string::npos);
   EXPECT_EQ(text.find("Undecided"), std::string::npos);
-  EXPECT_NE(text.find("Summary: 0 findings; 0 values recomputed; 0 undecided."),
-            std::string::npos);
+  EXPECT_NE(text.find("Summary: 0 findings; 0 values recomputed; 0 undecided."), std::string::npos);
 }
 
 TEST(TextWriter, PointWithoutExplanationOrExpectedValue) {
