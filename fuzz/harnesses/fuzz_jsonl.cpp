@@ -1,0 +1,7 @@
+// libFuzzer harness: the jsonl reader (audit/readers).
+#include "text_harness.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  metricaudit::fuzz::read_text(data, size, "jsonl");
+  return 0;
+}

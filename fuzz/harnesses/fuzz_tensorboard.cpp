@@ -1,0 +1,20 @@
+// libFuzzer harness: the TensorBoard event file reader over raw bytes (TFRecord framing:
+// lengths, CRCs, truncation; then the protobuf payloads behind valid CRCs).
+#include <span>
+
+#include "fuzz_support.hpp"
+#include "metricaudit/audit/tensorboard_reader.hpp"
+#include "metricaudit/error.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace metricaudit;
+  const std::string name = "logs/validation/events.out.tfevents.fuzz";
+  try {
+    const auto run = audit::parse_tensorboard(
+        std::as_bytes(std::span(reinterpret_cast<const char*>(data), size)), name);
+    fuzz::check(run.format == "tensorboard", "format is tensorboard");
+    fuzz::check_run(run, name, false);
+  } catch (const InputError&) {
+  }
+  return 0;
+}
