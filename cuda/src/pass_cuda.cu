@@ -11,9 +11,16 @@
 // scalars, and the whole per-class accumulator when it fits (small C), in
 // shared memory, and flushes them to global memory once at the end; integer
 // addition commutes, so the result is bit-identical whatever the schedule.
+//
+// Rows whose top-k the host decides (a target tied across the k boundary) are
+// appended by their lane 0 to a global buffer through an atomic counter; past
+// the buffer's capacity they are only counted, and the host re-runs the launch
+// in smaller pieces. copy_rows_to_host gathers those rows' scores on the device
+// into one staging buffer and copies it back with a single cudaMemcpy.
 #include <cuda_runtime.h>
 #include <thrust/device_vector.h>
 
+#include <algorithm>
 #include <string>
 
 #include "backend.hpp"
@@ -42,6 +49,9 @@ struct DeviceSink {
   std::int64_t priv_slots;
   unsigned long long* global;
   unsigned long long* errors;  // [0] row error key, [1] first bad weight's row
+  DeferredRow* deferred;
+  unsigned long long* deferred_count;
+  std::int64_t defer_capacity;
 
   // __host__ __device__ so row_sweep.hpp's HD templates instantiate cleanly;
   // only the device path is ever run.
@@ -67,6 +77,14 @@ struct DeviceSink {
     atomicMin(errors + 1, static_cast<unsigned long long>(row));
 #else
     (void)row;
+#endif
+  }
+  __host__ __device__ void defer(const DeferredRow& d) const {
+#if defined(__CUDA_ARCH__)
+    const unsigned long long at = atomicAdd(deferred_count, 1ULL);
+    if (at < static_cast<unsigned long long>(defer_capacity)) deferred[at] = d;
+#else
+    (void)d;
 #endif
   }
 };
@@ -227,33 +245,56 @@ __device__ void block_rows(const PassParams& p, const DeviceSink& sink) {
   }
 }
 
+/// Where a launch accumulates: the flat accumulator, the error keys and the
+/// deferred-row buffer (device memory).
+struct Targets {
+  unsigned long long* acc;
+  unsigned long long* errors;
+  DeferredRow* deferred;
+  unsigned long long* deferred_count;
+  std::int64_t defer_capacity;
+  std::int64_t priv_slots;
+};
+
+__device__ DeviceSink make_sink(unsigned long long* priv, const Targets& t) {
+  return DeviceSink{priv,       t.priv_slots,     t.acc,           t.errors,
+                    t.deferred, t.deferred_count, t.defer_capacity};
+}
+
 template <typename T, int G>
-__global__ void __launch_bounds__(kThreads)
-    scored_kernel(PassParams p, unsigned long long* acc, unsigned long long* errors,
-                  std::int64_t priv_slots) {
+__global__ void __launch_bounds__(kThreads) scored_kernel(PassParams p, Targets t) {
   extern __shared__ unsigned long long priv[];
-  zero_private(priv, priv_slots);
-  const DeviceSink sink{priv, priv_slots, acc, errors};
+  zero_private(priv, t.priv_slots);
+  const DeviceSink sink = make_sink(priv, t);
   if constexpr (G <= 32) {
     group_rows<T, G>(p, sink);
   } else {
     block_rows<T>(p, sink);
   }
-  flush_private(priv, priv_slots, acc);
+  flush_private(priv, t.priv_slots, t.acc);
 }
 
-__global__ void __launch_bounds__(kThreads)
-    label_kernel(PassParams p, unsigned long long* acc, unsigned long long* errors,
-                 std::int64_t priv_slots) {
+__global__ void __launch_bounds__(kThreads) label_kernel(PassParams p, Targets t) {
   extern __shared__ unsigned long long priv[];
-  zero_private(priv, priv_slots);
-  const DeviceSink sink{priv, priv_slots, acc, errors};
+  zero_private(priv, t.priv_slots);
+  const DeviceSink sink = make_sink(priv, t);
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < p.rows; i += stride) {
     label_row(sink, p, i);
   }
-  flush_private(priv, priv_slots, acc);
+  flush_private(priv, t.priv_slots, t.acc);
+}
+
+/// Block b copies row rows[b] (row_words 32-bit words) to out + b * row_words.
+__global__ void __launch_bounds__(kThreads)
+    gather_rows_kernel(const unsigned* matrix, std::int64_t row_words, const std::int64_t* rows,
+                       std::int64_t n, unsigned* out) {
+  for (std::int64_t b = blockIdx.x; b < n; b += gridDim.x) {
+    const unsigned* from = matrix + rows[b] * row_words;
+    unsigned* to = out + b * row_words;
+    for (std::int64_t w = threadIdx.x; w < row_words; w += blockDim.x) to[w] = from[w];
+  }
 }
 
 struct Launch {
@@ -277,28 +318,26 @@ Launch plan(Kernel kernel, std::int64_t work_blocks, std::int64_t priv_slots) {
 }
 
 template <typename T, int G>
-void launch_scored(const PassParams& p, unsigned long long* acc, unsigned long long* errors,
-                   std::int64_t priv_slots) {
+void launch_scored(const PassParams& p, const Targets& t) {
   const std::int64_t rows_per_block = G <= 32 ? kThreads / G : 1;
   const auto kernel = scored_kernel<T, G>;
-  const Launch l = plan(kernel, (p.rows + rows_per_block - 1) / rows_per_block, priv_slots);
-  kernel<<<l.blocks, kThreads, l.shared_bytes>>>(p, acc, errors, priv_slots);
+  const Launch l = plan(kernel, (p.rows + rows_per_block - 1) / rows_per_block, t.priv_slots);
+  kernel<<<l.blocks, kThreads, l.shared_bytes>>>(p, t);
 }
 
 template <typename T>
-void launch_scored(const PassParams& p, unsigned long long* acc, unsigned long long* errors,
-                   std::int64_t priv_slots) {
+void launch_scored(const PassParams& p, const Targets& t) {
   switch (lanes_for(p.classes)) {
     case 1:
-      return launch_scored<T, 1>(p, acc, errors, priv_slots);
+      return launch_scored<T, 1>(p, t);
     case 4:
-      return launch_scored<T, 4>(p, acc, errors, priv_slots);
+      return launch_scored<T, 4>(p, t);
     case 8:
-      return launch_scored<T, 8>(p, acc, errors, priv_slots);
+      return launch_scored<T, 8>(p, t);
     case 32:
-      return launch_scored<T, 32>(p, acc, errors, priv_slots);
+      return launch_scored<T, 32>(p, t);
     default:
-      return launch_scored<T, kBlockLanes>(p, acc, errors, priv_slots);
+      return launch_scored<T, kBlockLanes>(p, t);
   }
 }
 
@@ -323,7 +362,7 @@ void require_backend() {
   }
 }
 
-PassResult run_pass(const PassParams& p) {
+PassResult run_pass(const PassParams& p, std::int64_t defer_capacity) {
   require_device_pointer(p.target, "target");
   require_device_pointer(p.scores, "preds");
   require_device_pointer(p.predicted, "preds");
@@ -333,15 +372,24 @@ PassResult run_pass(const PassParams& p) {
   const std::int64_t priv_slots = L.per_class_end <= kSharedSlots ? L.per_class_end : L.scalars_end;
   thrust::device_vector<unsigned long long> acc(static_cast<std::size_t>(L.total), 0ULL);
   thrust::device_vector<unsigned long long> errors(2, static_cast<unsigned long long>(kNoError));
+  const std::int64_t capacity = defer_capacity;
+  thrust::device_vector<DeferredRow> deferred(static_cast<std::size_t>(capacity));
+  thrust::device_vector<unsigned long long> deferred_count(1, 0ULL);
   unsigned long long* acc_ptr = thrust::raw_pointer_cast(acc.data());
   unsigned long long* err_ptr = thrust::raw_pointer_cast(errors.data());
+  const Targets t{acc_ptr,
+                  err_ptr,
+                  thrust::raw_pointer_cast(deferred.data()),
+                  thrust::raw_pointer_cast(deferred_count.data()),
+                  capacity,
+                  priv_slots};
   if (p.scores == nullptr) {
     const Launch l = plan(label_kernel, (p.rows + kThreads - 1) / kThreads, priv_slots);
-    label_kernel<<<l.blocks, kThreads, l.shared_bytes>>>(p, acc_ptr, err_ptr, priv_slots);
+    label_kernel<<<l.blocks, kThreads, l.shared_bytes>>>(p, t);
   } else if (p.scores64) {
-    launch_scored<double>(p, acc_ptr, err_ptr, priv_slots);
+    launch_scored<double>(p, t);
   } else {
-    launch_scored<float>(p, acc_ptr, err_ptr, priv_slots);
+    launch_scored<float>(p, t);
   }
   check(cudaGetLastError(), "kernel launch");
   check(cudaDeviceSynchronize(), "the pass");
@@ -354,7 +402,35 @@ PassResult run_pass(const PassParams& p) {
   check(cudaMemcpy(host_errors, err_ptr, sizeof host_errors, cudaMemcpyDeviceToHost), "copy back");
   result.row_error = host_errors[0];
   result.weight_error = host_errors[1];
+  unsigned long long count = 0;
+  check(cudaMemcpy(&count, thrust::raw_pointer_cast(deferred_count.data()), sizeof count,
+                   cudaMemcpyDeviceToHost),
+        "copy back");
+  result.deferred_count = static_cast<std::int64_t>(count);
+  result.deferred.resize(
+      static_cast<std::size_t>(std::min<std::int64_t>(result.deferred_count, capacity)));
+  if (!result.deferred.empty()) {
+    check(cudaMemcpy(result.deferred.data(), thrust::raw_pointer_cast(deferred.data()),
+                     result.deferred.size() * sizeof(DeferredRow), cudaMemcpyDeviceToHost),
+          "copy back");
+  }
   return result;
+}
+
+void copy_rows_to_host(const void* matrix, std::int64_t row_bytes, const std::int64_t* rows,
+                       std::int64_t n, void* out) {
+  if (n <= 0) return;
+  const std::int64_t row_words = row_bytes / 4;
+  thrust::device_vector<std::int64_t> index(rows, rows + n);
+  thrust::device_vector<unsigned> staging(static_cast<std::size_t>(n * row_words));
+  const std::int64_t blocks = std::min<std::int64_t>(n, 65535);
+  gather_rows_kernel<<<static_cast<int>(blocks), kThreads>>>(
+      static_cast<const unsigned*>(matrix), row_words, thrust::raw_pointer_cast(index.data()), n,
+      thrust::raw_pointer_cast(staging.data()));
+  check(cudaGetLastError(), "gather launch");
+  check(cudaMemcpy(out, thrust::raw_pointer_cast(staging.data()),
+                   static_cast<std::size_t>(n * row_bytes), cudaMemcpyDeviceToHost),
+        "copy deferred rows");
 }
 
 std::int64_t read_label(const ArrayView& v, std::int64_t i) {

@@ -1,13 +1,16 @@
 // The host side of the GPU pass, shared by the CUDA and OpenMP builds: argument
 // checks (the CPU pass's messages), the accumulator layout, chunking, and the
 // conversion of the flat accumulator back into a SufficientState that merges
-// with CPU states.
+// with CPU states, and the rows whose top-k the device deferred (a target tied
+// across the k boundary), decided here by torch.topk's selection.
 #include <algorithm>
 #include <array>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "backend.hpp"
+#include "metricaudit/detail/torch_topk.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/gpu.hpp"
 
@@ -18,6 +21,13 @@ namespace {
 // Each ExactSum slot receives at most one digit per row, each below 2^32, so a
 // launch of at most 2^30 rows keeps every slot below 2^62 in magnitude.
 constexpr std::int64_t kMaxLaunchRows = std::int64_t{1} << 30;
+// Deferred-row buffer per launch: min(rows, this) entries (40 MiB at most). A
+// row is deferred at most once (one entry holds all its undecided k), so a launch
+// of at most this many rows cannot overflow; a larger launch that does is re-run
+// in launches of this many rows.
+constexpr std::int64_t kMaxDeferred = std::int64_t{1} << 20;
+// Host staging for the deferred rows' scores, per copy (at least one row).
+constexpr std::int64_t kStagingBytes = std::int64_t{64} << 20;
 
 // ---- argument checks: the same order and messages as multiclass_pass.cpp ----
 // (metrics/src/detail/validate.hpp is private to the core; these mirror it.)
@@ -112,6 +122,7 @@ Layout make_layout(const StateOptions& o, bool weighted) {
     L.w_elementwise = slot(kExactLimbs);
     L.w_topk = slot(K * kExactLimbs);
   }
+  L.topk_ties = slot(K);
   L.scalars_end = next;
   L.tp = slot(C);
   L.predicted = slot(C);
@@ -215,6 +226,7 @@ SufficientState to_state(const SufficientState& like, const PassParams& p,
     const auto off = static_cast<std::int64_t>(j) * C;
     counts_at(acc, L.topk_hits + off, s.topk_hits_by_class[j]);
     counts_at(acc, L.topk_misses + off, s.topk_misses_by_predicted[j]);
+    s.topk_boundary_ties[j] = acc[static_cast<std::size_t>(L.topk_ties) + j];
   }
   if (L.confusion >= 0) counts_at(acc, L.confusion, s.confusion);
   if (weighted) {
@@ -237,6 +249,55 @@ SufficientState to_state(const SufficientState& like, const PassParams& p,
   logits.infinite_terms = acc[static_cast<std::size_t>(L.inf_terms)];
   logits.infinite_smoothing = acc[static_cast<std::size_t>(L.inf_smoothing)];
   return s;
+}
+
+// ---- deferred rows: torch.topk on the host ------------------------------------
+template <typename T>
+void decide_rows(SufficientState& s, const PassParams& p, const DeferredRow* rows, std::int64_t n,
+                 const T* scores, bool weighted) {
+  const std::int64_t C = p.classes;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const DeferredRow& d = rows[i];
+    const T* row = scores + i * C;
+    for (int j = 0; j < p.topk_count; ++j) {
+      if ((d.k_mask >> j & 1u) == 0) continue;
+      const auto slot = static_cast<std::size_t>(j);
+      if (detail::torch_topk_contains(row, C, p.topk[j], d.target)) {
+        ++s.topk_hits_by_class[slot][static_cast<std::size_t>(d.target)];
+        if (weighted) s.w_topk_hits[slot].add(d.weight);
+      } else {
+        ++s.topk_misses_by_predicted[slot][static_cast<std::size_t>(d.argmax)];
+      }
+    }
+  }
+}
+
+/// Adds the deferred rows' top-k outcomes to `s`: their scores are copied to
+/// the host in pieces of at most kStagingBytes and run through torch's selection.
+template <typename T>
+void decide_deferred(SufficientState& s, const PassParams& p, const MulticlassBatch& b,
+                     std::vector<DeferredRow>& deferred, bool weighted) {
+  if (deferred.empty()) return;
+  // Row order: the outcome does not depend on it (counts, exact sums), but
+  // sorted rows read the matrix front to back.
+  std::sort(deferred.begin(), deferred.end(),
+            [](const DeferredRow& a, const DeferredRow& c) { return a.row < c.row; });
+  const std::int64_t C = p.classes;
+  const auto row_bytes = static_cast<std::int64_t>(sizeof(T)) * C;
+  const std::int64_t per_copy = std::max<std::int64_t>(1, kStagingBytes / row_bytes);
+  const auto n = static_cast<std::int64_t>(deferred.size());
+  std::vector<std::int64_t> index;
+  std::vector<T> staging;
+  for (std::int64_t first = 0; first < n; first += per_copy) {
+    const std::int64_t count = std::min(per_copy, n - first);
+    index.resize(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) {
+      index[static_cast<std::size_t>(i)] = deferred[static_cast<std::size_t>(first + i)].row;
+    }
+    staging.resize(static_cast<std::size_t>(count * C));
+    copy_rows_to_host(b.scores.data, row_bytes, index.data(), count, staging.data());
+    decide_rows(s, p, deferred.data() + first, count, staging.data(), weighted);
+  }
 }
 
 // ---- errors -----------------------------------------------------------------
@@ -294,21 +355,50 @@ void update_gpu(SufficientState& state, const MulticlassBatch& batch) {
   if (weighted) batch_state.promote_to_weighted();
   std::uint64_t row_error = kNoError, weight_error = kNoError;
   std::int64_t not_in_unit = 0, keras_zero = 0;
-  for (std::int64_t row0 = 0; row0 < n; row0 += kMaxLaunchRows) {
+  // One launch over batch rows [row0, row0 + rows).
+  const auto launch = [&](std::int64_t row0, std::int64_t rows) {
     p.row0 = row0;
-    p.rows = std::min(kMaxLaunchRows, n - row0);
+    p.rows = rows;
     p.target = advance(batch.target.data, batch.target.dtype, row0);
     p.scores = has_scores ? advance(batch.scores.data, batch.scores.dtype, row0 * C) : nullptr;
     p.predicted = has_scores ? nullptr : advance(batch.predicted.data, batch.predicted.dtype, row0);
     p.weight =
         weighted ? advance(batch.sample_weight.data, batch.sample_weight.dtype, row0) : nullptr;
-    const PassResult r = run_pass(p);
+    // Label rows never defer (a label answers top-1 only): no buffer for them.
+    PassResult r = run_pass(p, has_scores ? std::min(rows, kMaxDeferred) : 0);
     row_error = std::min(row_error, r.row_error);
     weight_error = std::min(weight_error, r.weight_error);
-    if (row_error != kNoError || weight_error != kNoError) continue;  // the batch is void
+    return r;
+  };
+  // A clean launch's accumulator and deferred rows, into the batch's state.
+  const auto fold = [&](PassResult& r) {
+    if (r.deferred_count != static_cast<std::int64_t>(r.deferred.size())) {
+      throw Error("update_gpu: deferred top-k rows overflowed their buffer");  // not reached
+    }
     SufficientState part = to_state(state, p, r.acc, weighted, not_in_unit, keras_zero);
+    if (p.scores64) {
+      decide_deferred<double>(part, p, batch, r.deferred, weighted);
+    } else {
+      decide_deferred<float>(part, p, batch, r.deferred, weighted);
+    }
     batch_state.batches = 1;  // merge skips empty states
     batch_state.merge(part);
+  };
+  for (std::int64_t row0 = 0; row0 < n; row0 += kMaxLaunchRows) {
+    const std::int64_t rows = std::min(kMaxLaunchRows, n - row0);
+    PassResult r = launch(row0, rows);
+    if (row_error != kNoError || weight_error != kNoError) continue;  // the batch is void
+    if (r.deferred_count <= static_cast<std::int64_t>(r.deferred.size())) {
+      fold(r);
+      continue;
+    }
+    // More deferred rows than the buffer holds: drop this launch's result and
+    // run its rows again in launches of kMaxDeferred rows, which cannot overflow.
+    r = PassResult{};
+    for (std::int64_t sub = row0; sub < row0 + rows; sub += kMaxDeferred) {
+      PassResult piece = launch(sub, std::min(kMaxDeferred, row0 + rows - sub));
+      if (row_error == kNoError && weight_error == kNoError) fold(piece);
+    }
   }
   if (weight_error != kNoError) {
     const auto i = static_cast<std::int64_t>(weight_error);

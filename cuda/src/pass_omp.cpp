@@ -5,12 +5,15 @@
 // machines execute and test the GPU algorithm. The accumulator is shared by all
 // OpenMP threads and updated with relaxed integer atomics, the counterpart of the
 // kernel's atomics: integer adds commute, so the result does not depend on the
-// schedule.
+// schedule. Deferred top-k rows go to a bounded buffer through an atomic
+// counter, as on the device.
 #include <thrust/execution_policy.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <vector>
 
 #include "backend.hpp"
@@ -28,6 +31,9 @@ namespace {
 struct HostSink {
   std::int64_t* acc;
   std::uint64_t* errors;  // [0] row error key, [1] first bad weight's row
+  DeferredRow* deferred;
+  std::int64_t* deferred_count;
+  std::int64_t defer_capacity;
 
   void add(std::int64_t slot, std::int64_t delta) const {
     std::atomic_ref<std::int64_t>(acc[slot]).fetch_add(delta, std::memory_order_relaxed);
@@ -40,6 +46,11 @@ struct HostSink {
   }
   void row_error(std::uint64_t key) const { atomic_min(errors[0], key); }
   void weight_error(std::uint64_t row) const { atomic_min(errors[1], row); }
+  void defer(const DeferredRow& d) const {
+    const std::int64_t at =
+        std::atomic_ref<std::int64_t>(*deferred_count).fetch_add(1, std::memory_order_relaxed);
+    if (at < defer_capacity) deferred[at] = d;  // past it: counted, and the host re-runs
+  }
 };
 
 /// Merges lanes [0, count) as the kernel's butterfly does: a binary tree over
@@ -107,11 +118,13 @@ struct LabelRow {
 
 void require_backend() {}
 
-PassResult run_pass(const PassParams& p) {
+PassResult run_pass(const PassParams& p, std::int64_t defer_capacity) {
   PassResult result;
   result.acc.assign(static_cast<std::size_t>(p.layout.total), 0);
+  result.deferred.resize(static_cast<std::size_t>(defer_capacity));
   std::uint64_t errors[2] = {kNoError, kNoError};
-  const HostSink sink{result.acc.data(), errors};
+  const HostSink sink{result.acc.data(), errors, result.deferred.data(), &result.deferred_count,
+                      defer_capacity};
   const thrust::counting_iterator<std::int64_t> first(0), last(p.rows);
   if (p.scores == nullptr) {
     thrust::for_each(thrust::device, first, last, LabelRow{p, sink});
@@ -122,7 +135,19 @@ PassResult run_pass(const PassParams& p) {
   }
   result.row_error = errors[0];
   result.weight_error = errors[1];
+  result.deferred.resize(static_cast<std::size_t>(std::min(result.deferred_count, defer_capacity)));
   return result;
+}
+
+void copy_rows_to_host(const void* matrix, std::int64_t row_bytes, const std::int64_t* rows,
+                       std::int64_t n, void* out) {
+  // The OpenMP "device" memory is host memory.
+  const auto* from = static_cast<const char*>(matrix);
+  auto* to = static_cast<char*>(out);
+  const auto bytes = static_cast<std::size_t>(row_bytes);
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::memcpy(to + i * row_bytes, from + rows[i] * row_bytes, bytes);
+  }
 }
 
 std::int64_t read_label(const ArrayView& v, std::int64_t i) {

@@ -19,6 +19,13 @@
 // digits of ExactSum (detail/exact_digits.hpp), into one flat int64 accumulator
 // described by Layout. The Sink decides how (shared-memory or global atomics on
 // CUDA, host atomics on OpenMP); any order of integer adds gives the same bits.
+//
+// Top-k for k > 1 follows torch.topk (TieRule::torch_topk): a row whose target
+// ties with other classes across the k boundary is decided by libstdc++'s
+// nth_element / partial_sort, which no device runs. Such a row counts in
+// topk_boundary_ties and is *deferred*: lane 0 appends a DeferredRow (row,
+// target, argmax, weight, a bitmask of the undecided k) to a bounded buffer, and
+// the host decides it afterwards with detail::torch_topk_contains (pass_host.cpp).
 #pragma once
 
 #include <cmath>
@@ -33,7 +40,7 @@ namespace metricaudit::gpu_detail {
 using detail::ExactDigits;
 using detail::kExactLimbs;
 
-inline constexpr int kMaxTopK = 16;
+inline constexpr int kMaxTopK = 16;      // fits DeferredRow::k_mask
 inline constexpr int kBlockLanes = 256;  // lanes per row when a block takes one row
 
 /// Lanes per row for C classes: sub-warp groups for small C (each lane reads a
@@ -57,6 +64,7 @@ struct Layout {
   std::int64_t inf_terms = -1, inf_smoothing = -1;  // LossFamily::logits only
   std::int64_t smoothing[kLossFamilies] = {-1, -1, -1, -1, -1};
   std::int64_t w_total = -1, w_elementwise = -1, w_topk = -1;  // w_topk + j * kExactLimbs
+  std::int64_t topk_ties = -1;  // topk_ties + j: rows tied across the k boundary
   std::int64_t scalars_end = 0;
   // per class: counts at base + c (top-k: base + j * C + c), sums at base + c * kExactLimbs
   std::int64_t tp = -1, predicted = -1, support = -1, rank[kTieRules] = {-1, -1, -1};
@@ -89,6 +97,18 @@ struct PassParams {
   // Clip bounds in the scores' dtype (multiclass_pass.cpp Clip<T>).
   double keras_lo = 0, keras_hi = 1, sk_lo = 0, sk_hi = 1;
   Layout layout;
+};
+
+/// A row whose top-k outcome the host decides (torch.topk's tie rule), for the
+/// k whose bit is set in k_mask (bit j: PassParams::topk[j]). Appended by lane 0
+/// to a buffer of bounded capacity; the count keeps rising past the capacity, so
+/// the host sees an overflow and re-runs the launch in smaller pieces.
+struct DeferredRow {
+  std::int64_t row;     // index in the batch (PassParams::row0 included)
+  std::int64_t target;  // its label
+  std::int64_t argmax;  // first-index argmax (a miss counts against it)
+  double weight;        // its sample weight (1 when unweighted)
+  std::uint32_t k_mask;
 };
 
 // ---- error keys -------------------------------------------------------------
@@ -312,14 +332,31 @@ METRICAUDIT_HD inline void emit_scored_row(Sink& sink, const PassParams& p, std:
   sink.add(L.rank[static_cast<int>(TieRule::index_order)] + rank_index, 1);
   sink.add(L.rank[static_cast<int>(TieRule::high_index_first)] + r.greater + r.ties_above, 1);
   sink.add(L.rank[static_cast<int>(TieRule::optimistic)] + r.greater, 1);
+  // Top-k under torch.topk's rule (multiclass_pass.cpp): decided here unless the
+  // target ties across the boundary, then deferred to the host.
+  std::uint32_t deferred = 0;
   for (int j = 0; j < p.topk_count; ++j) {
-    if (rank_index < p.topk[j]) {
+    const std::int64_t k = p.topk[j];
+    bool hit;
+    if (k == 1) {
+      hit = rank_index == 0;
+    } else if (r.greater >= k) {
+      hit = false;
+    } else if (r.greater + r.ties_below + r.ties_above < k) {
+      hit = true;
+    } else {
+      sink.add(L.topk_ties + j, 1);
+      deferred |= std::uint32_t{1} << j;
+      continue;
+    }
+    if (hit) {
       sink.add(L.topk_hits + j * C + y, 1);
       if (weighted) in_range &= add_sum(sink, L.w_topk + j * kExactLimbs, w);
     } else {
       sink.add(L.topk_misses + j * C + argmax, 1);
     }
   }
+  if (deferred != 0) sink.defer(DeferredRow{row, y, argmax, w, deferred});
   // Correct cells of the one-hot reading: the C - 1 off-target cells not above
   // the threshold, plus the target cell when it is above.
   const std::int64_t target_above = zy > p.threshold ? 1 : 0;

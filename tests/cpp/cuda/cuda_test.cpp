@@ -16,6 +16,7 @@ using gpu_testing::Batch;
 using gpu_testing::expect_agrees;
 using gpu_testing::random_batch;
 using gpu_testing::RandomSpec;
+using gpu_testing::tie_batch;
 
 #define SKIP_WITHOUT_DEVICE()                                                \
   do {                                                                       \
@@ -104,6 +105,50 @@ TEST_P(CudaClasses, MatchesTheCpuBackend) {
 
 INSTANTIATE_TEST_SUITE_P(AcrossC, CudaClasses,
                          ::testing::Values(2, 3, 10, 16, 17, 64, 100, 1000, 4096, 4097, 100000));
+
+// Top-k > 1 under torch.topk's tie rule: rows whose target ties across the k
+// boundary are deferred by the kernel and decided on the host (nth_element at
+// C = 3, 10; partial_sort at C = 200 and 100,000, where the rows take more than
+// one 64 MiB copy back).
+TEST(Cuda, TopKBoundaryTiesMatchTheCpuBackend) {
+  SKIP_WITHOUT_DEVICE();
+  for (const std::int64_t C : {3, 10, 200, 100000}) {
+    for (const bool float32 : {false, true}) {
+      SCOPED_TRACE("C " + std::to_string(C) + (float32 ? " float32" : " float64"));
+      const std::int64_t rows = C == 100000 ? 200 : 3000;
+      const Batch b = tie_batch(8000 + static_cast<std::uint64_t>(C), rows, C, 3, float32, true,
+                                C == 100000 ? 1.0 : 0.5);
+      StateOptions o;
+      o.num_classes = C;
+      o.top_k = {1, 2, 3};
+      const DeviceBatch d(b.view());
+      const SufficientState cpu = evaluate(b.view(), o);
+      const SufficientState gpu = evaluate_gpu(d.view(), o);
+      EXPECT_GT(cpu.topk_boundary_ties[1], 0);
+      expect_agrees(cpu, gpu);
+      EXPECT_TRUE(gpu == evaluate_gpu(d.view(), o)) << "not bit-identical run to run";
+    }
+  }
+}
+
+TEST(Cuda, TopKTiesOverflowingTheDeferredBuffer) {
+  SKIP_WITHOUT_DEVICE();
+  // Every row but one defers at k = 2: more than one launch's buffer (2^20).
+  const std::int64_t n = (std::int64_t{1} << 20) + 5000;
+  Batch b;
+  b.classes = 3;
+  b.scores32.assign(static_cast<std::size_t>(3 * n), 0.5F);
+  b.target64.resize(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) b.target64[static_cast<std::size_t>(i)] = (i * 7) % 3;
+  b.scores32[3 * 17 + 2] = 0.75F;
+  StateOptions o;
+  o.num_classes = 3;
+  o.top_k = {1, 2};
+  const DeviceBatch d(b.view());
+  const SufficientState cpu = evaluate(b.view(), o);
+  ASSERT_EQ(cpu.topk_boundary_ties[1], n - 1);
+  expect_agrees(cpu, evaluate_gpu(d.view(), o));
+}
 
 TEST(Cuda, PredictedLabels) {
   SKIP_WITHOUT_DEVICE();

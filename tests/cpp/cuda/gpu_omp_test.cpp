@@ -1,13 +1,15 @@
 // The GPU algorithms, built on Thrust's OpenMP device system, against the CPU
 // backend: random batches across C = 2 .. 100,000 (every lanes-per-row choice
 // of the kernel), ties, -inf logits, probabilities, weights, ignore_index,
-// float32 scores and int32 targets, predicted labels, errors.
+// float32 scores and int32 targets, predicted labels, errors, and top-k under
+// torch.topk's tie rule (rows deferred to the host, the buffer overflowing).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "gpu_test_support.hpp"
 #include "metricaudit/gpu.hpp"
@@ -19,6 +21,7 @@ using gpu_testing::Batch;
 using gpu_testing::expect_agrees;
 using gpu_testing::random_batch;
 using gpu_testing::RandomSpec;
+using gpu_testing::tie_batch;
 
 StateOptions options(std::int64_t classes) {
   StateOptions o;
@@ -144,6 +147,103 @@ TEST(GpuOmp, TiesFollowTheCpuTieRules) {
   EXPECT_EQ(gpu.rank_histogram[static_cast<int>(TieRule::index_order)][7], 1);
   EXPECT_EQ(gpu.rank_histogram[static_cast<int>(TieRule::high_index_first)][32], 1);
   EXPECT_EQ(gpu.rank_histogram[static_cast<int>(TieRule::optimistic)][0], 3);
+  // Top-8 of 40 equal scores: every target ties across the boundary (torch's
+  // selection decides, on the host); top-1 is the first-index argmax.
+  EXPECT_EQ(gpu.topk_boundary_ties, (std::vector<std::int64_t>{0, 3}));
+  EXPECT_EQ(gpu.topk_hits_by_class[0][0], 1);
+}
+
+// ---- top-k > 1: torch.topk's tie rule (deferred rows decided on the host) ------
+
+std::int64_t total(const std::vector<std::int64_t>& v) {
+  std::int64_t t = 0;
+  for (auto x : v) t += x;
+  return t;
+}
+
+// Hits under index order, from the rank histogram: where they differ from the
+// per-k counts, the deferred rows' host decision is what made them agree.
+std::int64_t index_order_hits(const SufficientState& s, int k) {
+  const auto& h = s.rank_histogram[static_cast<int>(TieRule::index_order)];
+  std::int64_t t = 0;
+  for (int r = 0; r < k; ++r) t += h[static_cast<std::size_t>(r)];
+  return t;
+}
+
+// C = 3 and 10 select with std::nth_element, C = 200 (k * 64 <= C) with
+// std::partial_sort; float32 and float64; weighted, so w_topk_hits is compared too.
+class GpuOmpTopKTies : public ::testing::TestWithParam<std::tuple<std::int64_t, bool>> {};
+
+TEST_P(GpuOmpTopKTies, BoundaryTiesMatchTheCpuBackend) {
+  const auto [C, float32] = GetParam();
+  const Batch b = tie_batch(9000 + static_cast<std::uint64_t>(C), 400, C, 3, float32, true);
+  StateOptions o = options(C);
+  o.top_k = {1, 2, 3};
+  o.confusion_matrix = true;
+  const SufficientState cpu = evaluate(b.view(), o);
+  const SufficientState gpu = evaluate_gpu(b.view(), o);
+  expect_agrees(cpu, gpu);
+  EXPECT_TRUE(gpu == evaluate_gpu(b.view(), o)) << "not bit-identical run to run";
+  EXPECT_EQ(gpu.topk_boundary_ties[0], 0);
+  EXPECT_GT(gpu.topk_boundary_ties[1], 20);
+  if (C > 3) {
+    EXPECT_GT(gpu.topk_boundary_ties[2], 20);  // top-3 of 3 classes always hits
+  }
+  // At C = 10 (nth_element's partitioning) torch keeps other tied classes than
+  // index order would. (The insertion sort nth_element runs on 3 elements keeps
+  // the first-index ties, and partial_sort's heap mostly does.)
+  if (C == 10) {
+    EXPECT_NE(total(gpu.topk_hits_by_class[1]) + total(gpu.topk_hits_by_class[2]),
+              index_order_hits(gpu, 2) + index_order_hits(gpu, 3));
+  }
+  // Split into batches and merged: the same state.
+  SufficientState pieces(o);
+  MulticlassBatch first = b.view(), second = b.view();
+  first.target.rows = 150;
+  first.scores.rows = 150;
+  first.sample_weight.rows = 150;
+  second.target = ArrayView::vector(b.target64.data() + 150, 250);
+  second.scores = float32 ? ArrayView::matrix(b.scores32.data() + 150 * C, 250, C)
+                          : ArrayView::matrix(b.scores64.data() + 150 * C, 250, C);
+  second.sample_weight = ArrayView::vector(b.weights.data() + 150, 250);
+  update_gpu(pieces, first);
+  update_gpu(pieces, second);
+  EXPECT_EQ(pieces.topk_hits_by_class, cpu.topk_hits_by_class);
+  EXPECT_EQ(pieces.topk_misses_by_predicted, cpu.topk_misses_by_predicted);
+  EXPECT_EQ(pieces.topk_boundary_ties, cpu.topk_boundary_ties);
+  EXPECT_TRUE(pieces.w_topk_hits == cpu.w_topk_hits);
+}
+
+INSTANTIATE_TEST_SUITE_P(AcrossC, GpuOmpTopKTies,
+                         ::testing::Combine(::testing::Values(3, 10, 200), ::testing::Bool()));
+
+TEST(GpuOmp, TopKTiesInRowsBeyondOneStagingCopy) {
+  // 90 deferred rows of 100,000 float64 scores (72 MB) take two host copies
+  // (64 MiB each at most); k * 64 <= C: std::partial_sort.
+  const std::int64_t C = 100000;
+  const Batch b = tie_batch(31, 90, C, 3, false, true, 1.0);
+  StateOptions o = options(C);
+  o.top_k = {2, 3};
+  const SufficientState cpu = evaluate(b.view(), o);
+  EXPECT_GT(cpu.topk_boundary_ties[1], 84);
+  expect_agrees(cpu, evaluate_gpu(b.view(), o));
+}
+
+TEST(GpuOmp, TopKTiesOverflowingTheDeferredBuffer) {
+  // Every row defers at k = 2 (three equal scores), more rows than one launch's
+  // buffer holds (2^20): the launch is run again in pieces, nothing dropped.
+  const std::int64_t n = (std::int64_t{1} << 20) + 5000;
+  Batch b;
+  b.classes = 3;
+  b.scores32.assign(static_cast<std::size_t>(3 * n), 0.5F);
+  b.target64.resize(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) b.target64[static_cast<std::size_t>(i)] = (i * 7) % 3;
+  b.scores32[3 * 17 + 2] = 0.75F;  // one row without a tie at the top
+  StateOptions o = options(3);
+  o.top_k = {1, 2};
+  const SufficientState cpu = evaluate(b.view(), o);
+  ASSERT_EQ(cpu.topk_boundary_ties[1], n - 1);
+  expect_agrees(cpu, evaluate_gpu(b.view(), o));
 }
 
 // ---- errors: the CPU backend's messages, and the state left unchanged --------

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -121,6 +122,56 @@ inline Batch random_batch(std::uint64_t seed, const RandomSpec& spec) {
   return b;
 }
 
+/// Rows built so that the target often ties with other classes across the
+/// boundary of every k <= max_k (torch.topk's tie rule decides those): per row, a
+/// few distinct high scores above a tie group at the top level, the rest lower,
+/// and the target in the tie group with probability `in_tie`. The first few rows
+/// tie everywhere (one value).
+inline Batch tie_batch(std::uint64_t seed, std::int64_t rows, std::int64_t classes, int max_k,
+                       bool float32, bool weights, double in_tie = 0.5) {
+  std::mt19937_64 rng(seed);
+  Batch b;
+  b.classes = classes;
+  const std::int64_t C = classes;
+  std::uniform_int_distribution<std::int64_t> any_class(0, C - 1);
+  std::uniform_int_distribution<int> above_count(0, max_k - 1);
+  std::uniform_int_distribution<int> levels(1, 4);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<double> row(static_cast<std::size_t>(C));
+  std::vector<std::int64_t> top;
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const int L = i < 4 ? 1 : levels(rng);
+    std::uniform_int_distribution<int> level(0, L - 1);
+    top.clear();
+    for (std::int64_t c = 0; c < C; ++c) {
+      const int v = level(rng);
+      row[static_cast<std::size_t>(c)] = 0.25 * v;
+      if (v == L - 1) top.push_back(c);
+    }
+    // A few classes strictly above the tie group (distinct values).
+    const int above = i < 4 ? 0 : std::min<int>(above_count(rng), static_cast<int>(C) - 1);
+    for (int a = 0; a < above; ++a) {
+      const std::int64_t c = any_class(rng);
+      row[static_cast<std::size_t>(c)] = 2.0 + 0.5 * a;
+      std::erase(top, c);
+    }
+    std::int64_t y = any_class(rng);
+    if (!top.empty() && unit(rng) < in_tie) {
+      y = top[static_cast<std::size_t>(rng() % top.size())];
+    }
+    b.target64.push_back(y);
+    if (weights) b.weights.push_back(3.0 * unit(rng));
+    for (double v : row) {
+      if (float32) {
+        b.scores32.push_back(static_cast<float>(v));
+      } else {
+        b.scores64.push_back(v);
+      }
+    }
+  }
+  return b;
+}
+
 inline void expect_close(const ExactSum& cpu, const ExactSum& gpu, const char* what,
                          std::int64_t index) {
   const double a = cpu.value(), b = gpu.value();
@@ -143,6 +194,7 @@ inline void expect_agrees(const SufficientState& cpu, const SufficientState& gpu
   for (int r = 0; r < kTieRules; ++r) EXPECT_EQ(cpu.rank_histogram[r], gpu.rank_histogram[r]);
   EXPECT_EQ(cpu.topk_hits_by_class, gpu.topk_hits_by_class);
   EXPECT_EQ(cpu.topk_misses_by_predicted, gpu.topk_misses_by_predicted);
+  EXPECT_EQ(cpu.topk_boundary_ties, gpu.topk_boundary_ties);
   EXPECT_EQ(cpu.elementwise_correct, gpu.elementwise_correct);
   EXPECT_EQ(cpu.confusion, gpu.confusion);
   // Weight sums: the same doubles summed exactly on both sides.
