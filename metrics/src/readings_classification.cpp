@@ -229,7 +229,9 @@ double read(const SufficientState& state, const Convention& c) {
       break;
   }
   require_scores_for_topk(state, c.top_k);
-  if (state.samples == 0) return kNaN;  // nothing counted (all ignored): 0/0
+  // Nothing counted (every sample ignored): 0/0, valued by zero_division like any
+  // other empty ratio (torchmetrics' _safe_divide gives 0; zero_division=nan gives NaN).
+  if (state.samples == 0) return ratio(0.0, 0.0, c.zero_division);
   switch (c.average) {
     case Average::micro: {
       // Every counted sample predicts exactly one class, so micro accuracy,

@@ -295,8 +295,6 @@ KNOWN: list[tuple[str, str]] = [
     (r"^Multiclass(Precision|F1Score)\..*top_k=[2-9]",
      "core: torchmetrics <= 1.5 counts all k top-k predictions as predicted positives "
      "(precision = tp / (N k)); the core models >= 1.6.1 (a miss predicts its top-1 class)"),
-    (r"mc_all_ignored",
-     "core: every sample ignored gives 0 in torchmetrics (_safe_divide), NaN in metricaudit"),
     (r"mc_large_neginf.*onehot\(target\)|SparseCategoricalCrossentropy\.mc_large_neginf",
      "library: one-hot targets against a -inf logit give 0 * -inf = NaN; metricaudit reads "
      "the index target and returns the finite loss"),

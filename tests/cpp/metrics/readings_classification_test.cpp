@@ -207,14 +207,19 @@ TEST(Readings, SampleWeights) {
   EXPECT_DOUBLE_EQ(read(s, r), (1.0 + 0.5 / 3.5) / 2.0);
 }
 
-TEST(Readings, AllIgnoredIsNaN) {
+TEST(Readings, AllIgnoredFollowsZeroDivision) {
   OwnedBatch b;
   b.classes = 2;
   b.target = {-1, -1};
   b.scores = {0.0, 1.0, 1.0, 0.0};
   StateOptions o = options_for(2);
   o.ignore_index = -1;
-  EXPECT_TRUE(std::isnan(read(evaluate(b.view(), o), conv(Metric::accuracy, Average::micro))));
+  const auto s = evaluate(b.view(), o);
+  // torchmetrics returns 0 (tests/golden: mc_all_ignored_c3); zero_division=nan gives NaN.
+  EXPECT_EQ(read(s, conv(Metric::accuracy, Average::micro)), 0.0);
+  Convention nan = conv(Metric::accuracy, Average::macro);
+  nan.zero_division = ZeroDivision::nan;
+  EXPECT_TRUE(std::isnan(read(s, nan)));
 }
 
 TEST(Readings, UnavailableReadingsSayWhy) {
