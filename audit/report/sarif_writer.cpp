@@ -95,7 +95,7 @@ void write_sarif(const AuditReport& report, std::ostream& out) {
   Json driver = Json::object();
   driver["name"] = "metricaudit";
   driver["version"] = report.tool_version.empty() ? std::string("unknown") : report.tool_version;
-  driver["informationUri"] = std::string(kInformationUri);
+  // informationUri is optional in SARIF 2.1.0; the project has no public address to give.
   driver["rules"] = std::move(rules_json);
 
   Json results = Json::array();

@@ -11,9 +11,6 @@
 
 namespace metricaudit::audit {
 
-/// Where SARIF consumers and the JSON report point people for documentation.
-inline constexpr std::string_view kInformationUri = "https://github.com/metricaudit/metricaudit";
-
 /// The SARIF schema URI written to `$schema`.
 inline constexpr std::string_view kSarifSchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
