@@ -12,7 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "detail/exact_limbs.hpp"
 #include "detail/parallel.hpp"
+#include "detail/row_kernels.hpp"
 #include "detail/validate.hpp"
 #include "metricaudit/detail/torch_topk.hpp"
 #include "metricaudit/error.hpp"
@@ -74,6 +76,10 @@ struct Partial {
   SufficientState state;
   bool all_in_unit = true;
   bool keras_row_sum_zero = false;
+  // The logits family's sums, kept as ExactSum-compatible limbs (added inline, no
+  // call per row) and folded into `state` once the pass is done (fold_limbs).
+  detail::LimbArray logit_limbs;
+  detail::LimbArray smoothing_limbs;
 };
 
 // Clipping bounds in the dtype the library computes in (Keras and sklearn
@@ -93,8 +99,58 @@ inline double clamp(double x, double lo, double hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }
 
+// The probability families of one row whose scores all lie in [0, 1] (scalar: on
+// logits they are skipped; on probabilities they are what the caller asked for).
 template <typename T>
-void score_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+void probability_terms(Partial& p, const T* row, std::int64_t C, std::int64_t y, double w) {
+  SufficientState& s = p.state;
+  const StateOptions& o = s.options();
+  auto& keras = s.losses[static_cast<int>(LossFamily::keras_probabilities)];
+  auto& sk = s.losses[static_cast<int>(LossFamily::sklearn_probabilities)];
+  auto& sk_old = s.losses[static_cast<int>(LossFamily::sklearn_legacy_probabilities)];
+  auto& bce = s.losses[static_cast<int>(LossFamily::keras_binary_onehot)];
+  const T zy = row[y];
+  double row_sum = 0.0;
+  for (std::int64_t c = 0; c < C; ++c) row_sum += static_cast<double>(row[c]);
+  const double py = static_cast<double>(zy);
+  if (keras.enabled) {
+    if (row_sum <= 0.0) {
+      p.keras_row_sum_zero = true;
+    } else {
+      keras.by_class[y].add(w *
+                            -std::log(clamp(py / row_sum, Clip<T>::keras_lo, Clip<T>::keras_hi)));
+      if (o.smoothing_terms) {
+        double t = 0.0;
+        for (std::int64_t c = 0; c < C; ++c) {
+          t -= std::log(
+              clamp(static_cast<double>(row[c]) / row_sum, Clip<T>::keras_lo, Clip<T>::keras_hi));
+        }
+        keras.smoothing.add(w * t);
+      }
+    }
+  }
+  if (sk.enabled) sk.by_class[y].add(w * -std::log(clamp(py, Clip<T>::sk_lo, Clip<T>::sk_hi)));
+  if (sk_old.enabled) {
+    // sklearn <= 1.1: clip to [1e-15, 1 - 1e-15], then divide by the clipped row sum.
+    double clipped_sum = 0.0;
+    for (std::int64_t c = 0; c < C; ++c) {
+      clipped_sum += clamp(static_cast<double>(row[c]), 1e-15, 1.0 - 1e-15);
+    }
+    sk_old.by_class[y].add(w * -std::log(clamp(py, 1e-15, 1.0 - 1e-15) / clipped_sum));
+  }
+  if (bce.enabled) {
+    double t = 0.0;
+    for (std::int64_t c = 0; c < C; ++c) {
+      const double q = clamp(static_cast<double>(row[c]), Clip<T>::keras_lo, Clip<T>::keras_hi);
+      t -= (c == y) ? std::log(q) : std::log1p(-q);
+    }
+    bce.by_class[y].add(w * (t / static_cast<double>(C)));
+  }
+}
+
+template <typename T>
+void score_rows_reference(Partial& p, const MulticlassBatch& b, std::int64_t begin,
+                          std::int64_t end) {
   SufficientState& s = p.state;
   const StateOptions& o = s.options();
   const std::int64_t C = o.num_classes;
@@ -219,45 +275,202 @@ void score_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::i
         }
       }
     }
-    if (any_prob_family && in_unit) {
-      double row_sum = 0.0;
-      for (std::int64_t c = 0; c < C; ++c) row_sum += static_cast<double>(row[c]);
-      const double py = static_cast<double>(zy);
-      if (keras.enabled) {
-        if (row_sum <= 0.0) {
-          p.keras_row_sum_zero = true;
-        } else {
-          keras.by_class[y].add(
-              w * -std::log(clamp(py / row_sum, Clip<T>::keras_lo, Clip<T>::keras_hi)));
-          if (o.smoothing_terms) {
-            double t = 0.0;
-            for (std::int64_t c = 0; c < C; ++c) {
-              t -= std::log(clamp(static_cast<double>(row[c]) / row_sum, Clip<T>::keras_lo,
-                                  Clip<T>::keras_hi));
-            }
-            keras.smoothing.add(w * t);
-          }
-        }
+    if (any_prob_family && in_unit) probability_terms<T>(p, row, C, y, w);
+  }
+}
+
+// The pass proper: the row kernels (detail/row_kernels.hpp) compute each row's
+// argmax, ranks, counts and log-sum-exp; this folds them into the partial state.
+// A row the kernel flags (nan, +inf, a row of -inf) or a bad target sends the rest of
+// the range to score_rows_reference, which reports the first error exactly as before.
+template <typename T, typename K>
+void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+  SufficientState& s = p.state;
+  const StateOptions& o = s.options();
+  const std::int64_t C = o.num_classes;
+  const T* const scores = static_cast<const T*>(b.scores.data);
+  const bool weighted = !b.sample_weight.empty();
+  const double threshold = static_cast<double>(static_cast<T>(o.threshold));
+  auto& logits = s.losses[static_cast<int>(LossFamily::logits)];
+  const bool any_prob_family =
+      s.losses[static_cast<int>(LossFamily::keras_probabilities)].enabled ||
+      s.losses[static_cast<int>(LossFamily::sklearn_probabilities)].enabled ||
+      s.losses[static_cast<int>(LossFamily::sklearn_legacy_probabilities)].enabled ||
+      s.losses[static_cast<int>(LossFamily::keras_binary_onehot)].enabled;
+  const bool want_lse = logits.enabled;
+  const bool smoothing = o.smoothing_terms;
+  if (want_lse && p.logit_limbs.empty()) p.logit_limbs.resize(C);
+  if (want_lse && smoothing && p.smoothing_limbs.empty()) p.smoothing_limbs.resize(1);
+  std::int64_t* const support = s.support.data();
+  std::int64_t* const predicted = s.predicted.data();
+  std::int64_t* const tp = s.tp.data();
+  std::int64_t* const hist0 = s.rank_histogram[static_cast<int>(TieRule::index_order)].data();
+  std::int64_t* const hist1 = s.rank_histogram[static_cast<int>(TieRule::high_index_first)].data();
+  std::int64_t* const hist2 = s.rank_histogram[static_cast<int>(TieRule::optimistic)].data();
+  std::int64_t* const confusion = s.confusion.empty() ? nullptr : s.confusion.data();
+  const std::size_t n_k = o.top_k.size();
+  // Per requested k: k, and where its hits and misses go (fixed for the pass).
+  struct TopK {
+    std::int64_t k;
+    std::int64_t* hits;
+    std::int64_t* misses;
+  };
+  std::vector<TopK> topk(n_k);
+  for (std::size_t j = 0; j < n_k; ++j) {
+    topk[j] = {o.top_k[j], s.topk_hits_by_class[j].data(), s.topk_misses_by_predicted[j].data()};
+  }
+  std::int64_t samples = 0, ignored = 0, elementwise = 0;
+  bool all_in_unit = p.all_in_unit;
+
+  auto fold = [&](std::int64_t i, const T* row, std::int64_t y, const detail::RowResult& r)
+      __attribute__((always_inline)) {
+    const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
+    const std::int64_t argmax = r.argmax;
+    ++samples;
+    ++support[y];
+    ++predicted[argmax];
+    const bool hit1 = argmax == y;
+    tp[y] += hit1;
+    const std::int64_t rank_index = r.greater + r.ties_below;
+    ++hist0[rank_index];
+    ++hist1[r.greater + r.ties_above];
+    ++hist2[r.greater];
+    for (std::size_t j = 0; j < n_k; ++j) {
+      const std::int64_t k = topk[j].k;
+      bool hit;
+      if (k == 1) {
+        hit = rank_index == 0;  // torchmetrics takes the argmax at top_k = 1
+      } else if (r.greater >= k) {
+        hit = false;
+      } else if (r.greater + r.ties_below + r.ties_above < k) {
+        hit = true;
+      } else {
+        ++s.topk_boundary_ties[j];
+        hit = detail::torch_topk_contains(row, C, k, y);
       }
-      if (sk.enabled) sk.by_class[y].add(w * -std::log(clamp(py, Clip<T>::sk_lo, Clip<T>::sk_hi)));
-      if (sk_old.enabled) {
-        // sklearn <= 1.1: clip to [1e-15, 1 - 1e-15], then divide by the clipped row sum.
-        double clipped_sum = 0.0;
-        for (std::int64_t c = 0; c < C; ++c) {
-          clipped_sum += clamp(static_cast<double>(row[c]), 1e-15, 1.0 - 1e-15);
-        }
-        sk_old.by_class[y].add(w * -std::log(clamp(py, 1e-15, 1.0 - 1e-15) / clipped_sum));
-      }
-      if (bce.enabled) {
-        double t = 0.0;
-        for (std::int64_t c = 0; c < C; ++c) {
-          const double q = clamp(static_cast<double>(row[c]), Clip<T>::keras_lo, Clip<T>::keras_hi);
-          t -= (c == y) ? std::log(q) : std::log1p(-q);
-        }
-        bce.by_class[y].add(w * (t / static_cast<double>(C)));
+      if (hit) {
+        ++topk[j].hits[y];
+        if (weighted) s.w_topk_hits[j].add(w);
+      } else {
+        ++topk[j].misses[argmax];
       }
     }
+    const T zy = row[y];
+    const std::int64_t correct_cells = C - 1 - r.above + 2 * (static_cast<double>(zy) > threshold);
+    elementwise += correct_cells;
+    if (confusion) ++confusion[static_cast<std::size_t>(y * C + argmax)];
+    if (weighted) {
+      s.w_support[y].add(w);
+      s.w_predicted[argmax].add(w);
+      if (hit1) s.w_tp[y].add(w);
+      s.w_total.add(w);
+      s.w_elementwise_correct.add(w * static_cast<double>(correct_cells));
+    }
+    all_in_unit = all_in_unit && r.in_unit;
+    if (want_lse) {
+      if (std::isinf(static_cast<double>(zy))) {
+        ++logits.infinite_terms;
+      } else {
+        p.logit_limbs.add(y, w * (r.lse - static_cast<double>(zy)));
+      }
+      if (smoothing) {
+        if (r.masked) {
+          ++logits.infinite_smoothing;
+        } else {
+          // sum_c -log softmax(z)_c = C * lse - sum_c z_c
+          p.smoothing_limbs.add(0, w * (static_cast<double>(C) * r.lse - r.sum_z));
+        }
+      }
+    }
+    if (any_prob_family && r.in_unit) probability_terms<T>(p, row, C, y, w);
+  };
+  auto flush = [&] {
+    s.samples += samples;
+    s.ignored += ignored;
+    s.elementwise_correct += elementwise;
+    p.all_in_unit = all_in_unit;
+    samples = ignored = elementwise = 0;
+  };
+  // Rows whose target is valid and not ignored; anything else goes to the reference.
+  auto target_ok = [&](std::int64_t y) { return y >= 0 && y < C; };
+
+  std::int64_t i = begin;
+  if (C <= detail::kRowLanesMaxClasses) {
+    // Four rows per packet: collect four scored rows, run them, fold them in order.
+    const T* rows[4];
+    long long ys[4];
+    std::int64_t idx[4];
+    detail::RowBlock res;
+    while (i < end) {
+      int n = 0;
+      std::int64_t next = i, block_ignored = 0;
+      bool stop = false;
+      while (n < 4 && next < end) {
+        const std::int64_t y = label_at(b.target, next);
+        if (o.ignore_index && y == *o.ignore_index) {
+          ++block_ignored;
+          ++next;
+          continue;
+        }
+        if (!target_ok(y)) {
+          stop = true;
+          break;
+        }
+        rows[n] = scores + next * C;
+        ys[n] = y;
+        idx[n] = next;
+        ++n;
+        ++next;
+      }
+      for (int l = n; l < 4; ++l) {  // spare lanes repeat a real row; results dropped
+        rows[l] = n ? rows[0] : scores + i * C;
+        ys[l] = n ? ys[0] : 0;
+      }
+      if (n) K::template rows4<T>(rows, ys, C, threshold, want_lse, res);
+      for (int l = 0; l < n; ++l) stop = stop || res.bad[l] != 0;
+      if (stop) {
+        // Nothing of this block is folded yet: the reference path takes it from its
+        // first row and reports the first error in row order.
+        flush();
+        score_rows_reference<T>(p, b, i, end);
+        return;
+      }
+      for (int l = 0; l < n; ++l) fold(idx[l], rows[l], ys[l], res.row(l));
+      ignored += block_ignored;
+      i = next;
+    }
+  } else {
+    detail::RowResult r;
+    for (; i < end; ++i) {
+      const std::int64_t y = label_at(b.target, i);
+      if (o.ignore_index && y == *o.ignore_index) {
+        ++ignored;
+        continue;
+      }
+      if (!target_ok(y)) break;
+      const T* row = scores + i * C;
+      K::template row1<T>(row, y, C, threshold, want_lse, r);
+      if (r.bad) break;
+      fold(i, row, y, r);
+    }
+    if (i < end) {
+      flush();
+      score_rows_reference<T>(p, b, i, end);
+      return;
+    }
   }
+  flush();
+}
+
+template <typename T>
+void score_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+#ifdef METRICAUDIT_HAVE_AVX2_KERNELS
+  if (detail::use_avx2_kernels()) {
+    score_rows_fast<T, detail::avx2::Kernels>(p, b, begin, end);
+    return;
+  }
+#endif
+  score_rows_fast<T, detail::portable::Kernels>(p, b, begin, end);
 }
 
 void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
@@ -315,7 +528,7 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
   const bool weighted = !batch.sample_weight.empty();
   const std::int64_t element = has_scores ? (batch.scores.dtype == DType::float32 ? 4 : 8) : 8;
   auto make = [&] {
-    Partial p{SufficientState(state.options())};
+    Partial p{SufficientState(state.options()), true, false, {}, {}};
     if (weighted) p.state.promote_to_weighted();
     return p;
   };
@@ -332,6 +545,11 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
       detail::parallel_rows<Partial>(shape.n, detail::chunk_rows(has_scores ? shape.c : 1, element),
                                      state.options().threads, make, body);
 
+  for (auto& p : partials) {
+    auto& logits = p.state.losses[static_cast<int>(LossFamily::logits)];
+    if (!p.logit_limbs.empty()) p.logit_limbs.fold_into(logits.by_class);
+    if (!p.smoothing_limbs.empty()) p.smoothing_limbs.fold_into(logits.smoothing);
+  }
   bool all_in_unit = true, keras_zero = false;
   for (const auto& p : partials) {
     all_in_unit = all_in_unit && p.all_in_unit;
