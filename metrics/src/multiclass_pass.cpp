@@ -336,24 +336,20 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
     ++hist1[r.greater + r.ties_above];
     ++hist2[r.greater];
     for (std::size_t j = 0; j < n_k; ++j) {
+      // Branch-free where the data decides (hits are unpredictable on real scores); only
+      // the rare boundary tie branches off to torch's selection.
       const std::int64_t k = topk[j].k;
-      bool hit;
-      if (k == 1) {
-        hit = rank_index == 0;  // torchmetrics takes the argmax at top_k = 1
-      } else if (r.greater >= k) {
-        hit = false;
-      } else if (r.greater + r.ties_below + r.ties_above < k) {
-        hit = true;
-      } else {
+      const bool first = k == 1;  // torchmetrics takes the argmax at top_k = 1
+      const bool sure_miss = r.greater >= k;
+      const bool sure_hit = r.greater + r.ties_below + r.ties_above < k;
+      bool hit = first ? rank_index == 0 : sure_hit;
+      if (!first && !sure_miss && !sure_hit) [[unlikely]] {
         ++s.topk_boundary_ties[j];
         hit = detail::torch_topk_contains(row, C, k, y);
       }
-      if (hit) {
-        ++topk[j].hits[y];
-        if (weighted) s.w_topk_hits[j].add(w);
-      } else {
-        ++topk[j].misses[argmax];
-      }
+      topk[j].hits[y] += hit;
+      topk[j].misses[argmax] += !hit;
+      if (weighted && hit) s.w_topk_hits[j].add(w);
     }
     const T zy = row[y];
     const std::int64_t correct_cells = C - 1 - r.above + 2 * (static_cast<double>(zy) > threshold);
