@@ -8,6 +8,7 @@
 
 #include "format.hpp"
 #include "json_support.hpp"
+#include "metricaudit/audit/dump_batch.hpp"
 #include "metricaudit/audit/dumps.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/evaluate.hpp"
@@ -95,64 +96,6 @@ DumpLocation locate(const fs::path& dump) {
   return where;
 }
 
-double element(const NpyArray& a, std::int64_t i) {
-  const std::byte* base = a.storage.get();
-  switch (a.dtype) {
-    case DType::int32:
-      return static_cast<double>(reinterpret_cast<const std::int32_t*>(base)[i]);
-    case DType::int64:
-      return static_cast<double>(reinterpret_cast<const std::int64_t*>(base)[i]);
-    case DType::float32:
-      return static_cast<double>(reinterpret_cast<const float*>(base)[i]);
-    case DType::float64:
-      return reinterpret_cast<const double*>(base)[i];
-  }
-  return 0.0;
-}
-
-// Labels as int64: one-hot rows become their argmax (the core takes one label per
-// sample), float labels that hold integers are converted. Anything else is refused
-// with the first offending row, as the core does for its own arguments.
-std::vector<std::int64_t> labels_of(const NpyArray& a, const std::string& what) {
-  const std::int64_t n = a.shape.at(0);
-  std::vector<std::int64_t> out(static_cast<std::size_t>(n));
-  if (a.shape.size() == 2) {
-    const std::int64_t c = a.shape[1];
-    for (std::int64_t r = 0; r < n; ++r) {
-      std::int64_t hot = -1;
-      for (std::int64_t k = 0; k < c; ++k) {
-        const double v = element(a, r * c + k);
-        if (v == 0.0) continue;
-        if (v != 1.0 || hot >= 0) {  // not 0/1, or a second 1
-          hot = -1;
-          break;
-        }
-        hot = k;
-      }
-      if (hot < 0) {
-        throw InvalidArgument(what + ": row " + std::to_string(r) +
-                              " is not one-hot (exactly one 1, the rest 0); explain reads "
-                              "multi-class dumps only");
-      }
-      out[static_cast<std::size_t>(r)] = hot;
-    }
-    return out;
-  }
-  for (std::int64_t r = 0; r < n; ++r) {
-    const double v = element(a, r);
-    if (!(v == static_cast<double>(static_cast<std::int64_t>(v)))) {
-      throw InvalidArgument(what + ": element " + std::to_string(r) + " is " +
-                            detail::format_double(v) + "; expected an integer class label");
-    }
-    out[static_cast<std::size_t>(r)] = static_cast<std::int64_t>(v);
-  }
-  return out;
-}
-
-bool is_integer_dtype(DType d) {
-  return d == DType::int32 || d == DType::int64;
-}
-
 }  // namespace
 
 ExplainResult explain_dump(const fs::path& path, std::optional<std::int64_t> num_classes) {
@@ -164,68 +107,14 @@ ExplainResult explain_dump(const fs::path& path, std::optional<std::int64_t> num
   result.epoch = dump.epoch;
   result.step = dump.step;
 
-  MulticlassBatch batch;
-  // Converted copies live here, so the views below stay valid through evaluate().
-  std::vector<std::int64_t> target_labels, predicted_labels;
-  if (dump.target.shape.size() == 2 || !is_integer_dtype(dump.target.dtype)) {
-    result.one_hot_target = dump.target.shape.size() == 2;
-    target_labels = labels_of(dump.target, result.dump + ": target");
-    batch.target =
-        ArrayView::vector(target_labels.data(), static_cast<std::int64_t>(target_labels.size()));
-  } else {
-    batch.target = dump.target.view();
-  }
-
-  std::optional<std::int64_t> width;
-  if (dump.logits || dump.probs) {
-    const NpyArray& scores = dump.logits ? *dump.logits : *dump.probs;
-    result.inputs = dump.logits ? "logits" : "probs";
-    batch.scores = scores.view();
-    width = scores.shape.at(1);
-  } else {
-    result.inputs = "preds";
-    if (is_integer_dtype(dump.preds->dtype)) {
-      batch.predicted = dump.preds->view();
-    } else {
-      predicted_labels = labels_of(*dump.preds, result.dump + ": preds");
-      batch.predicted = ArrayView::vector(predicted_labels.data(),
-                                          static_cast<std::int64_t>(predicted_labels.size()));
-    }
-  }
-  if (dump.sample_weight) {
-    result.weighted = true;
-    batch.sample_weight = dump.sample_weight->view();
-  }
-
-  if (num_classes) {
-    result.num_classes = *num_classes;
-    result.num_classes_source = "option";
-  } else if (width) {
-    result.num_classes = *width;
-    result.num_classes_source = "scores";
-  } else if (result.one_hot_target) {
-    result.num_classes = dump.target.shape.at(1);
-    result.num_classes_source = "target";
-  } else {
-    // Labels only: the largest label seen is all there is to go on. Macro readings that
-    // count absent classes depend on C, so say so.
-    std::int64_t largest = -1;
-    auto scan = [&](const ArrayView& v) {
-      for (std::int64_t i = 0; i < v.rows; ++i) {
-        const auto x = v.dtype == DType::int32
-                           ? static_cast<std::int64_t>(static_cast<const std::int32_t*>(v.data)[i])
-                           : static_cast<const std::int64_t*>(v.data)[i];
-        largest = std::max(largest, x);
-      }
-    };
-    scan(batch.target);
-    scan(batch.predicted);
-    result.num_classes = std::max<std::int64_t>(largest + 1, 1);
-    result.num_classes_source = "labels";
-    result.warnings.push_back("the number of classes was taken as the largest label + 1 (" +
-                              std::to_string(result.num_classes) +
-                              "); pass --num-classes C if the label space is larger");
-  }
+  DumpBatch b = multiclass_batch(dump, result.dump, num_classes);
+  result.one_hot_target = b.one_hot_target;
+  result.inputs = b.inputs;
+  result.weighted = dump.sample_weight.has_value();
+  result.num_classes = b.num_classes;
+  result.num_classes_source = b.num_classes_source;
+  for (auto& w : b.warnings) result.warnings.push_back(std::move(w));
+  const MulticlassBatch& batch = b.batch;
 
   StateOptions options;
   options.num_classes = result.num_classes;

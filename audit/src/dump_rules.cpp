@@ -12,12 +12,6 @@
 namespace metricaudit::audit::detail {
 namespace {
 
-std::string fmt(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
 struct RuleText {
   const char* rule;
   const char* name;
@@ -44,8 +38,8 @@ RuleText rule_for(const std::string& explained_by, bool loss) {
 
 // The message and fix of a finding, in the user's framework's words.
 void describe(Finding& f, const PointResult& rep, std::int64_t classes) {
-  const std::string logged = fmt(*f.logged);
-  const std::string expected = f.expected ? fmt(*f.expected) : std::string("n/a");
+  const std::string logged = four_decimals(*f.logged);
+  const std::string expected = f.expected ? four_decimals(*f.expected) : std::string("n/a");
   const std::string C = std::to_string(classes);
   const std::string& id = f.explained_by;
   std::string what;
@@ -68,7 +62,7 @@ void describe(Finding& f, const PointResult& rep, std::int64_t classes) {
     what = "is binary accuracy taken element-wise over the " + C +
            " one-hot outputs (score > 0.5 per cell); an all-zero prediction already scores (C-1)/C "
            "= " +
-           fmt(static_cast<double>(classes - 1) / static_cast<double>(classes));
+           four_decimals(static_cast<double>(classes - 1) / static_cast<double>(classes));
     f.fix =
         "Keras: compile(loss=\"categorical_crossentropy\", metrics=[\"categorical_accuracy\"]) "
         "for one-hot multi-class targets (or sparse_categorical_* for integer labels)";
@@ -76,7 +70,7 @@ void describe(Finding& f, const PointResult& rep, std::int64_t classes) {
     what =
         "is cross-entropy computed on probabilities as if they were logits (softmax applied "
         "twice); it can never go below ln(1 + (C-1)/e) = " +
-        fmt(std::log1p(static_cast<double>(classes - 1) / std::exp(1.0)));
+        four_decimals(std::log1p(static_cast<double>(classes - 1) / std::exp(1.0)));
     f.fix =
         "PyTorch: remove the final Softmax layer (CrossEntropyLoss applies log-softmax itself), "
         "or keep it and use NLLLoss on torch.log(probs)";
@@ -118,7 +112,8 @@ void describe(Finding& f, const PointResult& rep, std::int64_t classes) {
     f.message += " Nearest conventions:";
     for (std::size_t i = 0; i < std::min<std::size_t>(3, nearest.size()); ++i) {
       f.message += std::string(i ? "," : "") + " " + nearest[i]->id + " = " +
-                   fmt(nearest[i]->value) + " (off by " + fmt(nearest[i]->distance) + ")";
+                   four_decimals(nearest[i]->value) + " (off by " +
+                   four_decimals(nearest[i]->distance) + ")";
     }
     f.message += ".";
   }

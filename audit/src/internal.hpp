@@ -74,6 +74,9 @@ PointResult match_point(const LoggedPoint& point, const MetricName& name, const 
 /// Findings from matched points (MA*, ML*, MX*), one per (metric, split, explanation).
 std::vector<Finding> dump_findings(const std::vector<PointResult>& points);
 
+/// A value as findings' messages print it ("0.6225").
+std::string four_decimals(double v);
+
 // ---- log_rules.cpp ----------------------------------------------------------
 struct LogFacts {
   std::optional<std::int64_t> num_classes;  ///< from --num-classes or a dump

@@ -13,12 +13,6 @@
 namespace metricaudit::audit::detail {
 namespace {
 
-std::string fmt(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
 struct Series {
   std::string metric, split;
   MetricName name;
@@ -119,12 +113,12 @@ std::vector<Finding> log_findings(const std::vector<LoggedRun>& runs,
         Finding f = base("LG001", "softmax-twice-floor", Severity::warning, s, *lowest);
         f.epochs = epochs_of(s.epoch_points);
         f.explained_by = "loss.softmax_twice";
-        f.message = s.metric + " never goes below " + fmt(lowest->value) +
-                    ", at or above the floor ln(1 + (C-1)/e) = " + fmt(floor) +
+        f.message = s.metric + " never goes below " + four_decimals(lowest->value) +
+                    ", at or above the floor ln(1 + (C-1)/e) = " + four_decimals(floor) +
                     " for C = " + std::to_string(*facts.num_classes) +
                     " that cross-entropy reaches when softmax is applied to probabilities, while "
                     "accuracy reaches " +
-                    fmt(best_accuracy) +
+                    four_decimals(best_accuracy) +
                     ": the loss is most likely computed on probabilities fed as logits.";
         f.fix =
             "PyTorch: remove the final Softmax layer (CrossEntropyLoss applies log-softmax "
@@ -148,7 +142,7 @@ std::vector<Finding> log_findings(const std::vector<LoggedRun>& runs,
         if (!bad.empty()) {
           Finding f = base("LG002", "accuracy-not-k-over-n", Severity::warning, s, *bad.back());
           f.epochs = epochs_of(bad);
-          f.message = s.metric + " = " + fmt(bad.back()->value) + " is not k/" +
+          f.message = s.metric + " = " + four_decimals(bad.back()->value) + " is not k/" +
                       std::to_string(*facts.eval_size) + " for any whole k (" +
                       std::to_string(bad.size()) + " of " + std::to_string(s.epoch_points.size()) +
                       " values): with " + std::to_string(*facts.eval_size) +
@@ -173,7 +167,7 @@ std::vector<Finding> log_findings(const std::vector<LoggedRun>& runs,
           Finding f = base("LG003", "binary-accuracy-floor", Severity::note, s, *lowest);
           f.epochs = epochs_of(s.epoch_points);
           f.explained_by = "accuracy.elementwise_binary";
-          f.message = "every value of " + s.metric + " is at or above " + fmt(floor) +
+          f.message = "every value of " + s.metric + " is at or above " + four_decimals(floor) +
                       ", the (C-1)/C floor that element-wise binary accuracy on one-hot targets "
                       "scores for an all-zero prediction (C = " +
                       std::to_string(*facts.num_classes) +
@@ -200,7 +194,7 @@ std::vector<Finding> log_findings(const std::vector<LoggedRun>& runs,
           }
           f.message = "no per-step value of " + s.metric +
                       " exceeds batch size / C = " + std::to_string(*facts.batch_size) + "/" +
-                      std::to_string(*facts.num_classes) + " = " + fmt(bound) +
+                      std::to_string(*facts.num_classes) + " = " + four_decimals(bound) +
                       ": a batch holds at most that share of the classes, so the values are a "
                       "macro average over all classes with absent ones counted as 0.";
           f.fix = "torchmetrics: Accuracy(task=\"multiclass\") or average=\"micro\"";

@@ -1,5 +1,6 @@
 // Matching one logged number with the catalogue's candidates.
 #include <cmath>
+#include <cstdio>
 
 #include "internal.hpp"
 #include "metricaudit/catalogue.hpp"
@@ -15,6 +16,12 @@ namespace {
 constexpr double kFloat32Relative = 4e-6;
 
 }  // namespace
+
+std::string four_decimals(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
 
 double tolerance(const LoggedPoint& p) {
   const double magnitude = std::abs(p.value);
