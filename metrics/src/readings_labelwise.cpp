@@ -62,7 +62,10 @@ double read(const LabelwiseState& s, const LabelwiseConvention& c) {
       if (!s.bce_available[f]) {
         throw UnavailableError("binary cross-entropy on probabilities needs every score in [0, 1]");
       }
-      // torch: mean over all elements; Keras: mean over labels, then sum_over_batch_size (/ N).
+      // The state holds sum over rows of the row's mean over labels. torch: mean over
+      // all elements; Keras: mean over labels, then sum_over_batch_size (/ N); torch
+      // reduction="sum": every element, so the row means times L.
+      if (c.reduction == Reduction::sum) return s.bce[f].value() * labels;
       return s.bce[f].value() / static_cast<double>(s.samples);
     }
   }

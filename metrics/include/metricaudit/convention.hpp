@@ -84,6 +84,9 @@ struct LabelwiseConvention {
   Average average = Average::micro;  ///< micro (element-wise), macro (plain mean over labels), none
   ScoreReading reading = ScoreReading::torchmetrics_auto;
   BinaryLossFamily loss = BinaryLossFamily::torch_logits;
+  /// mean: over all N x L elements (torch; Keras: mean over labels, then / N);
+  /// sum: over all elements (torch reduction="sum").
+  Reduction reduction = Reduction::mean;
   bool sample_weighted = true;
   std::string id() const;
 };

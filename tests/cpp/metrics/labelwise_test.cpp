@@ -90,6 +90,20 @@ TEST(Labelwise, BinaryCrossEntropyFamilies) {
   EXPECT_NEAR(read(s, c), (l0 + l1) / 2, 1e-15);
 }
 
+TEST(Labelwise, BinaryCrossEntropySumOverElements) {
+  Owned o{{1, 0, 1, 1}, {0.9, 0.2, 0.6, 0.3}, {}, 2};
+  LabelwiseOptions opt;
+  opt.num_labels = 2;
+  LabelwiseConvention c;
+  c.metric = LabelwiseMetric::binary_cross_entropy;
+  c.loss = BinaryLossFamily::torch_probabilities;
+  c.reduction = Reduction::sum;
+  const double sum = -std::log(0.9) - std::log(0.8) - std::log(0.6) - std::log(0.3);
+  EXPECT_NEAR(read(evaluate(o.view(), opt), c), sum, 1e-14);
+  c.reduction = Reduction::mean;
+  EXPECT_NEAR(read(evaluate(o.view(), opt), c), sum / 4, 1e-15);
+}
+
 TEST(Labelwise, TorchBceClampsLogAtMinus100) {
   Owned o{{1}, {0.0}, {}, 1};
   LabelwiseConvention c;
