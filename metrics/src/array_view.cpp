@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "detail/validate.hpp"
@@ -64,6 +65,13 @@ void check_weights(const ArrayView& weights, std::int64_t n) {
     if (!std::isfinite(w) || w < 0.0) {
       throw ValueRangeError("sample_weight: expected finite values >= 0, got " + std::to_string(w) +
                             " at index " + std::to_string(i));
+    }
+    if (w >= 0x1p160) {  // every weighted sum is an ExactSum, whose range ends at 2^160
+      char text[32];
+      std::snprintf(text, sizeof text, "%.6g", w);
+      throw ValueRangeError(
+          "sample_weight: expected values below 2^160 (the range of exact sums), got " +
+          std::string(text) + " at index " + std::to_string(i));
     }
   }
 }

@@ -10,7 +10,10 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <string>
 #include <vector>
+
+#include "metricaudit/error.hpp"
 
 namespace metricaudit::detail {
 
@@ -27,6 +30,29 @@ struct RowError {
   std::int64_t row;
   std::exception_ptr error;
 };
+
+/// The first row of [begin, end) whose body throws, as a RowError; an ExactSum range error
+/// becomes a ValueRangeError that names the argument and the row. `original` is what the
+/// chunk threw (kept should no single row throw again).
+template <typename Partial, typename Make, typename Body>
+RowError locate_range_error(std::int64_t begin, std::int64_t end, Make& make, Body& body,
+                            std::exception_ptr original) {
+  for (std::int64_t row = begin; row < end; ++row) {
+    Partial scratch = make();
+    try {
+      body(scratch, row, row + 1);
+    } catch (const RowError& e) {
+      return e;
+    } catch (const ValueRangeError&) {
+      return RowError{row, std::make_exception_ptr(ValueRangeError(
+                               "preds: expected scores whose loss terms, times sample_weight, "
+                               "stay below 2^160 in magnitude (the range of exact sums), got a "
+                               "larger term at index " +
+                               std::to_string(row)))};
+    }
+  }
+  return RowError{begin, original};
+}
 
 template <typename Partial, typename Make, typename Body>
 std::vector<Partial> parallel_rows(std::int64_t n, std::int64_t chunk, int threads, Make make,
@@ -50,6 +76,12 @@ std::vector<Partial> parallel_rows(std::int64_t n, std::int64_t chunk, int threa
         body(mine, begin, end);
       } catch (const RowError& e) {
         errors[static_cast<std::size_t>(id)] = e;
+        break;
+      } catch (const ValueRangeError&) {
+        // ExactSum refused a finite term of magnitude 2^160 or more (scores far apart,
+        // a huge weight): the error path re-runs the chunk row by row to name the row.
+        errors[static_cast<std::size_t>(id)] =
+            locate_range_error<Partial>(begin, end, make, body, std::current_exception());
         break;
       } catch (...) {
         errors[static_cast<std::size_t>(id)] = RowError{begin, std::current_exception()};
