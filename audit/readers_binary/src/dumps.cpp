@@ -182,6 +182,13 @@ Dump load_dump(const DumpLocation& where, const ReadLimits& limits,
                      " columns but the (N, C) target has " + std::to_string(target.shape[1]));
   }
   if (arrays.count("sample_weight") != 0) check("sample_weight", 1);
+  // An empty evaluation has nothing to recompute, and its (0, C) scores can declare any C
+  // without a byte of data: refused here, before a state is sized from C.
+  if (n == 0) {
+    throw InputError(origin("target") +
+                     " has 0 rows; expected at least one sample (an empty evaluation has "
+                     "nothing to recompute)");
+  }
 
   dump.target = std::move(arrays.at("target"));
   auto take = [&](const char* role, std::optional<NpyArray>& slot) {

@@ -54,8 +54,8 @@ std::vector<DumpLocation> list_dumps(const std::filesystem::path& dir,
                                      std::vector<std::string>* warnings = nullptr);
 
 /// Reads one dump and validates it: target (N,) or (N, C); exactly one of logits (N, C),
-/// probs (N, C), preds (N,); sample_weight (N,); every N equal, and C equal between a
-/// 2-D target and the scores. Errors are InputError naming the file.
+/// probs (N, C), preds (N,); sample_weight (N,); every N equal and at least 1, and C equal
+/// between a 2-D target and the scores. Errors are InputError naming the file.
 Dump load_dump(const DumpLocation& where, const ReadLimits& limits = {},
                std::vector<std::string>* warnings = nullptr);
 
