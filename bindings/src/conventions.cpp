@@ -220,18 +220,20 @@ void bind_conventions(py::module_& m) {
   m.def(
       "labelwise_convention",
       [](const std::string& metric, const std::string& average, const std::string& reading,
-         const std::string& loss, bool sample_weighted) {
+         const std::string& loss, const std::string& reduction, bool sample_weighted) {
         LabelwiseConvention c;
         c.metric = parse(kLabelwiseMetrics, metric, "metric");
         c.average = parse(kAverages, average, "average");
         c.reading = parse(kReadings, reading, "reading");
         c.loss = parse(kBinaryLosses, loss, "loss");
+        c.reduction = parse(kReductions, reduction, "reduction");
         c.sample_weighted = sample_weighted;
         return c;
       },
       py::arg("metric"), py::kw_only(), py::arg("average") = "micro",
       py::arg("reading") = "torchmetrics_auto", py::arg("loss") = "torch_logits",
-      py::arg("sample_weighted") = true, "A convention of a binary / multilabel reading.");
+      py::arg("reduction") = "mean", py::arg("sample_weighted") = true,
+      "A convention of a binary / multilabel reading.");
 
   m.def(
       "profiles",

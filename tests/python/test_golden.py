@@ -159,11 +159,11 @@ def torch_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
     if api.endswith(("BCELoss", "BCEWithLogitsLoss")):
         if kw:
             raise NotMapped(f"{api} with {sorted(kw)}")
-        if reduction != "mean":
+        if reduction not in ("mean", "sum"):
             raise NotMapped(f"reduction={reduction!r} of binary cross-entropy")
         target = inp.get(call["args"]["target"]).astype(np.int64)
         loss = "torch_logits" if api.endswith("WithLogitsLoss") else "torch_probabilities"
-        return ma.binary_cross_entropy(preds, target, loss=loss)
+        return ma.binary_cross_entropy(preds, target, loss=loss, reduction=reduction)
     raise NotMapped(api)
 
 

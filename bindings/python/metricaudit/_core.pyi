@@ -75,6 +75,7 @@ def labelwise_convention(
     average: str = "micro",
     reading: str = "torchmetrics_auto",
     loss: str = "torch_logits",
+    reduction: str = "mean",
     sample_weighted: bool = True,
 ) -> LabelwiseConvention: ...
 def profiles() -> list[dict[str, str]]: ...

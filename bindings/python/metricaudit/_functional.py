@@ -395,6 +395,7 @@ def binary_cross_entropy(
     target: ArrayLike,
     *,
     loss: str | None = None,
+    reduction: str = "mean",
     sample_weight: ArrayLike | None = None,
     profile: str | None = None,
     threads: int = 0,
@@ -403,7 +404,8 @@ def binary_cross_entropy(
 
     ``loss``: ``"torch_logits"`` (BCEWithLogitsLoss, the default), ``"torch_probabilities"``
     (BCELoss, logs clamped at -100) or ``"keras_probabilities"`` (clip to [1e-7, 1 - 1e-7];
-    the default under ``profile="keras"``). The mean is over labels, then samples.
+    the default under ``profile="keras"``). ``reduction="mean"`` averages over labels, then
+    samples; ``"sum"`` adds every element (torch ``reduction="sum"``).
 
     Example:
         >>> import numpy as np, metricaudit
@@ -417,4 +419,6 @@ def binary_cross_entropy(
         p, t, _inputs.weights(sample_weight), task, num_labels=None, ignore_index=None,
         threshold=0.5, threads=threads,
     )
-    return float(read_labelwise(state, "binary_cross_entropy", profile=profile, loss=loss))
+    return float(
+        read_labelwise(state, "binary_cross_entropy", profile=profile, loss=loss, reduction=reduction)
+    )

@@ -205,6 +205,7 @@ def read_labelwise(
     multilabel: str | None = None,
     reading: str | None = None,
     loss: str | None = None,
+    reduction: str = "mean",
     sample_weighted: bool = True,
 ) -> Result:
     if profile is not None:
@@ -215,7 +216,8 @@ def read_labelwise(
         if loss is None:
             loss = "keras_probabilities" if profile == "keras" else "torch_logits"
         conv = _core.labelwise_convention(
-            metric, loss=loss, reading=reading, sample_weighted=sample_weighted
+            metric, loss=loss, reading=reading, reduction=reduction,
+            sample_weighted=sample_weighted,
         )
         return float(state.read(conv))
     if metric == "subset_accuracy":
