@@ -263,6 +263,9 @@ LoggedRun read_jsonl(std::istream& in, std::string_view file, const TextLogOptio
     const std::string_view fallback =
         handler.split.empty() ? std::string_view("train") : std::string_view(handler.split);
     for (auto& v : handler.values) {
+      // The CSV readers refuse an empty column name; an empty key is the same mistake.
+      if (v.name.empty())
+        fail(file, rec.line, "a number under an empty key; expected a metric name");
       LoggedPoint p;
       p.split.assign(split_from_metric_name(v.name, fallback));
       p.metric = std::move(v.name);

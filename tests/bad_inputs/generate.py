@@ -224,6 +224,9 @@ def main():
     case("unrecognised_log", ["audit", "notes.txt"], {"notes.txt": "just some notes\n"})
     deep = '{"epoch": 0, "m": ' + "{\"a\": " * 5000 + "1" + "}" * 5000 + "}\n"
     case("deep_json_nest", ["audit", "metrics.jsonl"], {"metrics.jsonl": deep})
+    # fuzz_jsonl, crash-3d50a2ca: a number under "" became a point with no metric name.
+    case("jsonl_empty_key", ["audit", "metrics.jsonl"],
+         {"metrics.jsonl": '{"epoch": 0, "val_accuracy": 0.75}\n{"epoch": 1, "": 0.5}\n'})
     case("jsonl_truncated", ["audit", "metrics.jsonl"],
          {"metrics.jsonl": '{"epoch": 0, "val_accuracy": 0.75}\n{"epoch": 1, "val_acc'})
 
