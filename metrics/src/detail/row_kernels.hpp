@@ -46,14 +46,22 @@ struct alignas(32) RowBlock {
 #if defined(__x86_64__) && defined(__GNUC__)
 #define METRICAUDIT_HAVE_AVX2_KERNELS 1
 namespace avx2 {
+#if defined(__clang__)  // clang ignores GCC's target pragma
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 #define MA_KERNEL_NS avx2
 #define MA_KERNEL_FMA(a, b, c) __builtin_ia32_vfmaddpd256((a), (b), (c))
 #include "row_kernels.inc"  // IWYU pragma: keep
 #undef MA_KERNEL_FMA
 #undef MA_KERNEL_NS
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 }  // namespace avx2
 #endif
 
