@@ -2,6 +2,7 @@
 // or CI job sees them (main.cpp's process boundary: isatty, real streams).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -37,8 +38,10 @@ std::string slurp(const fs::path& p) {
 // is a terminal, as in CI), from the source tree so relative paths resolve.
 Process spawn(const std::vector<std::string>& args, const std::string& env = "") {
   const fs::path dir = fs::path(::testing::TempDir());
-  const fs::path out = dir / "metricaudit_process.out";
-  const fs::path err = dir / "metricaudit_process.err";
+  // Per process: ctest -j runs these tests as concurrent processes sharing TempDir().
+  const std::string id = std::to_string(::getpid());
+  const fs::path out = dir / ("metricaudit_process." + id + ".out");
+  const fs::path err = dir / ("metricaudit_process." + id + ".err");
   std::string command =
       "cd " + quote(METRICAUDIT_SOURCE_DIR) + " && " + env + " " + quote(METRICAUDIT_BINARY);
   for (const std::string& a : args) command += " " + quote(a);
