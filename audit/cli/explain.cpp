@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <optional>
 #include <regex>
 #include <system_error>
 
@@ -118,7 +119,15 @@ ExplainResult explain_dump(const fs::path& path, std::optional<std::int64_t> num
 
   StateOptions options;
   options.num_classes = result.num_classes;
-  const SufficientState state = evaluate(batch, options);
+  // The core names the argument and index; the dump's path says which file (as the audit
+  // does in recompute.cpp).
+  std::optional<SufficientState> evaluated;
+  try {
+    evaluated.emplace(evaluate(batch, options));
+  } catch (const InvalidArgument& e) {
+    throw InputError(result.dump + ": " + e.what());
+  }
+  const SufficientState& state = *evaluated;
   result.samples = state.samples;
   result.accuracy = catalogue(state, MetricKind::accuracy);
   result.loss = catalogue(state, MetricKind::loss);

@@ -270,6 +270,10 @@ def main():
     dump_case("label_only_out_of_range",
               {"target": TARGET, "preds": np.array([0, 1, 2, 0, 1, 9, 0, 1], dtype=np.int64)},
               extra_args=("--num-classes", "3"))
+    lg = LOGITS.copy()
+    lg[0, 0] = np.nan
+    case("explain_nan_score", ["explain", "val_epoch0.npz"],
+         {"val_epoch0.npz": npz({"target": npy(TARGET), "logits": npy(lg)})})
     case("explain_no_such_dump", ["explain", "val_epoch3"], {})
     case("explain_two_hot_target", ["explain", "val_epoch0.npz"],
          {"val_epoch0.npz": npz({"target": npy(onehot), "logits": npy(LOGITS)})})
