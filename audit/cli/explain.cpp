@@ -129,8 +129,13 @@ ExplainResult explain_dump(const fs::path& path, std::optional<std::int64_t> num
   }
   const SufficientState& state = *evaluated;
   result.samples = state.samples;
-  result.accuracy = catalogue(state, MetricKind::accuracy);
-  result.loss = catalogue(state, MetricKind::loss);
+  // The dump says what its scores are; a logits array whose values lie in [0, 1] is
+  // still logits.
+  const ScoresAre scores = result.inputs == "logits"  ? ScoresAre::logits
+                           : result.inputs == "probs" ? ScoresAre::probabilities
+                                                      : ScoresAre::infer;
+  result.accuracy = catalogue(state, MetricKind::accuracy, scores);
+  result.loss = catalogue(state, MetricKind::loss, scores);
   return result;
 }
 

@@ -62,7 +62,11 @@ PointResult match_point(const LoggedPoint& point, const MetricName& name, const 
   } else {
     r.expected_id = "accuracy.micro";
   }
-  const auto candidates = catalogue(*dump.state, is_loss ? MetricKind::loss : MetricKind::accuracy);
+  // The dump says whether it holds logits or probabilities: a logits dump whose values
+  // happen to lie in [0, 1] still holds logits (cross-entropy on them is the intended loss).
+  const auto candidates =
+      catalogue(*dump.state, is_loss ? MetricKind::loss : MetricKind::accuracy,
+                dump.probabilities ? ScoresAre::probabilities : ScoresAre::logits);
   for (const Candidate& c : candidates) {
     if (std::isnan(c.value)) continue;
     CandidateValue v{c.id, c.libraries, c.value, std::abs(c.value - point.value), false};

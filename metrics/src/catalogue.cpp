@@ -95,8 +95,10 @@ void accuracy_candidates(const SufficientState& s, std::vector<Candidate>& out) 
   }
 }
 
-void loss_candidates(const SufficientState& s, std::vector<Candidate>& out) {
-  if (s.scores_in_unit_interval) {
+void loss_candidates(const SufficientState& s, ScoresAre scores, std::vector<Candidate>& out) {
+  const bool probabilities = scores == ScoresAre::probabilities ||
+                             (scores == ScoresAre::infer && s.scores_in_unit_interval);
+  if (probabilities) {
     out.push_back(
         make(s, "loss.softmax_twice",
              "cross-entropy that applies softmax to scores that are already probabilities",
@@ -131,12 +133,12 @@ void loss_candidates(const SufficientState& s, std::vector<Candidate>& out) {
 
 }  // namespace
 
-std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind) {
+std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind, ScoresAre scores) {
   std::vector<Candidate> out;
   if (kind == MetricKind::accuracy) {
     accuracy_candidates(state, out);
   } else {
-    loss_candidates(state, out);
+    loss_candidates(state, scores, out);
   }
   return out;
 }

@@ -22,7 +22,13 @@ struct Candidate {
   std::string unavailable;  ///< why, when value is NaN because the state cannot support it
 };
 
-/// Every reading of `kind` the catalogue knows, in a fixed order.
-std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind);
+/// What the scores are, when the caller knows (a dump's `logits` or `probs` array).
+/// `infer` reads scores that all lie in [0, 1] as probabilities.
+enum class ScoresAre { infer, logits, probabilities };
+
+/// Every reading of `kind` the catalogue knows, in a fixed order. The logits-family
+/// loss is named `loss.softmax_twice` on probabilities and `loss.logits` otherwise.
+std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind,
+                                 ScoresAre scores = ScoresAre::infer);
 
 }  // namespace metricaudit

@@ -49,6 +49,17 @@ TEST(Catalogue, LossCandidatesNameSoftmaxTwiceOnProbabilities) {
   EXPECT_NEAR(find(cs, "loss.keras_probabilities").value, -std::log(0.8), 1e-12);
 }
 
+TEST(Catalogue, TheCallerCanSayWhatTheScoresAre) {
+  OwnedBatch b;
+  b.classes = 3;
+  b.target = {0};
+  b.scores = {0.8, 0.1, 0.1};
+  const auto s = evaluate(b.view(), options_for(3));
+  EXPECT_EQ(catalogue(s, MetricKind::loss, ScoresAre::logits).front().id, "loss.logits");
+  EXPECT_EQ(catalogue(s, MetricKind::loss, ScoresAre::probabilities).front().id,
+            "loss.softmax_twice");
+}
+
 TEST(Catalogue, UnavailableCandidatesSayWhy) {
   OwnedBatch b;
   b.classes = 3;

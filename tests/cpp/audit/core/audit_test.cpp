@@ -198,6 +198,21 @@ TEST(AuditRules, OtherLossConvention) {
   EXPECT_TRUE(audit_logged_loss("loss.keras_probabilities").findings.empty());
 }
 
+TEST(AuditRules, LogitsThatLieInTheUnitIntervalAreStillLogits) {
+  // A logits dump whose values all happen to lie in [0, 1]: cross-entropy on them is
+  // the intended loss, not "softmax applied twice".
+  const std::vector<std::int64_t> target = {0, 1};
+  const std::vector<float> logits = {0.9f, 0.1f, 0.3f, 0.6f};
+  const double v = candidate(target, logits, 2, MetricKind::loss, "loss.softmax_twice");
+  TempRun run("unitlogits");
+  run.dump("val_epoch0", target, logits, 2, "logits");
+  run.log("{\"epoch\": 0, \"val_loss\": " + fixed(v) + "}\n");
+  const auto r = audit(run.dir());
+  EXPECT_TRUE(r.findings.empty());
+  ASSERT_EQ(r.points.size(), 1u);
+  EXPECT_EQ(r.points[0].expected_id, "loss.logits");
+}
+
 TEST(AuditRules, SoftmaxTwiceAndBinaryOneHotLosses) {
   EXPECT_EQ(audit_logged_loss("loss.softmax_twice").findings.at(0).rule, "ML001");
   EXPECT_EQ(audit_logged_loss("loss.binary_onehot").findings.at(0).rule, "ML002");
