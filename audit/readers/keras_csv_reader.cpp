@@ -73,22 +73,15 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
       have_header = true;
       continue;
     }
-    if (line == header_line) {
-      warnings.add(rec.line, "skipped a repeated header (two runs in one file?)");
+    if (!split_csv_row(line, header_line, header.size(), sep, cells, warnings, file, rec.line)) {
       continue;
-    }
-    const std::size_t n = split_csv(line, sep, cells, file, rec.line);
-    if (n != header.size()) {
-      fail(file, rec.line,
-           "expected " + std::to_string(header.size()) + " fields as in the header, found " +
-               std::to_string(n));
     }
     const auto epoch = parse_integer(trim(cells[0]));
     if (!epoch || *epoch < 0) {
       fail(file, rec.line,
            "expected a 0-based epoch number in column 'epoch', found " + quote_text(cells[0]));
     }
-    for (std::size_t c = 1; c < n; ++c) {
+    for (std::size_t c = 1; c < header.size(); ++c) {
       const std::string_view cell = trim(cells[c]);
       if (cell.empty() || cell == "NA") continue;  // a key missing from that epoch's logs
       if (cell.front() == '[' || cell.starts_with("\"[")) {

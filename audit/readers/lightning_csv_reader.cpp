@@ -85,15 +85,8 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
       have_header = true;
       continue;
     }
-    if (line == header_line) {
-      warnings.add(rec.line, "skipped a repeated header (two runs in one file?)");
+    if (!split_csv_row(line, header_line, header.size(), sep, cells, warnings, file, rec.line)) {
       continue;
-    }
-    const std::size_t n = split_csv(line, sep, cells, file, rec.line);
-    if (n != header.size()) {
-      fail(file, rec.line,
-           "expected " + std::to_string(header.size()) + " fields as in the header, found " +
-               std::to_string(n));
     }
     std::optional<std::int64_t> epoch;
     std::optional<std::int64_t> step;
@@ -113,7 +106,7 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
           fail(file, rec.line, "expected an integer step, found " + quote_text(cell));
       }
     }
-    for (std::size_t c = 0; c < n; ++c) {
+    for (std::size_t c = 0; c < header.size(); ++c) {
       if (c == epoch_col || c == step_col) continue;
       const std::string_view cell = trim(cells[c]);
       if (cell.empty()) continue;  // sparse: this call did not log that name

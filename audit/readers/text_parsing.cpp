@@ -376,6 +376,22 @@ std::string_view strip_bom(std::string_view s) {
   return s;
 }
 
+bool split_csv_row(std::string_view line, std::string_view header_line, std::size_t width, char sep,
+                   std::vector<std::string>& cells, WarningSink& warnings, std::string_view file,
+                   std::int64_t line_no) {
+  if (line == header_line) {
+    warnings.add(line_no, "skipped a repeated header (two runs in one file?)");
+    return false;
+  }
+  const std::size_t n = split_csv(line, sep, cells, file, line_no);
+  if (n != width) {
+    fail(file, line_no,
+         "expected " + std::to_string(width) + " fields as in the header, found " +
+             std::to_string(n));
+  }
+  return true;
+}
+
 std::size_t split_csv(std::string_view line, char sep, std::vector<std::string>& cells,
                       std::string_view file, std::int64_t line_no) {
   std::size_t count = 0;

@@ -94,6 +94,16 @@ std::size_t read_digits(std::string_view s, std::int64_t* value);
 std::size_t split_csv(std::string_view line, char sep, std::vector<std::string>& cells,
                       std::string_view file, std::int64_t line_no);
 
+class WarningSink;
+
+/// One data row of a CSV log with a header (Keras CSVLogger, Lightning metrics.csv):
+/// returns false, with a warning, for a repeated header line (two runs appended to one
+/// file); otherwise splits it into `cells` and throws InputError unless it has exactly
+/// `width` fields, as the header does.
+bool split_csv_row(std::string_view line, std::string_view header_line, std::size_t width, char sep,
+                   std::vector<std::string>& cells, WarningSink& warnings, std::string_view file,
+                   std::int64_t line_no);
+
 /// Collects warnings up to a cap, then counts the rest.
 class WarningSink {
  public:
