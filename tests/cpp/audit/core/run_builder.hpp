@@ -6,9 +6,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <vector>
+
+#include "scratch_dir.hpp"
 
 namespace metricaudit::testing {
 
@@ -38,14 +39,8 @@ void write_npy(const fs::path& file, const std::vector<std::int64_t>& shape,
 /// A fresh directory with a predictions/ folder, removed at the end of the test.
 class TempRun {
  public:
-  explicit TempRun(const std::string& name) {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("metricaudit-" + name + "-" + std::to_string(rd()));
+  explicit TempRun(const std::string& name) : dir_(scratch_ / name) {
     fs::create_directories(dir_ / "predictions");
-  }
-  ~TempRun() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
   const fs::path& dir() const { return dir_; }
   void log(const std::string& jsonl) const { std::ofstream(dir_ / "metrics.jsonl") << jsonl; }
@@ -58,6 +53,7 @@ class TempRun {
   }
 
  private:
+  ScratchDir scratch_;  // unique per process and test; removed with the run
   fs::path dir_;
 };
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "scratch_dir.hpp"
 #include "test_helpers.hpp"
 #include "text_parsing.hpp"
 
@@ -112,12 +113,10 @@ TEST(ReadTextLog, FormatArgumentErrors) {
     EXPECT_NE(std::string(e.what()).find("read_tensorboard"), std::string::npos) << e.what();
   }
   // Auto-detected TensorBoard files are handed back the same way.
-  const auto dir = std::filesystem::temp_directory_path() / "metricaudit_log_readers_test";
-  std::filesystem::create_directories(dir);
+  const metricaudit::testing::ScratchDir dir;
   const auto tb = dir / "events.out.tfevents.1.host";
   std::ofstream(tb) << "x";
   EXPECT_THROW(read_text_log(tb), InvalidArgument);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

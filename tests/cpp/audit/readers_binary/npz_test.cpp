@@ -7,9 +7,8 @@
 #include <fstream>
 #include <iterator>
 
-#include <unistd.h>
-
 #include "metricaudit/audit/npz.hpp"
+#include "scratch_dir.hpp"
 #include "support.hpp"
 
 namespace metricaudit::audit {
@@ -94,9 +93,7 @@ TEST(Npz, MalformedMemberNamesArchiveMemberAndOffset) {
 TEST(Npz, EveryTruncationFailsCleanly) {
   std::ifstream in(data("npz/savez_compressed.npz"), std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("metricaudit_npz_cut_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const metricaudit::testing::ScratchDir dir;
   const std::string cut = (dir / "cut.npz").string();
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     {
@@ -105,7 +102,6 @@ TEST(Npz, EveryTruncationFailsCleanly) {
     }
     EXPECT_THROW(read_npz(cut), InputError) << n;
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Npz, NotAnArchive) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
+#include "scratch_dir.hpp"
 
 namespace metricaudit::audit {
 namespace {
@@ -88,8 +89,8 @@ TEST(Cli, AuditsTheSeedExample) {
 }
 
 TEST(Cli, OutputFileAndFormats) {
-  const fs::path file = fs::path(::testing::TempDir()) / "metricaudit_cli_report.json";
-  fs::remove(file);
+  const metricaudit::testing::ScratchDir scratch;
+  const fs::path file = scratch / "report.json";
   const auto r = run_cli({"audit", kSeed, "--format", "json", "--output", file.string()});
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_TRUE(r.out.empty());
@@ -155,12 +156,8 @@ TEST(Cli, ExplainReadsASeedDumpUnderEveryConvention) {
 
 class ExplainNpy : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "metricaudit_explain_npy";
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  fs::path dir_;
+  metricaudit::testing::ScratchDir scratch_;
+  const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(ExplainNpy, OneHotTargetsAreReadAsLabels) {

@@ -2,7 +2,6 @@
 // or CI job sees them (main.cpp's process boundary: isatty, real streams).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +9,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "scratch_dir.hpp"
 
 namespace {
 
@@ -37,11 +38,9 @@ std::string slurp(const fs::path& p) {
 // Runs the binary through the shell with stdout and stderr captured in files (neither
 // is a terminal, as in CI), from the source tree so relative paths resolve.
 Process spawn(const std::vector<std::string>& args, const std::string& env = "") {
-  const fs::path dir = fs::path(::testing::TempDir());
-  // Per process: ctest -j runs these tests as concurrent processes sharing TempDir().
-  const std::string id = std::to_string(::getpid());
-  const fs::path out = dir / ("metricaudit_process." + id + ".out");
-  const fs::path err = dir / ("metricaudit_process." + id + ".err");
+  const metricaudit::testing::ScratchDir dir;  // ctest -j runs tests as concurrent processes
+  const fs::path out = dir / "stdout";
+  const fs::path err = dir / "stderr";
   std::string command =
       "cd " + quote(METRICAUDIT_SOURCE_DIR) + " && " + env + " " + quote(METRICAUDIT_BINARY);
   for (const std::string& a : args) command += " " + quote(a);
