@@ -77,6 +77,10 @@ const std::array<std::pair<const char*, TieRule>, 4> kTies{{
     {"optimistic", TieRule::optimistic},
     {"torch_topk", TieRule::torch_topk},
 }};
+const std::array<std::pair<const char*, TopKPredicted>, 2> kTopKPredicted{{
+    {"top1_on_miss", TopKPredicted::top1_on_miss},
+    {"whole_set", TopKPredicted::whole_set},
+}};
 const std::array<std::pair<const char*, Reduction>, 2> kReductions{{
     {"mean", Reduction::mean},
     {"sum", Reduction::sum},
@@ -135,6 +139,7 @@ Convention make_convention(const std::string& metric, const std::optional<std::s
                            const std::optional<std::string>& absent,
                            const std::optional<std::string>& zero_division,
                            std::optional<int> top_k, const std::optional<std::string>& ties,
+                           const std::optional<std::string>& topk_predicted,
                            std::optional<bool> adjusted, const std::optional<std::string>& loss,
                            const std::optional<std::string>& weight_norm,
                            std::optional<std::vector<double>> class_weights,
@@ -150,6 +155,7 @@ Convention make_convention(const std::string& metric, const std::optional<std::s
   }
   o.top_k = top_k;
   o.ties = parse_optional(kTies, ties, "ties");
+  o.topk_predicted = parse_optional(kTopKPredicted, topk_predicted, "topk_predicted");
   o.adjusted = adjusted;
   if (loss) o.loss = parse(loss_families(), *loss, "loss");
   o.weight_norm = parse_optional(kWeightNorms, weight_norm, "weight_norm");
@@ -178,6 +184,9 @@ void bind_conventions(py::module_& m) {
           [](const Convention& c) { return unparse(kZeroDivision, c.zero_division); })
       .def_readonly("top_k", &Convention::top_k)
       .def_property_readonly("ties", [](const Convention& c) { return unparse(kTies, c.ties); })
+      .def_property_readonly(
+          "topk_predicted",
+          [](const Convention& c) { return unparse(kTopKPredicted, c.topk_predicted); })
       .def_readonly("adjusted", &Convention::adjusted)
       .def_readonly("sample_weighted", &Convention::sample_weighted)
       .def_property_readonly("loss",
@@ -210,10 +219,10 @@ void bind_conventions(py::module_& m) {
         py::arg("profile") = py::none(), py::arg("average") = py::none(),
         py::arg("absent") = py::none(), py::arg("zero_division") = py::none(),
         py::arg("top_k") = py::none(), py::arg("ties") = py::none(),
-        py::arg("adjusted") = py::none(), py::arg("loss") = py::none(),
-        py::arg("weight_norm") = py::none(), py::arg("class_weights") = py::none(),
-        py::arg("label_smoothing") = py::none(), py::arg("reduction") = py::none(),
-        py::arg("sample_weighted") = true,
+        py::arg("topk_predicted") = py::none(), py::arg("adjusted") = py::none(),
+        py::arg("loss") = py::none(), py::arg("weight_norm") = py::none(),
+        py::arg("class_weights") = py::none(), py::arg("label_smoothing") = py::none(),
+        py::arg("reduction") = py::none(), py::arg("sample_weighted") = true,
         "The convention `profile` uses for `metric` (profiles.hpp resolve()), with every "
         "keyword that is not None overriding it.");
 
@@ -249,6 +258,7 @@ void bind_conventions(py::module_& m) {
           d["absent_top_k"] = unparse(kAbsent, p.absent_top_k);
           d["zero_division"] = unparse(kZeroDivision, p.zero_division);
           d["ties"] = unparse(kTies, p.ties);
+          d["topk_predicted"] = unparse(kTopKPredicted, p.topk_predicted);
           d["loss"] = unparse(loss_families(), p.loss);
           d["weight_norm"] = unparse(kWeightNorms, p.weight_norm);
           out.append(d);

@@ -156,7 +156,8 @@ struct MulticlassState {
 StateOptions multiclass_options(std::int64_t num_classes, std::optional<std::vector<int>> top_k,
                                 std::optional<std::int64_t> ignore_index, double threshold,
                                 std::optional<std::vector<std::string>> losses,
-                                bool smoothing_terms, bool confusion_matrix, int threads) {
+                                bool smoothing_terms, bool confusion_matrix, bool topk_sets,
+                                int threads) {
   StateOptions o;
   o.num_classes = num_classes;
   if (top_k) o.top_k = *top_k;
@@ -182,6 +183,7 @@ StateOptions multiclass_options(std::int64_t num_classes, std::optional<std::vec
   }
   o.smoothing_terms = smoothing_terms;
   o.confusion_matrix = confusion_matrix;
+  o.topk_sets = topk_sets;
   o.threads = threads;
   return o;
 }
@@ -200,6 +202,7 @@ py::dict options_dict(const StateOptions& o) {
   d["losses"] = losses;
   d["smoothing_terms"] = o.smoothing_terms;
   d["confusion_matrix"] = o.confusion_matrix;
+  d["topk_sets"] = o.topk_sets;
   return d;
 }
 
@@ -233,6 +236,8 @@ py::dict multiclass_state_dict(const SufficientState& s0) {
   d["rank_histogram"] = rows_of({s.rank_histogram.begin(), s.rank_histogram.end()}, C);
   d["topk_hits_by_class"] = rows_of(s.topk_hits_by_class, C);
   d["topk_misses_by_predicted"] = rows_of(s.topk_misses_by_predicted, C);
+  d["topk_set_by_class"] =
+      s.options().topk_sets ? rows_of(s.topk_set_by_class, C) : fresh<std::int64_t>({0});
   d["elementwise_correct"] = scalar(s.elementwise_correct);
   d["w_tp"] = limbs_of(s.w_tp);
   d["w_predicted"] = limbs_of(s.w_predicted);
@@ -290,7 +295,9 @@ SufficientState multiclass_from_state_dict(const py::dict& d, int threads) {
                              ? std::nullopt
                              : std::optional<std::int64_t>(o["ignore_index"].cast<std::int64_t>()),
                          o["threshold"].cast<double>(), losses, o["smoothing_terms"].cast<bool>(),
-                         o["confusion_matrix"].cast<bool>(), threads);
+                         o["confusion_matrix"].cast<bool>(),
+                         // absent from state dicts written before topk_sets existed
+                         o.contains("topk_sets") && o["topk_sets"].cast<bool>(), threads);
   SufficientState s(opts);
   const auto C = static_cast<std::size_t>(s.num_classes());
   const std::size_t K = s.options().top_k.size();
@@ -309,6 +316,7 @@ SufficientState multiclass_from_state_dict(const py::dict& d, int threads) {
   for (int r = 0; r < kTieRules; ++r) s.rank_histogram[r] = ranks[static_cast<std::size_t>(r)];
   s.topk_hits_by_class = take_rows(d, "topk_hits_by_class", K, C);
   s.topk_misses_by_predicted = take_rows(d, "topk_misses_by_predicted", K, C);
+  if (s.options().topk_sets) s.topk_set_by_class = take_rows(d, "topk_set_by_class", K, C);
   s.elementwise_correct = take_scalar(d, "elementwise_correct");
   // Read (and so validate) the weighted sums always; keep them when some state was weighted.
   auto w_tp = take_sums(d, "w_tp", C);
@@ -481,15 +489,16 @@ void bind_states(py::module_& m) {
       .def(py::init([](std::int64_t num_classes, std::optional<std::vector<int>> top_k,
                        std::optional<std::int64_t> ignore_index, double threshold,
                        std::optional<std::vector<std::string>> losses, bool smoothing_terms,
-                       bool confusion_matrix, int threads) {
-             return std::make_unique<MulticlassState>(
-                 multiclass_options(num_classes, std::move(top_k), ignore_index, threshold,
-                                    std::move(losses), smoothing_terms, confusion_matrix, threads));
+                       bool confusion_matrix, bool topk_sets, int threads) {
+             return std::make_unique<MulticlassState>(multiclass_options(
+                 num_classes, std::move(top_k), ignore_index, threshold, std::move(losses),
+                 smoothing_terms, confusion_matrix, topk_sets, threads));
            }),
            py::arg("num_classes"), py::kw_only(), py::arg("top_k") = py::none(),
            py::arg("ignore_index") = py::none(), py::arg("threshold") = 0.5,
            py::arg("losses") = py::none(), py::arg("smoothing_terms") = true,
-           py::arg("confusion_matrix") = false, py::arg("threads") = 0)
+           py::arg("confusion_matrix") = false, py::arg("topk_sets") = false,
+           py::arg("threads") = 0)
       .def(
           "update",
           [](MulticlassState& self, const py::array& target, const py::array& preds,

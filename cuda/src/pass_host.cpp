@@ -91,6 +91,12 @@ std::int64_t validate(const SufficientState& state, const MulticlassBatch& b) {
     throw InvalidArgument("top_k: the GPU backend keeps at most " + std::to_string(kMaxTopK) +
                           " values, got " + std::to_string(top_k.size()));
   }
+  if (state.options().topk_sets) {
+    // A per-row selection with torch's tie order, C counts per k: the CPU backend's job.
+    throw UnavailableError(
+        "topk_sets: the GPU backend does not keep top-k sets; update a CPU state (the "
+        "torchmetrics <= 1.6.0 precision/F1 at top_k > 1 reading needs them)");
+  }
   return n;
 }
 

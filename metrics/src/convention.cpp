@@ -133,6 +133,10 @@ std::string Convention::id() const {
     s += zero_division == ZeroDivision::one ? "/zero_division=1" : "/zero_division=nan";
   }
   if (top_k != 1 || ties != TieRule::index_order) s += std::string("/ties=") + name(ties);
+  if (top_k != 1 && (metric == Metric::precision || metric == Metric::f1) &&
+      topk_predicted == TopKPredicted::whole_set) {
+    s += "/predicted=whole_set";
+  }
   return s;
 }
 

@@ -148,6 +148,19 @@ void probability_terms(Partial& p, const T* row, std::int64_t C, std::int64_t y,
   }
 }
 
+// StateOptions::topk_sets: one count per class among the row's k predicted classes,
+// chosen as torch.topk chooses them (torchmetrics <= 1.6.0's select_topk one-hot,
+// src/torchmetrics/utilities/data.py). At k = 1 torchmetrics takes the argmax.
+template <typename T>
+void count_topk_set(std::int64_t* set, const T* row, std::int64_t C, std::int64_t k,
+                    std::int64_t argmax) {
+  if (k == 1) {
+    ++set[argmax];
+    return;
+  }
+  detail::torch_topk_visit(row, C, k, [set](std::int64_t c) { ++set[c]; });
+}
+
 template <typename T>
 void score_rows_reference(Partial& p, const MulticlassBatch& b, std::int64_t begin,
                           std::int64_t end) {
@@ -236,6 +249,7 @@ void score_rows_reference(Partial& p, const MulticlassBatch& b, std::int64_t beg
       } else {
         ++s.topk_misses_by_predicted[j][argmax];
       }
+      if (o.topk_sets) count_topk_set(s.topk_set_by_class[j].data(), row, C, k, argmax);
     }
     const std::int64_t correct_cells = C - 1 - above + 2 * (zy > threshold);
     s.elementwise_correct += correct_cells;
@@ -314,10 +328,12 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
     std::int64_t k;
     std::int64_t* hits;
     std::int64_t* misses;
+    std::int64_t* set;  // null unless StateOptions::topk_sets
   };
   std::vector<TopK> topk(n_k);
   for (std::size_t j = 0; j < n_k; ++j) {
-    topk[j] = {o.top_k[j], s.topk_hits_by_class[j].data(), s.topk_misses_by_predicted[j].data()};
+    topk[j] = {o.top_k[j], s.topk_hits_by_class[j].data(), s.topk_misses_by_predicted[j].data(),
+               o.topk_sets ? s.topk_set_by_class[j].data() : nullptr};
   }
   std::int64_t samples = 0, ignored = 0, elementwise = 0;
   bool all_in_unit = p.all_in_unit;
@@ -350,6 +366,8 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
       topk[j].hits[y] += hit;
       topk[j].misses[argmax] += !hit;
       if (weighted && hit) s.w_topk_hits[j].add(w);
+      if (topk[j].set) [[unlikely]]
+        count_topk_set(topk[j].set, row, C, k, argmax);
     }
     const T zy = row[y];
     const std::int64_t correct_cells = C - 1 - r.above + 2 * (static_cast<double>(zy) > threshold);
@@ -505,6 +523,7 @@ void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::i
       } else {
         ++s.topk_misses_by_predicted[j][pred];
       }
+      if (o.topk_sets) ++s.topk_set_by_class[j][pred];
     }
     if (!s.confusion.empty()) ++s.confusion[static_cast<std::size_t>(y * C + pred)];
     if (weighted) {

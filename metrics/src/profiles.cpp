@@ -10,30 +10,44 @@
 namespace metricaudit {
 namespace {
 
-constexpr std::array<Profile, 7> kProfiles = {{
+constexpr std::array<Profile, 8> kProfiles = {{
     // torchmetrics <= 0.9: legacy `Accuracy` defaults to average="micro"; its macro
     // leaves out classes with tp + fp + fn == 0.
     // src/torchmetrics/functional/classification/accuracy.py (v0.9.3).
     {"torchmetrics-0.9", "torchmetrics <= 0.9.3 (legacy Accuracy)",
      "src/torchmetrics/functional/classification/accuracy.py@v0.9.3", Average::micro,
      Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::torch_topk, LossFamily::logits, ClassWeightNorm::target_weight_sum},
+     TieRule::torch_topk, TopKPredicted::whole_set, LossFamily::logits,
+     ClassWeightNorm::target_weight_sum},
     // torchmetrics 0.10.0 - 0.11.4: MulticlassAccuracy defaults to average="macro" and
     // averages over all C classes; an absent class scores 0 (_safe_divide 0/0 -> 0).
     // src/torchmetrics/functional/classification/stat_scores.py, _reduce_stat_scores (v0.11.4).
     {"torchmetrics-0.11", "torchmetrics 0.10.0 - 0.11.4 (MulticlassAccuracy)",
      "src/torchmetrics/functional/classification/stat_scores.py@v0.11.4", Average::macro,
      Absent::zero, Absent::zero, Absent::zero, ZeroDivision::zero, TieRule::torch_topk,
-     LossFamily::logits, ClassWeightNorm::target_weight_sum},
+     TopKPredicted::whole_set, LossFamily::logits, ClassWeightNorm::target_weight_sum},
     // torchmetrics >= 1.0: macro weights classes with tp + fp + fn == 0 by 0 at top_k = 1
     // and classes with tp + fn == 0 at top_k > 1 (>= 1.3.2) -- except F1, whose
     // _fbeta_reduce does not pass top_k on and so keeps the tp + fp + fn rule
     // (src/torchmetrics/functional/classification/f_beta.py; tests/golden/FINDINGS.md).
-    // src/torchmetrics/utilities/compute.py, _adjust_weights_safe_divide (v1.x).
-    {"torchmetrics-1", "torchmetrics >= 1.0 (MulticlassAccuracy)",
+    // src/torchmetrics/utilities/compute.py, _adjust_weights_safe_divide (v1.x). At
+    // top_k > 1 every class of the top-k set is a predicted positive (select_topk,
+    // src/torchmetrics/utilities/data.py; checked on 1.5.2), as in 0.9 - 0.11.
+    {"torchmetrics-1", "torchmetrics 1.0 - 1.6.0 (MulticlassAccuracy)",
      "src/torchmetrics/utilities/compute.py@v1.x (_adjust_weights_safe_divide)", Average::macro,
      Absent::exclude_unseen, Absent::exclude_no_support, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::torch_topk, LossFamily::logits, ClassWeightNorm::target_weight_sum},
+     TieRule::torch_topk, TopKPredicted::whole_set, LossFamily::logits,
+     ClassWeightNorm::target_weight_sum},
+    // torchmetrics >= 1.6.1: as 1.x, except that at top_k > 1 a sample predicts the target
+    // on a hit and its top-1 class otherwise (_refine_preds_oh), so precision and F1 at
+    // k count one predicted class per sample.
+    // src/torchmetrics/functional/classification/stat_scores.py@v1.6.1. Not checked
+    // against the library here (1.6 needs torch >= 2.0; tests/golden/FINDINGS.md).
+    {"torchmetrics-1.6", "torchmetrics >= 1.6.1 (MulticlassAccuracy)",
+     "src/torchmetrics/functional/classification/stat_scores.py@v1.6.1 (_refine_preds_oh)",
+     Average::macro, Absent::exclude_unseen, Absent::exclude_no_support, Absent::exclude_unseen,
+     ZeroDivision::zero, TieRule::torch_topk, TopKPredicted::top1_on_miss, LossFamily::logits,
+     ClassWeightNorm::target_weight_sum},
     // scikit-learn: accuracy_score is micro; recall_score(average="macro") averages over
     // the union of labels in y_true and y_pred; top_k_accuracy_score ranks with a stable
     // argsort reversed (ties: highest index first); log_loss (>= 1.5) clips to
@@ -41,13 +55,13 @@ constexpr std::array<Profile, 7> kProfiles = {{
     // sklearn/metrics/_classification.py, sklearn/metrics/_ranking.py (1.5 - 1.9).
     {"sklearn", "scikit-learn >= 1.5", "sklearn/metrics/_classification.py, _ranking.py",
      Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::high_index_first, LossFamily::sklearn_probabilities,
-     ClassWeightNorm::target_weight_sum},
+     ZeroDivision::zero, TieRule::high_index_first, TopKPredicted::top1_on_miss,
+     LossFamily::sklearn_probabilities, ClassWeightNorm::target_weight_sum},
     // scikit-learn <= 1.1: log_loss clips to [1e-15, 1 - 1e-15] and renormalises rows.
     {"sklearn-1.1", "scikit-learn <= 1.1", "sklearn/metrics/_classification.py@1.1 (log_loss)",
      Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::high_index_first, LossFamily::sklearn_legacy_probabilities,
-     ClassWeightNorm::target_weight_sum},
+     ZeroDivision::zero, TieRule::high_index_first, TopKPredicted::top1_on_miss,
+     LossFamily::sklearn_legacy_probabilities, ClassWeightNorm::target_weight_sum},
     // Keras 3: (sparse_)categorical_accuracy is micro (argmax, sample-weighted mean);
     // top_k_categorical_accuracy uses in_top_k (ties at the boundary count as hits);
     // losses default to from_logits=False: renormalise, clip to [1e-7, 1 - 1e-7];
@@ -56,12 +70,13 @@ constexpr std::array<Profile, 7> kProfiles = {{
     {"keras", "Keras 3 (and tf.keras 2.x)",
      "keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py", Average::micro,
      Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::optimistic, LossFamily::keras_probabilities, ClassWeightNorm::sample_count},
+     TieRule::optimistic, TopKPredicted::top1_on_miss, LossFamily::keras_probabilities,
+     ClassWeightNorm::sample_count},
     // torch.nn: CrossEntropyLoss on logits; a class-weighted mean divides by the sum of
     // the target classes' weights. aten/src/ATen/native/LossNLL.cpp, torch/nn/modules/loss.py.
     {"torch.nn", "PyTorch torch.nn.CrossEntropyLoss", "aten/src/ATen/native/LossNLL.cpp",
      Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::torch_topk, LossFamily::logits,
+     ZeroDivision::zero, TieRule::torch_topk, TopKPredicted::top1_on_miss, LossFamily::logits,
      ClassWeightNorm::target_weight_sum},
 }};
 
@@ -103,6 +118,7 @@ Convention resolve(const Profile& profile, Metric metric, const ConventionOverri
   // the first-index argmax (sklearn users pass np.argmax labels to accuracy_score,
   // Keras categorical_accuracy uses argmax), so ties default to index order there.
   c.ties = o.ties.value_or(c.top_k > 1 ? profile.ties : TieRule::index_order);
+  c.topk_predicted = o.topk_predicted.value_or(profile.topk_predicted);
   c.adjusted = o.adjusted.value_or(false);
   c.loss = o.loss.value_or(profile.loss);
   c.weight_norm = o.weight_norm.value_or(profile.weight_norm);

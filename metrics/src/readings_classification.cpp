@@ -61,6 +61,31 @@ void require_torch_order(const SufficientState& s, const Convention& c, std::siz
                          " rows tie at the boundary); read them with ties=torch_topk");
 }
 
+// Precision and F1 at k > 1 under torchmetrics <= 1.6.0's rule: every class of the
+// top-k set is a predicted positive (TopKPredicted::whole_set).
+bool whole_set(const Convention& c) {
+  return c.top_k > 1 && c.topk_predicted == TopKPredicted::whole_set &&
+         (c.metric == Metric::precision || c.metric == Metric::f1);
+}
+
+// The per-k set counts, when this reading needs and the state has them.
+const std::vector<std::int64_t>& topk_sets(const SufficientState& s, const Convention& c,
+                                           std::size_t j) {
+  if (!s.options().topk_sets) {
+    throw UnavailableError(
+        "top_k=" + std::to_string(c.top_k) +
+        ": precision and F1 with every one of the k predicted classes counted as a predicted "
+        "positive (torchmetrics <= 1.6.0) need the top-k sets; build the state with "
+        "topk_sets=true, or read with topk_predicted=top1_on_miss (torchmetrics >= 1.6.1)");
+  }
+  if (c.ties != TieRule::torch_topk) {
+    throw UnavailableError("top_k=" + std::to_string(c.top_k) +
+                           ": the top-k sets follow torch.topk's tie rule; read them with "
+                           "ties=torch_topk");
+  }
+  return s.topk_set_by_class[j];
+}
+
 void require_scores_for_topk(const SufficientState& s, int k) {
   if (k < 1 || k > s.num_classes()) {
     throw InvalidArgument("top_k: expected a value in [1, num_classes=" +
@@ -114,9 +139,13 @@ ClassCounts counts(const SufficientState& s, const Convention& c) {
     const std::size_t j = topk_slot(s, c.top_k);
     require_torch_order(s, c, j);
     out.tp = to_double(s.topk_hits_by_class[j]);
-    // torchmetrics >= 1.6.1: on a miss the sample predicts its top-1 class.
-    out.predicted = to_double(s.topk_misses_by_predicted[j]);
-    for (std::size_t i = 0; i < out.tp.size(); ++i) out.predicted[i] += out.tp[i];
+    if (whole_set(c)) {
+      out.predicted = to_double(topk_sets(s, c, j));
+    } else {
+      // torchmetrics >= 1.6.1: on a miss the sample predicts its top-1 class.
+      out.predicted = to_double(s.topk_misses_by_predicted[j]);
+      for (std::size_t i = 0; i < out.tp.size(); ++i) out.predicted[i] += out.tp[i];
+    }
   }
   out.support = weights ? to_double(s.w_support) : to_double(s.support);
   out.present_predicted = weights ? to_double(s.predicted) : out.predicted;
@@ -234,9 +263,24 @@ double read(const SufficientState& state, const Convention& c) {
   if (state.samples == 0) return ratio(0.0, 0.0, c.zero_division);
   switch (c.average) {
     case Average::micro: {
+      const bool weights = use_weights(state, c);
+      if (whole_set(c)) {
+        // k predicted classes per sample: precision = hits / (N k) and
+        // F1 = 2 tp / (2 tp + fp + fn) = 2 hits / (N k + N).
+        if (weights) {
+          throw UnavailableError("top-k sets are not kept with sample weights");
+        }
+        const std::size_t j = topk_slot(state, c.top_k);
+        double predicted = 0.0;
+        for (auto n : topk_sets(state, c, j)) predicted += static_cast<double>(n);
+        const double hits = micro_hits(state, c);
+        const double samples = static_cast<double>(state.samples);
+        return c.metric == Metric::precision
+                   ? ratio(hits, predicted, c.zero_division)
+                   : ratio(2.0 * hits, predicted + samples, c.zero_division);
+      }
       // Every counted sample predicts exactly one class, so micro accuracy,
       // precision, recall and F1 all equal hits / samples.
-      const bool weights = use_weights(state, c);
       const double total = weights ? state.w_total.value() : static_cast<double>(state.samples);
       return micro_hits(state, c) / total;
     }

@@ -54,7 +54,8 @@ void merge_into(std::vector<ExactSum>& into, const std::vector<ExactSum>& from) 
 bool same_options(const StateOptions& a, const StateOptions& b) {
   return a.num_classes == b.num_classes && a.top_k == b.top_k && a.ignore_index == b.ignore_index &&
          a.threshold == b.threshold && a.losses == b.losses &&
-         a.smoothing_terms == b.smoothing_terms && a.confusion_matrix == b.confusion_matrix;
+         a.smoothing_terms == b.smoothing_terms && a.confusion_matrix == b.confusion_matrix &&
+         a.topk_sets == b.topk_sets;
 }
 
 }  // namespace
@@ -68,6 +69,8 @@ SufficientState::SufficientState(StateOptions options) : options_(resolve(std::m
   topk_hits_by_class.assign(options_.top_k.size(), std::vector<std::int64_t>(c, 0));
   topk_misses_by_predicted.assign(options_.top_k.size(), std::vector<std::int64_t>(c, 0));
   topk_boundary_ties.assign(options_.top_k.size(), 0);
+  topk_set_by_class.assign(options_.top_k.size(),
+                           std::vector<std::int64_t>(options_.topk_sets ? c : 0, 0));
   for (LossFamily f : options_.losses) {
     auto& l = losses[static_cast<int>(f)];
     l.enabled = true;
@@ -104,7 +107,8 @@ void SufficientState::merge(const SufficientState& other) {
     throw IncompatibleError(
         "merge: the states were built with different options (num_classes " +
         std::to_string(options_.num_classes) + " vs " + std::to_string(other.options_.num_classes) +
-        "; top_k, ignore_index, threshold, losses and confusion_matrix must also match)");
+        "; top_k, ignore_index, threshold, losses, confusion_matrix and topk_sets must also "
+        "match)");
   }
   if (other.batches == 0) return;
   if (batches == 0) {
@@ -132,6 +136,7 @@ void SufficientState::merge(const SufficientState& other) {
   for (std::size_t j = 0; j < topk_hits_by_class.size(); ++j) {
     add_into(topk_hits_by_class[j], rhs->topk_hits_by_class[j]);
     add_into(topk_misses_by_predicted[j], rhs->topk_misses_by_predicted[j]);
+    add_into(topk_set_by_class[j], rhs->topk_set_by_class[j]);
   }
   add_into(topk_boundary_ties, rhs->topk_boundary_ties);
   elementwise_correct += rhs->elementwise_correct;
@@ -162,6 +167,7 @@ bool operator==(const SufficientState& a, const SufficientState& b) {
             a.tp == b.tp && a.predicted == b.predicted && a.support == b.support &&
             a.rank_histogram == b.rank_histogram && a.topk_hits_by_class == b.topk_hits_by_class &&
             a.topk_misses_by_predicted == b.topk_misses_by_predicted &&
+            a.topk_set_by_class == b.topk_set_by_class &&
             a.topk_boundary_ties == b.topk_boundary_ties &&
             a.elementwise_correct == b.elementwise_correct && a.confusion == b.confusion &&
             a.w_tp == b.w_tp && a.w_predicted == b.w_predicted && a.w_support == b.w_support &&

@@ -265,7 +265,8 @@ def test_summed_state_dicts_equal_merge(kind: str) -> None:
     """What torch.distributed.all_reduce(SUM) does to the arrays, from_state_dict undoes."""
     def build(seed: int) -> ma.Evaluator:
         if kind == "multiclass":
-            ev = ma.Evaluator(num_classes=6, top_k=[2, 3], confusion_matrix=True, ignore_index=5)
+            ev = ma.Evaluator(num_classes=6, top_k=[2, 3], confusion_matrix=True, ignore_index=5,
+                              topk_sets=True)
             for s, t, w in _batches(seed):
                 ev.update(s, t, sample_weight=w if seed else None)
             if seed == 2:
@@ -337,3 +338,30 @@ def test_stubs_and_marker_are_installed() -> None:
     root = pathlib.Path(ma.__file__).parent
     assert (root / "py.typed").exists()
     assert (root / "_core.pyi").exists()
+
+
+# ---- precision and F1 at top_k > 1 -----------------------------------------------------
+
+
+def test_precision_at_k_counts_the_whole_top_k_set_up_to_torchmetrics_1_6_0() -> None:
+    """torchmetrics 1.5.2: MulticlassPrecision(top_k=2, average="micro") is 0.5 with every
+    sample right (tests/golden/FINDINGS.md, finding 3); >= 1.6.1 gives 1.0."""
+    preds = np.array([[0.7, 0.2, 0.1, 0.0], [0.1, 0.6, 0.3, 0.0]], dtype=np.float32)
+    target = np.array([0, 1])
+    kw = dict(top_k=2, average="micro")
+    assert ma.precision(preds, target, profile="torchmetrics-1", **kw) == 0.5
+    assert ma.precision(preds, target, profile="torchmetrics-0.11", **kw) == 0.5
+    assert ma.precision(preds, target, profile="torchmetrics-1.6", **kw) == 1.0
+    assert ma.precision(preds, target, profile="torchmetrics-1", topk_predicted="top1_on_miss",
+                        **kw) == 1.0
+    assert ma.f1(preds, target, profile="torchmetrics-1", **kw) == pytest.approx(4 / 6)
+    assert _core.convention("f1", profile="torchmetrics-1", top_k=2).topk_predicted == "whole_set"
+    ev = ma.Evaluator(num_classes=4, top_k=2)
+    ev.update(preds, target)
+    with pytest.raises(ma.UnavailableError, match="topk_sets=true"):
+        ev.compute("precision", profile="torchmetrics-1", **kw)
+    ev = ma.Evaluator(num_classes=4, top_k=2, topk_sets=True)
+    ev.update(preds, target)
+    assert ev.compute("precision", profile="torchmetrics-1", **kw) == 0.5
+    rebuilt = ma.Evaluator.from_state_dict(ev.state_dict())
+    assert rebuilt.compute("precision", profile="torchmetrics-1", **kw) == 0.5

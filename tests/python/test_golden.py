@@ -113,8 +113,11 @@ def torchmetrics_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
         options["zero_division"] = kw.pop("zero_division")
     if name.startswith("Multiclass"):
         top_k = int(kw.pop("top_k", 1))
+        # Precision and F1 at k > 1 count the whole top-k set as predicted (torchmetrics
+        # <= 1.6.0, the profiles' default): the state keeps the sets for them.
         ev = _evaluator_multiclass(
-            inp, call, preds, top_k=top_k, ignore_index=kw.pop("ignore_index", None)
+            inp, call, preds, top_k=top_k, ignore_index=kw.pop("ignore_index", None),
+            topk_sets=metric in ("precision", "f1") and top_k > 1,
         )
         return ev.compute(metric, top_k=top_k, **options)
     if name.startswith("Binary"):
@@ -292,16 +295,15 @@ LOSSES = ("cross_entropy", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "
 # Disagreements understood and reported (see the module docstring of each reason); they are
 # counted and printed, not failed. Anything else fails the test.
 KNOWN: list[tuple[str, str]] = [
-    (r"^Multiclass(Precision|F1Score)\..*top_k=[2-9]",
-     "core: torchmetrics <= 1.5 counts all k top-k predictions as predicted positives "
-     "(precision = tp / (N k)); the core models >= 1.6.1 (a miss predicts its top-1 class)"),
     (r"mc_large_neginf.*onehot\(target\)|SparseCategoricalCrossentropy\.mc_large_neginf",
      "library: one-hot targets against a -inf logit give 0 * -inf = NaN; metricaudit reads "
      "the index target and returns the finite loss"),
 ]
 
 
-def agrees(ours: Any, ref: Any, output_dtype: str, loss: bool, keras_mean: bool = False) -> bool:
+def agrees(
+    ours: Any, ref: Any, output_dtype: str, loss: bool, keras_mean: bool = False, ulps: int = 1
+) -> bool:
     a = np.asarray(ours, dtype=np.float64)
     b = np.asarray(_num(ref), dtype=np.float64)
     if a.shape != b.shape:
@@ -313,7 +315,7 @@ def agrees(ours: Any, ref: Any, output_dtype: str, loss: bool, keras_mean: bool 
             close = np.isclose(a, b, rtol=1e-5, atol=1e-7)
         else:
             a32, b32 = a.astype(np.float32), b.astype(np.float32)
-            close = np.abs(a32 - b32) <= np.spacing(np.abs(b32))  # 1 ulp of float32
+            close = np.abs(a32 - b32) <= ulps * np.spacing(np.abs(b32))  # ulps of float32
     else:
         close = np.isclose(a, b, rtol=1e-12, atol=1e-12)
     return bool(np.all(nan | inf | close))
@@ -353,8 +355,12 @@ def test_golden_file(filename: str) -> None:
         dtype = "float32" if "float32" in (call.get("dtype"), case.get("output_dtype")) else "float64"
         # Keras averages per-element float32 values: float32 rounding of the mean.
         keras_mean = data["library"] == "keras"
+        # torchmetrics' F-beta is (1 + b^2) tp / ((1 + b^2) tp + b^2 fn + fp) in float32, then a
+        # float32 mean over classes: more roundings than the one of metricaudit's ratio of
+        # exact counts. Seen: 2 ulp on macro / weighted F1 at top_k = 2 (mc_logits_c10).
+        averaged_f1 = "F1Score" in call["api"] and re.search(r"average=(macro|weighted)", case["id"])
         COMPARED[f"golden {filename}"] += 1
-        if not agrees(ours, ref, dtype, loss, keras_mean):
+        if not agrees(ours, ref, dtype, loss, keras_mean, ulps=2 if averaged_f1 else 1):
             known = [why for pattern, why in KNOWN if re.search(pattern, case["id"])]
             if known:
                 SKIPPED[f"golden {filename}: KNOWN DISAGREEMENT, {known[0]}"] += 1

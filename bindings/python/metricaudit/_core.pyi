@@ -24,6 +24,8 @@ class Convention:
     @property
     def ties(self) -> str: ...
     @property
+    def topk_predicted(self) -> str: ...
+    @property
     def adjusted(self) -> bool: ...
     @property
     def sample_weighted(self) -> bool: ...
@@ -61,6 +63,7 @@ def convention(
     zero_division: str | None = None,
     top_k: int | None = None,
     ties: str | None = None,
+    topk_predicted: str | None = None,
     adjusted: bool | None = None,
     loss: str | None = None,
     weight_norm: str | None = None,
@@ -93,6 +96,7 @@ class MulticlassState:
         losses: Sequence[str] | None = None,
         smoothing_terms: bool = True,
         confusion_matrix: bool = False,
+        topk_sets: bool = False,
         threads: int = 0,
     ) -> None: ...
     def update(

@@ -33,6 +33,10 @@ class Evaluator:
         losses: loss families to accumulate (names as in :func:`cross_entropy`); None: all.
         smoothing_terms: also accumulate what label smoothing needs (C logs per row).
         confusion_matrix: keep a dense C x C confusion matrix.
+        topk_sets: also count, per k, how often each class is among the k predicted
+            classes (torch.topk's set): what precision and F1 at ``top_k > 1`` need under
+            torchmetrics <= 1.6.0 (``topk_predicted="whole_set"``, the default of the
+            ``torchmetrics-0.9``, ``-0.11`` and ``-1`` profiles). A selection per row and k.
         profile: default profile of :meth:`compute` (overridable per call).
         threads: OpenMP threads per update (0: default). Results do not depend on it.
 
@@ -58,6 +62,7 @@ class Evaluator:
         losses: Sequence[str] | None = None,
         smoothing_terms: bool = True,
         confusion_matrix: bool = False,
+        topk_sets: bool = False,
         profile: str | None = None,
         threads: int = 0,
     ) -> None:
@@ -79,6 +84,7 @@ class Evaluator:
                 losses=None if losses is None else list(losses),
                 smoothing_terms=smoothing_terms,
                 confusion_matrix=confusion_matrix,
+                topk_sets=topk_sets,
                 threads=threads,
             )
             self._num = int(num_classes)
@@ -132,7 +138,7 @@ class Evaluator:
         ``"confusion_matrix"`` (multi-class); ``"accuracy"``, ``"subset_accuracy"``,
         ``"precision"``, ``"recall"``, ``"f1"``, ``"binary_cross_entropy"`` (binary /
         multilabel). ``options``: the keywords of the functional API (``average``, ``absent``,
-        ``zero_division``, ``top_k``, ``ties``, ``adjusted``, ``loss``, ``class_weights``,
+        ``zero_division``, ``top_k``, ``ties``, ``topk_predicted``, ``adjusted``, ``loss``, ``class_weights``,
         ``label_smoothing``, ``reduction``, ``weight_norm``, ``multilabel``, ``reading``,
         ``profile``); ``sample_weighted=False`` reads the unweighted counts.
         """
@@ -178,6 +184,7 @@ class Evaluator:
                 losses=options["losses"],
                 smoothing_terms=options["smoothing_terms"],
                 confusion_matrix=options["confusion_matrix"],
+                topk_sets=bool(options.get("topk_sets", False)),
                 profile=profile,
                 threads=threads,
             )

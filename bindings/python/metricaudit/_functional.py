@@ -1,7 +1,7 @@
 """The functional API: one call, one pass, one number (or one array).
 
 Every function takes ``preds`` then ``target`` (as torchmetrics does) and every
-option by keyword. ``profile="torchmetrics-0.11"`` (or ``"torchmetrics-1"``,
+option by keyword. ``profile="torchmetrics-0.11"`` (or ``"torchmetrics-1"``, ``"torchmetrics-1.6"``,
 ``"torchmetrics-0.9"``, ``"sklearn"``, ``"sklearn-1.1"``, ``"keras"``, ``"torch.nn"``)
 supplies that library's defaults; an explicit keyword always wins. Without a
 profile: accuracy is micro (the fraction right), precision/recall/F1 are macro
@@ -53,6 +53,7 @@ def _multiclass_state(
     losses: Sequence[str] = (),
     smoothing_terms: bool = False,
     confusion: bool = False,
+    topk_sets: bool = False,
     threads: int = 0,
 ) -> _core.MulticlassState:
     c = num_classes if num_classes is not None else infer_num_classes(preds, target, ignore_index)
@@ -64,6 +65,7 @@ def _multiclass_state(
         losses=list(losses),
         smoothing_terms=smoothing_terms,
         confusion_matrix=confusion,
+        topk_sets=topk_sets,
         threads=threads,
     )
     state.update(target, preds, weight)
@@ -122,6 +124,7 @@ def _classification(
     zero_division: Any,
     top_k: int | None,
     ties: str | None,
+    topk_predicted: str | None,
     threshold: float,
     ignore_index: int | None,
     sample_weight: ArrayLike | None,
@@ -137,13 +140,24 @@ def _classification(
     if task is None:
         task = infer_task(p, t)
     if task == "multiclass":
+        # Precision and F1 at k > 1 under torchmetrics <= 1.6.0 count every class of the
+        # top-k set as predicted: only then does the pass keep the sets (a selection per row).
+        sets = (
+            metric in ("precision", "f1")
+            and top_k is not None
+            and top_k > 1
+            and _core.convention(
+                metric, profile=profile, top_k=int(top_k), topk_predicted=topk_predicted
+            ).topk_predicted
+            == "whole_set"
+        )
         state = _multiclass_state(
             p, t, w, num_classes=num_classes, ignore_index=ignore_index, top_k=top_k,
-            threshold=threshold, threads=threads,
+            threshold=threshold, topk_sets=sets, threads=threads,
         )
         return read_multiclass(
             state, metric, profile=profile, average=average, absent=absent,
-            zero_division=zero_division, top_k=top_k, ties=ties,
+            zero_division=zero_division, top_k=top_k, ties=ties, topk_predicted=topk_predicted,
         )
     p = _inputs.binary_scores(p, "preds")
     lstate = _labelwise_state(
@@ -224,7 +238,8 @@ def accuracy(
     return _classification(
         "accuracy", preds, target, task=task, num_classes=num_classes, num_labels=num_labels,
         average=average, absent=absent, zero_division=zero_division, top_k=top_k, ties=ties,
-        threshold=threshold, ignore_index=ignore_index, sample_weight=sample_weight,
+        topk_predicted=None, threshold=threshold, ignore_index=ignore_index,
+        sample_weight=sample_weight,
         profile=profile, multilabel=multilabel, reading=reading, threads=threads,
     )
 
@@ -241,6 +256,7 @@ def _prf(metric: str, doc_name: str) -> Any:
         absent: str | None = None,
         zero_division: Any = None,
         top_k: int | None = None,
+        topk_predicted: str | None = None,
         threshold: float = 0.5,
         ignore_index: int | None = None,
         sample_weight: ArrayLike | None = None,
@@ -251,7 +267,7 @@ def _prf(metric: str, doc_name: str) -> Any:
         return _classification(
             metric, preds, target, task=task, num_classes=num_classes, num_labels=num_labels,
             average=average, absent=absent, zero_division=zero_division, top_k=top_k,
-            ties=None, threshold=threshold, ignore_index=ignore_index,
+            ties=None, topk_predicted=topk_predicted, threshold=threshold, ignore_index=ignore_index,
             sample_weight=sample_weight, profile=profile, multilabel="labelwise",
             reading=reading, threads=threads,
         )
@@ -263,6 +279,10 @@ def _prf(metric: str, doc_name: str) -> Any:
     classes selected by ``absent``; for binary / multilabel input over all labels);
     ``"micro"`` equals accuracy on multi-class input; ``"none"`` returns per-class values.
     Binary and multilabel input is read per label from the tp/fp/fn counts.
+    ``topk_predicted`` (multi-class, ``top_k > 1``): which classes a sample predicts,
+    ``"whole_set"`` (all k: torchmetrics <= 1.6.0, so micro precision@k = hits / (N k)) or
+    ``"top1_on_miss"`` (the target on a hit, else the top-1 class: torchmetrics >= 1.6.1,
+    and the default without a profile).
 
     Example:
         >>> import numpy as np, metricaudit

@@ -12,7 +12,7 @@ from . import _core
 Task = Literal["multiclass", "binary", "multilabel"]
 Result = Union[float, np.ndarray]
 
-_TORCHMETRICS = ("torchmetrics-0.11", "torchmetrics-1")
+_TORCHMETRICS = ("torchmetrics-0.11", "torchmetrics-1", "torchmetrics-1.6")
 _SKLEARN = ("sklearn", "sklearn-1.1")
 
 
@@ -112,6 +112,7 @@ def read_multiclass(
     zero_division: Any = None,
     top_k: int | None = None,
     ties: str | None = None,
+    topk_predicted: str | None = None,
     adjusted: bool | None = None,
     loss: str | None = None,
     weight_norm: str | None = None,
@@ -130,6 +131,7 @@ def read_multiclass(
         zero_division=norm_zero_division(zero_division),
         top_k=None if top_k is None else int(top_k),
         ties=ties,
+        topk_predicted=topk_predicted,
         adjusted=adjusted,
         loss=loss,
         weight_norm=weight_norm,

@@ -41,6 +41,19 @@ enum class ZeroDivision {
   nan,   ///< NaN, and the class is left out of a macro mean (sklearn zero_division=np.nan)
 };
 
+/// Which classes a sample predicts at top_k > 1 (the false positives of precision and F1;
+/// accuracy and recall do not depend on it).
+enum class TopKPredicted {
+  /// The target on a hit, else the top-1 class: one predicted class per sample
+  /// (torchmetrics >= 1.6.1, _refine_preds_oh in
+  /// src/torchmetrics/functional/classification/stat_scores.py).
+  top1_on_miss,
+  /// All k classes of torch.topk's set: k predicted classes per sample, so micro
+  /// precision@k = hits / (N k) (torchmetrics <= 1.6.0: select_topk's one-hot,
+  /// src/torchmetrics/utilities/data.py). Needs StateOptions::topk_sets.
+  whole_set,
+};
+
 enum class Reduction {
   mean,  ///< the library's mean (see ClassWeightNorm)
   sum,
@@ -59,6 +72,7 @@ struct Convention {
   ZeroDivision zero_division = ZeroDivision::zero;
   int top_k = 1;  ///< accuracy / recall at k (micro and per-class)
   TieRule ties = TieRule::index_order;
+  TopKPredicted topk_predicted = TopKPredicted::top1_on_miss;  ///< precision / F1 at top_k > 1
   bool adjusted = false;        ///< balanced accuracy: (s - 1/K) / (1 - 1/K)
   bool sample_weighted = true;  ///< use sample weights when the state has them
 

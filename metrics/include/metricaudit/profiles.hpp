@@ -24,7 +24,8 @@ struct Profile {
   Absent f1_absent_top_k;    ///< ... for F1 at top_k > 1 (torchmetrics 1.x differs from accuracy)
   ZeroDivision zero_division;
   TieRule ties;
-  LossFamily loss;  ///< how the library reads scores for its cross-entropy default
+  TopKPredicted topk_predicted;  ///< what a sample predicts at top_k > 1 (precision, F1)
+  LossFamily loss;               ///< how the library reads scores for its cross-entropy default
   ClassWeightNorm weight_norm;
 };
 
@@ -40,6 +41,7 @@ struct ConventionOverrides {
   std::optional<ZeroDivision> zero_division;
   std::optional<int> top_k;
   std::optional<TieRule> ties;
+  std::optional<TopKPredicted> topk_predicted;
   std::optional<bool> adjusted;
   std::optional<LossFamily> loss;
   std::optional<ClassWeightNorm> weight_norm;

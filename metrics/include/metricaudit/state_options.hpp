@@ -49,6 +49,11 @@ struct StateOptions {
   bool smoothing_terms = true;
   /// Keep a dense C x C confusion matrix (refused above 2^26 cells).
   bool confusion_matrix = false;
+  /// Also count, per requested k, how often each class is among a row's k predicted
+  /// classes (torch.topk's selection): what torchmetrics <= 1.6.0 counts as predicted
+  /// positives at top_k > 1, so that its precision and F1 at k can be read
+  /// (TopKPredicted::whole_set). Costs a selection over the row per k > 1 (CPU only).
+  bool topk_sets = false;
   /// Threads for the pass; 0 = OpenMP's default. Results do not depend on it.
   int threads = 0;
 };

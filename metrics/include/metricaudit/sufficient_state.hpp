@@ -89,6 +89,9 @@ class SufficientState {
   /// predicted first.
   std::vector<std::vector<std::int64_t>> topk_hits_by_class;
   std::vector<std::vector<std::int64_t>> topk_misses_by_predicted;
+  /// Per requested k, when StateOptions::topk_sets: rows whose k predicted classes
+  /// (torch.topk's set; at k = 1 the argmax) include c. Empty vectors otherwise.
+  std::vector<std::vector<std::int64_t>> topk_set_by_class;
   /// Per requested k: rows whose target tied with other classes across the k
   /// boundary. Where it is 0, torch_topk and index_order agree on every row.
   std::vector<std::int64_t> topk_boundary_ties;

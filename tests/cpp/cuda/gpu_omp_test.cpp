@@ -114,6 +114,17 @@ TEST(GpuOmp, ConfusionMatrixAndNoSmoothing) {
   expect_agrees(evaluate(b.view(), o), evaluate_gpu(b.view(), o));
 }
 
+TEST(GpuOmp, RefusesTopKSets) {
+  // torchmetrics <= 1.6.0 precision@k needs a per-row selection: CPU only, said plainly.
+  RandomSpec spec;
+  spec.classes = 10;
+  spec.rows = 100;
+  const Batch b = random_batch(8, spec);
+  StateOptions o = options(10);
+  o.topk_sets = true;
+  EXPECT_THROW(evaluate_gpu(b.view(), o), UnavailableError);
+}
+
 TEST(GpuOmp, MergesWithCpuStatesAndIsDeterministic) {
   RandomSpec spec;
   spec.classes = 50;

@@ -28,7 +28,8 @@ TEST(Profiles, UnknownNameListsTheKnownOnes) {
   } catch (const InvalidArgument& e) {
     EXPECT_EQ(std::string(e.what()),
               "profile: unknown name 'torchmetrics-2'; expected one of torchmetrics-0.9, "
-              "torchmetrics-0.11, torchmetrics-1, sklearn, sklearn-1.1, keras, torch.nn");
+              "torchmetrics-0.11, torchmetrics-1, torchmetrics-1.6, sklearn, sklearn-1.1, keras, "
+              "torch.nn");
   }
 }
 
