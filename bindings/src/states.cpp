@@ -157,7 +157,7 @@ StateOptions multiclass_options(std::int64_t num_classes, std::optional<std::vec
                                 std::optional<std::int64_t> ignore_index, double threshold,
                                 std::optional<std::vector<std::string>> losses,
                                 bool smoothing_terms, bool confusion_matrix, bool topk_sets,
-                                int threads) {
+                                bool smoothing_columns, int threads) {
   StateOptions o;
   o.num_classes = num_classes;
   if (top_k) o.top_k = *top_k;
@@ -184,6 +184,7 @@ StateOptions multiclass_options(std::int64_t num_classes, std::optional<std::vec
   o.smoothing_terms = smoothing_terms;
   o.confusion_matrix = confusion_matrix;
   o.topk_sets = topk_sets;
+  o.smoothing_columns = smoothing_columns;
   o.threads = threads;
   return o;
 }
@@ -203,6 +204,7 @@ py::dict options_dict(const StateOptions& o) {
   d["smoothing_terms"] = o.smoothing_terms;
   d["confusion_matrix"] = o.confusion_matrix;
   d["topk_sets"] = o.topk_sets;
+  d["smoothing_columns"] = o.smoothing_columns;
   return d;
 }
 
@@ -267,6 +269,10 @@ py::dict multiclass_state_dict(const SufficientState& s0) {
   d["loss_infinite_terms"] = inf_terms;
   d["loss_infinite_smoothing"] = inf_smoothing;
   d["loss_unavailable_states"] = unavailable;
+  // smoothing_columns: the logits family's per-column smoothing sums (empty otherwise).
+  const LossSums& logit_sums = s.losses[static_cast<int>(LossFamily::logits)];
+  d["loss_smoothing_by_column"] = limbs_of(logit_sums.smoothing_by_column);
+  d["loss_infinite_by_column"] = vector_of(logit_sums.infinite_by_column);
   d["confusion"] =
       s.confusion.empty()
           ? fresh<std::int64_t>({0})
@@ -289,15 +295,16 @@ SufficientState multiclass_from_state_dict(const py::dict& d, int threads) {
     throw InvalidArgument("state_dict: options['kind'] is not 'multiclass'");
   }
   std::optional<std::vector<std::string>> losses = o["losses"].cast<std::vector<std::string>>();
-  StateOptions opts =
-      multiclass_options(o["num_classes"].cast<std::int64_t>(), o["top_k"].cast<std::vector<int>>(),
-                         o["ignore_index"].is_none()
-                             ? std::nullopt
-                             : std::optional<std::int64_t>(o["ignore_index"].cast<std::int64_t>()),
-                         o["threshold"].cast<double>(), losses, o["smoothing_terms"].cast<bool>(),
-                         o["confusion_matrix"].cast<bool>(),
-                         // absent from state dicts written before topk_sets existed
-                         o.contains("topk_sets") && o["topk_sets"].cast<bool>(), threads);
+  StateOptions opts = multiclass_options(
+      o["num_classes"].cast<std::int64_t>(), o["top_k"].cast<std::vector<int>>(),
+      o["ignore_index"].is_none()
+          ? std::nullopt
+          : std::optional<std::int64_t>(o["ignore_index"].cast<std::int64_t>()),
+      o["threshold"].cast<double>(), losses, o["smoothing_terms"].cast<bool>(),
+      o["confusion_matrix"].cast<bool>(),
+      // absent from state dicts written before topk_sets existed
+      o.contains("topk_sets") && o["topk_sets"].cast<bool>(),
+      o.contains("smoothing_columns") && o["smoothing_columns"].cast<bool>(), threads);
   SufficientState s(opts);
   const auto C = static_cast<std::size_t>(s.num_classes());
   const std::size_t K = s.options().top_k.size();
@@ -340,6 +347,13 @@ SufficientState multiclass_from_state_dict(const py::dict& d, int threads) {
   const auto inf_terms = take_vector(d, "loss_infinite_terms", kLossFamilies);
   const auto inf_smoothing = take_vector(d, "loss_infinite_smoothing", kLossFamilies);
   const auto unavailable = take_vector(d, "loss_unavailable_states", kLossFamilies);
+  {
+    LossSums& l = s.losses[static_cast<int>(LossFamily::logits)];
+    if (!l.smoothing_by_column.empty()) {
+      l.smoothing_by_column = take_sums(d, "loss_smoothing_by_column", C);
+      l.infinite_by_column = take_vector(d, "loss_infinite_by_column", C);
+    }
+  }
   for (int f = 0; f < kLossFamilies; ++f) {
     LossSums& l = s.losses[f];
     const auto fi = static_cast<std::size_t>(f);
@@ -489,16 +503,16 @@ void bind_states(py::module_& m) {
       .def(py::init([](std::int64_t num_classes, std::optional<std::vector<int>> top_k,
                        std::optional<std::int64_t> ignore_index, double threshold,
                        std::optional<std::vector<std::string>> losses, bool smoothing_terms,
-                       bool confusion_matrix, bool topk_sets, int threads) {
+                       bool confusion_matrix, bool topk_sets, bool smoothing_columns, int threads) {
              return std::make_unique<MulticlassState>(multiclass_options(
                  num_classes, std::move(top_k), ignore_index, threshold, std::move(losses),
-                 smoothing_terms, confusion_matrix, topk_sets, threads));
+                 smoothing_terms, confusion_matrix, topk_sets, smoothing_columns, threads));
            }),
            py::arg("num_classes"), py::kw_only(), py::arg("top_k") = py::none(),
            py::arg("ignore_index") = py::none(), py::arg("threshold") = 0.5,
            py::arg("losses") = py::none(), py::arg("smoothing_terms") = true,
            py::arg("confusion_matrix") = false, py::arg("topk_sets") = false,
-           py::arg("threads") = 0)
+           py::arg("smoothing_columns") = false, py::arg("threads") = 0)
       .def(
           "update",
           [](MulticlassState& self, const py::array& target, const py::array& preds,

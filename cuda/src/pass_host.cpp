@@ -91,6 +91,11 @@ std::int64_t validate(const SufficientState& state, const MulticlassBatch& b) {
     throw InvalidArgument("top_k: the GPU backend keeps at most " + std::to_string(kMaxTopK) +
                           " values, got " + std::to_string(top_k.size()));
   }
+  if (state.options().smoothing_columns) {
+    throw UnavailableError(
+        "smoothing_columns: the GPU backend does not keep per-column smoothing sums; update a "
+        "CPU state (label smoothing with class weights needs them)");
+  }
   if (state.options().topk_sets) {
     // A per-row selection with torch's tie order, C counts per k: the CPU backend's job.
     throw UnavailableError(

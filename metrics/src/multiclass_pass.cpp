@@ -80,6 +80,7 @@ struct Partial {
   // call per row) and folded into `state` once the pass is done (fold_limbs).
   detail::LimbArray logit_limbs;
   detail::LimbArray smoothing_limbs;
+  detail::LimbArray column_limbs;  // StateOptions::smoothing_columns
 };
 
 // Clipping bounds in the dtype the library computes in (Keras and sklearn
@@ -288,6 +289,16 @@ void score_rows_reference(Partial& p, const MulticlassBatch& b, std::int64_t beg
           logits.smoothing.add(w * (static_cast<double>(C) * lse - sum_z));
         }
       }
+      if (o.smoothing_columns) {
+        for (std::int64_t c = 0; c < C; ++c) {
+          const double v = static_cast<double>(row[c]);
+          if (std::isinf(v)) {
+            ++logits.infinite_by_column[c];
+          } else {
+            logits.smoothing_by_column[c].add(w * (lse - v));  // -log softmax(z)_c
+          }
+        }
+      }
     }
     if (any_prob_family && in_unit) probability_terms<T>(p, row, C, y, w);
   }
@@ -317,6 +328,8 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
   const bool smoothing = o.smoothing_terms;
   if (want_lse && p.logit_limbs.empty()) p.logit_limbs.resize(C);
   if (want_lse && smoothing && p.smoothing_limbs.empty()) p.smoothing_limbs.resize(1);
+  const bool columns = want_lse && o.smoothing_columns;
+  if (columns && p.column_limbs.empty()) p.column_limbs.resize(C);
   std::int64_t* const support = s.support.data();
   std::int64_t* const predicted = s.predicted.data();
   std::int64_t* const tp = s.tp.data();
@@ -395,6 +408,16 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
         } else {
           // sum_c -log softmax(z)_c = C * lse - sum_c z_c
           p.smoothing_limbs.add(0, w * (static_cast<double>(C) * r.lse - r.sum_z));
+        }
+      }
+      if (columns) [[unlikely]] {
+        for (std::int64_t c = 0; c < C; ++c) {
+          const double v = static_cast<double>(row[c]);
+          if (std::isinf(v)) {
+            ++logits.infinite_by_column[c];
+          } else {
+            p.column_limbs.add(c, w * (r.lse - v));  // -log softmax(z)_c
+          }
         }
       }
     }
@@ -553,7 +576,7 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
   const bool weighted = !batch.sample_weight.empty();
   const std::int64_t element = has_scores ? (batch.scores.dtype == DType::float32 ? 4 : 8) : 8;
   auto make = [&] {
-    Partial p{SufficientState(state.options()), true, false, {}, {}};
+    Partial p{SufficientState(state.options()), true, false, {}, {}, {}};
     if (weighted) p.state.promote_to_weighted();
     return p;
   };
@@ -574,6 +597,7 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
     auto& logits = p.state.losses[static_cast<int>(LossFamily::logits)];
     if (!p.logit_limbs.empty()) p.logit_limbs.fold_into(logits.by_class);
     if (!p.smoothing_limbs.empty()) p.smoothing_limbs.fold_into(logits.smoothing);
+    if (!p.column_limbs.empty()) p.column_limbs.fold_into(logits.smoothing_by_column);
   }
   bool all_in_unit = true, keras_zero = false;
   for (const auto& p : partials) {

@@ -70,13 +70,30 @@ double read_loss(const SufficientState& s, const Convention& c) {
       throw UnavailableError(
           what + ": smoothing terms were not accumulated (StateOptions::smoothing_terms)");
     }
-    if (!c.class_weights.empty()) {
-      // torch weights the smoothing term by w_c per class: it needs per-class
-      // column sums of -log p, which the O(C) state does not keep.
-      throw UnavailableError(what + ": label smoothing with class weights is not supported");
+    if (!c.class_weights.empty() && sums.smoothing_by_column.empty()) {
+      // torch weights the smoothing term of column c by w_c
+      // (torch/nn/functional.py cross_entropy -> aten/src/ATen/native/LossNLL.cpp,
+      // cross_entropy_loss_label_smoothing: -(logp * weight).sum(1)): that needs the
+      // per-column sums.
+      throw UnavailableError(what +
+                             ": label smoothing with class weights needs the per-column "
+                             "smoothing sums; build the state with smoothing_columns=true");
     }
   }
-  if (sums.infinite_terms > 0 || (eps > 0.0 && sums.infinite_smoothing > 0)) return kInf;
+  const bool by_column = eps > 0.0 && !c.class_weights.empty();
+  if (by_column) {
+    // A -inf logit in column c makes -log p_nc = +inf; torch multiplies it by w_c, so a
+    // zero weight gives 0 * inf = NaN and a positive one +inf.
+    bool nan = false, inf = sums.infinite_terms > 0;
+    for (std::size_t i = 0; i < C; ++i) {
+      if (sums.infinite_by_column[i] == 0) continue;
+      (c.class_weights[i] == 0.0 ? nan : inf) = true;
+    }
+    if (nan) return kNaN;
+    if (inf) return kInf;
+  } else if (sums.infinite_terms > 0 || (eps > 0.0 && sums.infinite_smoothing > 0)) {
+    return kInf;
+  }
 
   const bool weights_given = s.weighted && c.sample_weighted;
   if (s.weighted && !c.sample_weighted) {
@@ -95,7 +112,16 @@ double read_loss(const SufficientState& s, const Convention& c) {
     class_weight_mass.add(cw * support);
   }
   const double nll_sum = numerator.value();
-  const double smooth_sum = sums.smoothing.value();
+  double smooth_sum = 0.0;
+  if (by_column) {
+    ExactSum weighted_columns;  // sum_c cw_c * sum_n w_n (-log p_nc)
+    for (std::size_t i = 0; i < C; ++i) {
+      weighted_columns.add(c.class_weights[i] * sums.smoothing_by_column[i].value());
+    }
+    smooth_sum = weighted_columns.value();
+  } else if (eps > 0.0) {
+    smooth_sum = sums.smoothing.value();
+  }
   const double k = static_cast<double>(C);
   if (c.reduction == Reduction::sum) {
     return (1.0 - eps) * nll_sum + (eps / k) * smooth_sum;

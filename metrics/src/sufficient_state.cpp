@@ -55,7 +55,7 @@ bool same_options(const StateOptions& a, const StateOptions& b) {
   return a.num_classes == b.num_classes && a.top_k == b.top_k && a.ignore_index == b.ignore_index &&
          a.threshold == b.threshold && a.losses == b.losses &&
          a.smoothing_terms == b.smoothing_terms && a.confusion_matrix == b.confusion_matrix &&
-         a.topk_sets == b.topk_sets;
+         a.topk_sets == b.topk_sets && a.smoothing_columns == b.smoothing_columns;
 }
 
 }  // namespace
@@ -76,6 +76,10 @@ SufficientState::SufficientState(StateOptions options) : options_(resolve(std::m
     l.enabled = true;
     l.available = true;
     l.by_class.assign(c, ExactSum{});
+    if (options_.smoothing_columns && f == LossFamily::logits) {
+      l.smoothing_by_column.assign(c, ExactSum{});
+      l.infinite_by_column.assign(c, 0);
+    }
   }
   if (options_.confusion_matrix) confusion.assign(c * c, 0);
 }
@@ -107,8 +111,8 @@ void SufficientState::merge(const SufficientState& other) {
     throw IncompatibleError(
         "merge: the states were built with different options (num_classes " +
         std::to_string(options_.num_classes) + " vs " + std::to_string(other.options_.num_classes) +
-        "; top_k, ignore_index, threshold, losses, confusion_matrix and topk_sets must also "
-        "match)");
+        "; top_k, ignore_index, threshold, losses, confusion_matrix, topk_sets and "
+        "smoothing_columns must also match)");
   }
   if (other.batches == 0) return;
   if (batches == 0) {
@@ -156,6 +160,8 @@ void SufficientState::merge(const SufficientState& other) {
     l.smoothing.merge(r.smoothing);
     l.infinite_terms += r.infinite_terms;
     l.infinite_smoothing += r.infinite_smoothing;
+    merge_into(l.smoothing_by_column, r.smoothing_by_column);
+    add_into(l.infinite_by_column, r.infinite_by_column);
   }
   add_into(confusion, rhs->confusion);
 }
@@ -178,7 +184,9 @@ bool operator==(const SufficientState& a, const SufficientState& b) {
     const auto& y = b.losses[f];
     eq = x.enabled == y.enabled && x.available == y.available && x.by_class == y.by_class &&
          x.smoothing == y.smoothing && x.infinite_terms == y.infinite_terms &&
-         x.infinite_smoothing == y.infinite_smoothing;
+         x.infinite_smoothing == y.infinite_smoothing &&
+         x.smoothing_by_column == y.smoothing_by_column &&
+         x.infinite_by_column == y.infinite_by_column;
   }
   return eq;
 }

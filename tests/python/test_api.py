@@ -365,3 +365,33 @@ def test_precision_at_k_counts_the_whole_top_k_set_up_to_torchmetrics_1_6_0() ->
     assert ev.compute("precision", profile="torchmetrics-1", **kw) == 0.5
     rebuilt = ma.Evaluator.from_state_dict(ev.state_dict())
     assert rebuilt.compute("precision", profile="torchmetrics-1", **kw) == 0.5
+
+
+# ---- label smoothing with class weights ------------------------------------------------
+
+
+def test_label_smoothing_with_class_weights_weights_each_column() -> None:
+    """torch.nn.CrossEntropyLoss(weight=w, label_smoothing=e): the smoothing term of column c
+    is weighted by w[c] (aten/src/ATen/native/LossNLL.cpp); the golden torch vectors check
+    the library's own output, this the formula."""
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=(50, 4))
+    y = rng.integers(0, 4, size=50)
+    w = np.array([0.5, 1.0, 2.0, 3.0])
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    nll = -(w[y] * logp[np.arange(50), y]).sum()
+    smooth = -(logp * w).sum()
+    expected = (0.9 * nll + 0.1 / 4 * smooth) / w[y].sum()
+    kw = dict(class_weights=w, label_smoothing=0.1)
+    assert ma.cross_entropy(z, y, **kw) == pytest.approx(expected, rel=1e-13)
+    ev = ma.Evaluator(num_classes=4)
+    ev.update(z, y)
+    with pytest.raises(ma.UnavailableError, match="smoothing_columns=true"):
+        ev.compute("cross_entropy", **kw)
+    ev = ma.Evaluator(num_classes=4, smoothing_columns=True)
+    ev.update(z[:20], y[:20])
+    other = ma.Evaluator(num_classes=4, smoothing_columns=True)
+    other.update(z[20:], y[20:])
+    summed = ma.sum_state_dicts([ev.state_dict(), other.state_dict()])
+    rebuilt = ma.Evaluator.from_state_dict(summed)
+    assert rebuilt.compute("cross_entropy", **kw) == pytest.approx(expected, rel=1e-13)

@@ -97,6 +97,7 @@ class MulticlassState:
         smoothing_terms: bool = True,
         confusion_matrix: bool = False,
         topk_sets: bool = False,
+        smoothing_columns: bool = False,
         threads: int = 0,
     ) -> None: ...
     def update(

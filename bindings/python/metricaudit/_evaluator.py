@@ -37,6 +37,9 @@ class Evaluator:
             classes (torch.topk's set): what precision and F1 at ``top_k > 1`` need under
             torchmetrics <= 1.6.0 (``topk_predicted="whole_set"``, the default of the
             ``torchmetrics-0.9``, ``-0.11`` and ``-1`` profiles). A selection per row and k.
+        smoothing_columns: also keep the label-smoothing term per class column, so that
+            ``label_smoothing`` combines with ``class_weights`` as in torch's
+            ``CrossEntropyLoss(weight=..., label_smoothing=...)``. C exact additions per row.
         profile: default profile of :meth:`compute` (overridable per call).
         threads: OpenMP threads per update (0: default). Results do not depend on it.
 
@@ -63,6 +66,7 @@ class Evaluator:
         smoothing_terms: bool = True,
         confusion_matrix: bool = False,
         topk_sets: bool = False,
+        smoothing_columns: bool = False,
         profile: str | None = None,
         threads: int = 0,
     ) -> None:
@@ -85,6 +89,7 @@ class Evaluator:
                 smoothing_terms=smoothing_terms,
                 confusion_matrix=confusion_matrix,
                 topk_sets=topk_sets,
+                smoothing_columns=smoothing_columns,
                 threads=threads,
             )
             self._num = int(num_classes)
@@ -185,6 +190,7 @@ class Evaluator:
                 smoothing_terms=options["smoothing_terms"],
                 confusion_matrix=options["confusion_matrix"],
                 topk_sets=bool(options.get("topk_sets", False)),
+                smoothing_columns=bool(options.get("smoothing_columns", False)),
                 profile=profile,
                 threads=threads,
             )

@@ -54,6 +54,7 @@ def _multiclass_state(
     smoothing_terms: bool = False,
     confusion: bool = False,
     topk_sets: bool = False,
+    smoothing_columns: bool = False,
     threads: int = 0,
 ) -> _core.MulticlassState:
     c = num_classes if num_classes is not None else infer_num_classes(preds, target, ignore_index)
@@ -66,6 +67,7 @@ def _multiclass_state(
         smoothing_terms=smoothing_terms,
         confusion_matrix=confusion,
         topk_sets=topk_sets,
+        smoothing_columns=smoothing_columns,
         threads=threads,
     )
     state.update(target, preds, weight)
@@ -400,6 +402,8 @@ def cross_entropy(
     state = _multiclass_state(
         p, t, _inputs.weights(sample_weight), num_classes=num_classes,
         ignore_index=ignore_index, losses=[conv.loss], smoothing_terms=smoothing,
+        # torch weights the smoothing term of column c by class_weights[c]: per-column sums.
+        smoothing_columns=smoothing and class_weights is not None and conv.loss == "logits",
         threads=threads,
     )
     return float(

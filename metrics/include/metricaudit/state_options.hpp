@@ -47,6 +47,11 @@ struct StateOptions {
       LossFamily::sklearn_legacy_probabilities, LossFamily::keras_binary_onehot};
   /// Also accumulate the label-smoothing term sum_c -log p_c for each family (C logs per row).
   bool smoothing_terms = true;
+  /// Also keep the label-smoothing term per class column, sum_n w_n (-log p_nc), of the
+  /// logits family, so that label smoothing combines with class weights as
+  /// torch.nn.CrossEntropyLoss(weight=w, label_smoothing=e) does (it weights column c by
+  /// w_c). C exact additions per row (CPU only).
+  bool smoothing_columns = false;
   /// Keep a dense C x C confusion matrix (refused above 2^26 cells).
   bool confusion_matrix = false;
   /// Also count, per requested k, how often each class is among a row's k predicted

@@ -46,6 +46,11 @@ struct LossSums {
   std::int64_t infinite_terms = 0;  ///< samples whose loss is +inf (e.g. -inf logit at the target)
   std::int64_t infinite_smoothing =
       0;  ///< samples whose smoothing term is +inf (a -inf logit anywhere)
+  /// StateOptions::smoothing_columns (logits family only): per class column c,
+  /// sum over samples of w_n * -log p_nc, and the samples where that term is +inf
+  /// (z_nc = -inf). Empty otherwise.
+  std::vector<ExactSum> smoothing_by_column;
+  std::vector<std::int64_t> infinite_by_column;
 };
 
 class SufficientState {

@@ -125,6 +125,16 @@ TEST(GpuOmp, RefusesTopKSets) {
   EXPECT_THROW(evaluate_gpu(b.view(), o), UnavailableError);
 }
 
+TEST(GpuOmp, RefusesSmoothingColumns) {
+  RandomSpec spec;
+  spec.classes = 10;
+  spec.rows = 100;
+  const Batch b = random_batch(9, spec);
+  StateOptions o = options(10);
+  o.smoothing_columns = true;
+  EXPECT_THROW(evaluate_gpu(b.view(), o), UnavailableError);
+}
+
 TEST(GpuOmp, MergesWithCpuStatesAndIsDeterministic) {
   RandomSpec spec;
   spec.classes = 50;

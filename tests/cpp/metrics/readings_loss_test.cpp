@@ -96,12 +96,92 @@ TEST(Loss, TorchLabelSmoothing) {
   EXPECT_NEAR(read(s, c), 0.9 * nll / 3 + 0.1 / 3 * smooth / 3, 1e-15);
 }
 
-TEST(Loss, LabelSmoothingWithClassWeightsIsRefused) {
+TEST(Loss, LabelSmoothingWithClassWeightsNeedsTheColumnSums) {
   const auto s = evaluate(logits_batch().view(), options_for(3));
   Convention c = ce(LossFamily::logits);
   c.label_smoothing = 0.1;
   c.class_weights = {1, 1, 2};
-  EXPECT_THROW(read(s, c), UnavailableError);
+  try {
+    read(s, c);
+    FAIL() << "expected UnavailableError";
+  } catch (const UnavailableError& e) {
+    EXPECT_NE(std::string(e.what()).find("smoothing_columns=true"), std::string::npos) << e.what();
+  }
+}
+
+StateOptions with_columns(std::int64_t classes, int threads = 1) {
+  StateOptions o = options_for(classes);
+  o.smoothing_columns = true;
+  o.threads = threads;
+  return o;
+}
+
+// torch.nn.CrossEntropyLoss(weight=w, label_smoothing=e), reduction mean
+// (aten/src/ATen/native/LossNLL.cpp, cross_entropy_loss_label_smoothing):
+// [(1 - e) sum_n w_yn nll_n + e / C sum_n sum_c w_c (-log p_nc)] / sum_n w_yn.
+double torch_smoothed_weighted(const OwnedBatch& b, const std::vector<double>& w, double eps) {
+  const auto C = static_cast<int>(b.classes);
+  double nll = 0, smooth = 0, den = 0;
+  for (std::size_t i = 0; i < b.target.size(); ++i) {
+    const double* z = &b.scores[i * static_cast<std::size_t>(C)];
+    const double l = lse(z, C);
+    const auto y = static_cast<std::size_t>(b.target[i]);
+    nll += w[y] * (l - z[y]);
+    for (int k = 0; k < C; ++k) smooth += w[static_cast<std::size_t>(k)] * (l - z[k]);
+    den += w[y];
+  }
+  return ((1 - eps) * nll + eps / C * smooth) / den;
+}
+
+TEST(Loss, TorchLabelSmoothingWithClassWeights) {
+  const auto b = logits_batch();
+  Convention c = ce(LossFamily::logits);
+  c.label_smoothing = 0.1;
+  c.class_weights = {0.5, 2.0, 4.0};
+  const auto s = evaluate(b.view(), with_columns(3));
+  EXPECT_NEAR(read(s, c), torch_smoothed_weighted(b, c.class_weights, 0.1), 1e-15);
+  // Equal weights give the unweighted smoothing reading.
+  c.class_weights = {1, 1, 1};
+  Convention plain = ce(LossFamily::logits);
+  plain.label_smoothing = 0.1;
+  EXPECT_NEAR(read(s, c), read(s, plain), 1e-15);
+}
+
+TEST(Loss, ColumnSumsAgreeAcrossKernelsThreadsAndSplits) {
+  for (std::int64_t C : {5, 40}) {  // both row kernels (four rows per packet, one row)
+    const auto b = testing::random_batch(11, 600, C);
+    std::vector<double> w(static_cast<std::size_t>(C));
+    for (std::size_t k = 0; k < w.size(); ++k) w[k] = 0.25 + static_cast<double>(k % 4);
+    Convention c = ce(LossFamily::logits);
+    c.label_smoothing = 0.2;
+    c.class_weights = w;
+    const auto one = evaluate(b.view(), with_columns(C, 1));
+    EXPECT_NEAR(read(one, c), torch_smoothed_weighted(b, w, 0.2), 1e-12) << C;
+    const auto two = evaluate(b.view(), with_columns(C, 2));
+    SufficientState split(with_columns(C, 3));
+    update(split, b.slice(0, 250));
+    update(split, b.slice(250, 600));
+    EXPECT_TRUE(one == two);
+    EXPECT_TRUE(one == split);
+  }
+}
+
+TEST(Loss, MaskedColumnWithLabelSmoothingAndClassWeights) {
+  // A -inf logit outside the target: -log p = +inf in that column. torch multiplies it
+  // by the column's weight: +inf for a positive weight, 0 * inf = NaN for a zero one.
+  OwnedBatch b;
+  b.classes = 3;
+  b.target = {0, 1};
+  b.scores = {2.0, 1.0, -std::numeric_limits<double>::infinity(), 0.5, 1.5, 0.0};
+  const auto s = evaluate(b.view(), with_columns(3));
+  Convention c = ce(LossFamily::logits);
+  c.label_smoothing = 0.1;
+  c.class_weights = {1, 1, 2};
+  EXPECT_EQ(read(s, c), std::numeric_limits<double>::infinity());
+  c.class_weights = {1, 1, 0};
+  EXPECT_TRUE(std::isnan(read(s, c)));
+  c.label_smoothing = 0.0;  // without smoothing only the targets' terms count: finite
+  EXPECT_TRUE(std::isfinite(read(s, c)));
 }
 
 TEST(Loss, IgnoreIndexAndAllIgnoredIsNaN) {
