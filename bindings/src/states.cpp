@@ -221,6 +221,7 @@ py::dict multiclass_state_dict(const SufficientState& s0) {
   promoted.promote_to_weighted();  // no-op when already weighted
   const SufficientState& s = promoted;
   const auto C = static_cast<std::size_t>(s.num_classes());
+  const std::size_t K = s.options().top_k.size();
   const bool nonempty = s.batches > 0;
   py::dict d;
   d["options"] = options_dict(s.options());
@@ -246,6 +247,18 @@ py::dict multiclass_state_dict(const SufficientState& s0) {
   d["w_support"] = limbs_of(s.w_support);
   d["w_total"] = limbs_of(s.w_total);
   d["w_topk_hits"] = limbs_of(s.w_topk_hits);
+  {
+    // (tie rule, k, limbs); zeros for an unweighted state, like the other weighted sums.
+    auto by_rule = fresh<std::int64_t>({kTieRules, static_cast<py::ssize_t>(K), kLimbs});
+    std::fill_n(by_rule.mutable_data(), by_rule.size(), 0);
+    for (int r = 0; r < kTieRules; ++r) {
+      for (std::size_t j = 0; j < s.w_topk_hits_by_rule[r].size(); ++j) {
+        put_limbs(by_rule.mutable_data() + (static_cast<std::size_t>(r) * K + j) * kLimbs,
+                  s.w_topk_hits_by_rule[r][j]);
+      }
+    }
+    d["w_topk_hits_by_rule"] = by_rule;
+  }
   d["w_elementwise_correct"] = limbs_of(s.w_elementwise_correct);
   auto by_class = fresh<std::int64_t>({kLossFamilies, static_cast<py::ssize_t>(C), kLimbs});
   auto smoothing = fresh<std::int64_t>({kLossFamilies, kLimbs});
@@ -331,6 +344,8 @@ SufficientState multiclass_from_state_dict(const py::dict& d, int threads) {
   auto w_support = take_sums(d, "w_support", C);
   auto w_total = take_sum(d, "w_total");
   auto w_topk_hits = take_sums(d, "w_topk_hits", K);
+  const auto w_by_rule =
+      take(d, "w_topk_hits_by_rule", {kTieRules, static_cast<py::ssize_t>(K), kLimbs});
   auto w_elementwise = take_sum(d, "w_elementwise_correct");
   if (take_scalar(d, "weighted_states") > 0) {
     s.weighted = true;
@@ -339,6 +354,13 @@ SufficientState multiclass_from_state_dict(const py::dict& d, int threads) {
     s.w_support = std::move(w_support);
     s.w_total = w_total;
     s.w_topk_hits = std::move(w_topk_hits);
+    for (int r = 0; r < kTieRules; ++r) {
+      s.w_topk_hits_by_rule[r].resize(K);
+      for (std::size_t j = 0; j < K; ++j) {
+        s.w_topk_hits_by_rule[r][j] =
+            sum_at(w_by_rule.data() + (static_cast<std::size_t>(r) * K + j) * kLimbs);
+      }
+    }
     s.w_elementwise_correct = w_elementwise;
   }
   const auto by_class =

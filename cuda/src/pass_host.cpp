@@ -132,6 +132,7 @@ Layout make_layout(const StateOptions& o, bool weighted) {
     L.w_total = slot(kExactLimbs);
     L.w_elementwise = slot(kExactLimbs);
     L.w_topk = slot(K * kExactLimbs);
+    L.w_rank_topk = slot(kTieRules * K * kExactLimbs);
   }
   L.topk_ties = slot(K);
   L.scalars_end = next;
@@ -248,6 +249,12 @@ SufficientState to_state(const SufficientState& like, const PassParams& p,
     s.w_elementwise_correct = sum_at(acc, L.w_elementwise);
     for (std::size_t j = 0; j < s.w_topk_hits.size(); ++j) {
       s.w_topk_hits[j] = sum_at(acc, L.w_topk + static_cast<std::int64_t>(j) * kExactLimbs);
+      for (int r = 0; r < kTieRules; ++r) {
+        s.w_topk_hits_by_rule[r][j] =
+            sum_at(acc, L.w_rank_topk + (r * static_cast<std::int64_t>(s.w_topk_hits.size()) +
+                                         static_cast<std::int64_t>(j)) *
+                                            kExactLimbs);
+      }
     }
   }
   for (int f = 0; f < kLossFamilies; ++f) {

@@ -64,6 +64,8 @@ struct Layout {
   std::int64_t inf_terms = -1, inf_smoothing = -1;  // LossFamily::logits only
   std::int64_t smoothing[kLossFamilies] = {-1, -1, -1, -1, -1};
   std::int64_t w_total = -1, w_elementwise = -1, w_topk = -1;  // w_topk + j * kExactLimbs
+  // Weighted top-k hits per tie rule with a histogram: + (rule * K + j) * kExactLimbs.
+  std::int64_t w_rank_topk = -1;
   std::int64_t topk_ties = -1;  // topk_ties + j: rows tied across the k boundary
   std::int64_t scalars_end = 0;
   // per class: counts at base + c (top-k: base + j * C + c), sums at base + c * kExactLimbs
@@ -357,6 +359,17 @@ METRICAUDIT_HD inline void emit_scored_row(Sink& sink, const PassParams& p, std:
     }
   }
   if (deferred != 0) sink.defer(DeferredRow{row, y, argmax, w, deferred});
+  if (weighted) {
+    // The tie rules with rank histograms (multiclass_pass.cpp add_weighted_rank_hits).
+    const std::int64_t K = p.topk_count;
+    for (int j = 0; j < p.topk_count; ++j) {
+      const std::int64_t k = p.topk[j];
+      const std::int64_t base = L.w_rank_topk + j * kExactLimbs;
+      if (rank_index < k) in_range &= add_sum(sink, base, w);
+      if (r.greater + r.ties_above < k) in_range &= add_sum(sink, base + K * kExactLimbs, w);
+      if (r.greater < k) in_range &= add_sum(sink, base + 2 * K * kExactLimbs, w);
+    }
+  }
   // Correct cells of the one-hot reading: the C - 1 off-target cells not above
   // the threshold, plus the target cell when it is above.
   const std::int64_t target_above = zy > p.threshold ? 1 : 0;
@@ -456,7 +469,13 @@ METRICAUDIT_HD inline void label_row(Sink& sink, const PassParams& p, std::int64
     if (p.topk[j] != 1) continue;  // a label answers top-1 only
     if (hit) {
       sink.add(L.topk_hits + j * C + y, 1);
-      if (weighted) in_range &= add_sum(sink, L.w_topk + j * kExactLimbs, w);
+      if (weighted) {
+        in_range &= add_sum(sink, L.w_topk + j * kExactLimbs, w);
+        // No rank: a right label is a top-1 hit under every tie rule.
+        for (int rule = 0; rule < kTieRules; ++rule) {
+          in_range &= add_sum(sink, L.w_rank_topk + (rule * p.topk_count + j) * kExactLimbs, w);
+        }
+      }
     } else {
       sink.add(L.topk_misses + j * C + pred, 1);
     }

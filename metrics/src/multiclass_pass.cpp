@@ -162,6 +162,18 @@ void count_topk_set(std::int64_t* set, const T* row, std::int64_t C, std::int64_
   detail::torch_topk_visit(row, C, k, [set](std::int64_t c) { ++set[c]; });
 }
 
+// Weighted top-k hits under the tie rules that have rank histograms (TieRule order).
+inline void add_weighted_rank_hits(SufficientState& s, std::int64_t greater,
+                                   std::int64_t ties_below, std::int64_t ties_above, double w) {
+  const auto& ks = s.options().top_k;
+  for (std::size_t j = 0; j < ks.size(); ++j) {
+    const std::int64_t k = ks[j];
+    if (greater + ties_below < k) s.w_topk_hits_by_rule[0][j].add(w);  // index_order
+    if (greater + ties_above < k) s.w_topk_hits_by_rule[1][j].add(w);  // high_index_first
+    if (greater < k) s.w_topk_hits_by_rule[2][j].add(w);               // optimistic
+  }
+}
+
 template <typename T>
 void score_rows_reference(Partial& p, const MulticlassBatch& b, std::int64_t begin,
                           std::int64_t end) {
@@ -261,6 +273,7 @@ void score_rows_reference(Partial& p, const MulticlassBatch& b, std::int64_t beg
       if (hit1) s.w_tp[y].add(w);
       s.w_total.add(w);
       s.w_elementwise_correct.add(w * static_cast<double>(correct_cells));
+      add_weighted_rank_hits(s, greater, ties_below, ties_above, w);
     }
     p.all_in_unit = p.all_in_unit && in_unit;
 
@@ -394,6 +407,7 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
       if (hit1) s.w_tp[y].add(w);
       s.w_total.add(w);
       s.w_elementwise_correct.add(w * static_cast<double>(correct_cells));
+      add_weighted_rank_hits(s, r.greater, r.ties_below, r.ties_above, w);
     }
     all_in_unit = all_in_unit && r.in_unit;
     if (want_lse) {
@@ -552,7 +566,11 @@ void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::i
       if (o.top_k[j] != 1) continue;  // a label answers top-1 only
       if (hit) {
         ++s.topk_hits_by_class[j][y];
-        if (weighted) s.w_topk_hits[j].add(w);
+        if (weighted) {
+          s.w_topk_hits[j].add(w);
+          // A label has no rank: a right one is a top-1 hit under every tie rule.
+          for (auto& by_rule : s.w_topk_hits_by_rule) by_rule[j].add(w);
+        }
       } else {
         ++s.topk_misses_by_predicted[j][pred];
       }

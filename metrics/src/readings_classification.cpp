@@ -114,6 +114,10 @@ double micro_hits(const SufficientState& s, const Convention& c) {
   if (!s.has_scores) {
     throw UnavailableError("top-k ranks need scores; the state holds predicted labels only");
   }
+  if (weights && c.ties != TieRule::torch_topk) {
+    // Keras in_top_k and sklearn top_k_accuracy_score with sample weights.
+    return s.w_topk_hits_by_rule[static_cast<int>(c.ties)][topk_slot(s, k)].value();
+  }
   if (weights || c.ties == TieRule::torch_topk) {
     const std::size_t j = topk_slot(s, k);
     require_torch_order(s, c, j);

@@ -102,6 +102,24 @@ void SufficientState::promote_to_weighted() {
     for (auto h : topk_hits_by_class[j]) hits += h;
     w_topk_hits[j].add(static_cast<double>(hits));
   }
+  for (int r = 0; r < kTieRules; ++r) {
+    w_topk_hits_by_rule[r].assign(options_.top_k.size(), ExactSum{});
+    for (std::size_t j = 0; j < options_.top_k.size(); ++j) {
+      std::int64_t hits = 0;
+      for (int rank = 0; rank < options_.top_k[j]; ++rank) {
+        hits += rank_histogram[r][static_cast<std::size_t>(rank)];
+      }
+      if (options_.top_k[j] == 1) {
+        // Rows given as labels have no rank: at k = 1 they hit when the label is right
+        // (label_rows), i.e. the true positives that no scored row's rank accounts for
+        // (a scored row is a true positive exactly when its index_order rank is 0).
+        std::int64_t all_tp = 0;
+        for (auto t : tp) all_tp += t;
+        hits += all_tp - rank_histogram[static_cast<int>(TieRule::index_order)][0];
+      }
+      w_topk_hits_by_rule[r][j].add(static_cast<double>(hits));
+    }
+  }
   w_elementwise_correct = ExactSum{};
   w_elementwise_correct.add(static_cast<double>(elementwise_correct));
 }
@@ -150,6 +168,8 @@ void SufficientState::merge(const SufficientState& other) {
     merge_into(w_support, rhs->w_support);
     w_total.merge(rhs->w_total);
     merge_into(w_topk_hits, rhs->w_topk_hits);
+    for (int r = 0; r < kTieRules; ++r)
+      merge_into(w_topk_hits_by_rule[r], rhs->w_topk_hits_by_rule[r]);
     w_elementwise_correct.merge(rhs->w_elementwise_correct);
   }
   for (int f = 0; f < kLossFamilies; ++f) {
@@ -178,6 +198,7 @@ bool operator==(const SufficientState& a, const SufficientState& b) {
             a.elementwise_correct == b.elementwise_correct && a.confusion == b.confusion &&
             a.w_tp == b.w_tp && a.w_predicted == b.w_predicted && a.w_support == b.w_support &&
             a.w_total == b.w_total && a.w_topk_hits == b.w_topk_hits &&
+            a.w_topk_hits_by_rule == b.w_topk_hits_by_rule &&
             a.w_elementwise_correct == b.w_elementwise_correct;
   for (int f = 0; f < kLossFamilies && eq; ++f) {
     const auto& x = a.losses[f];

@@ -184,19 +184,24 @@ def test_top_k_accuracy_score_ties(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_top_k_accuracy_score_weighted(seed: int) -> None:
-    """Weighted top-k is kept under index_order only; without ties every rule agrees."""
+    """Weighted top-k under every tie rule: on tie-heavy scores too (the state keeps
+    weighted hits per tie rule and k)."""
     rng = np.random.default_rng(2000 + seed)
     for _ in range(CASES_PER_SEED // 2):
         c = make_case(rng, weighted=True, min_c=3)
-        scores = rng.normal(size=c.scores.shape)  # continuous: no ties
-        for k in sorted({2, c.C - 1} & set(range(1, c.C + 1))):
-            ref = skm.top_k_accuracy_score(
-                c.target, scores, k=k, labels=np.arange(c.C), sample_weight=c.weight
-            )
-            if c.weight is not None and c.weight.sum() == 0:
-                continue  # np.average refuses zero total weight
-            ours = ma.accuracy(scores, c.target, top_k=k, sample_weight=c.weight)
-            check("sklearn top_k_accuracy_score (weighted, no ties)", ours, ref, f"k={k} {c}")
+        continuous = rng.normal(size=c.scores.shape)
+        for scores, tag in ((continuous, "no ties"), (c.scores, "ties")):
+            for k in sorted({1, 2, c.C - 1} & set(range(1, c.C + 1))):
+                if c.weight is not None and c.weight.sum() == 0:
+                    continue  # np.average refuses zero total weight
+                ref = skm.top_k_accuracy_score(
+                    c.target, scores, k=k, labels=np.arange(c.C), sample_weight=c.weight
+                )
+                ours = ma.accuracy(
+                    scores, c.target, top_k=k, ties="high_index_first", average="micro",
+                    sample_weight=c.weight,
+                )
+                check(f"sklearn top_k_accuracy_score (weighted, {tag})", ours, ref, f"k={k} {c}")
 
 
 # ---- confusion matrix -----------------------------------------------------------------

@@ -102,6 +102,10 @@ class SufficientState {
   std::vector<std::int64_t> topk_boundary_ties;
   /// Weighted micro top-k hits per requested k (torch_topk rule).
   std::vector<ExactSum> w_topk_hits;
+  /// Weighted micro top-k hits per tie rule with a rank histogram and requested k:
+  /// [rule][j]. Keras in_top_k (optimistic) and sklearn top_k_accuracy_score
+  /// (high_index_first) take sample weights; the histograms count samples only.
+  std::array<std::vector<ExactSum>, kTieRules> w_topk_hits_by_rule;
 
   /// Element-wise binary reading (score > threshold) against one-hot targets:
   /// correct cells, out of samples * C cells.

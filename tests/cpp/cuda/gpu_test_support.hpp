@@ -203,6 +203,7 @@ inline void expect_agrees(const SufficientState& cpu, const SufficientState& gpu
   EXPECT_TRUE(cpu.w_support == gpu.w_support);
   EXPECT_TRUE(cpu.w_total == gpu.w_total);
   EXPECT_TRUE(cpu.w_topk_hits == gpu.w_topk_hits);
+  EXPECT_TRUE(cpu.w_topk_hits_by_rule == gpu.w_topk_hits_by_rule);
   EXPECT_TRUE(cpu.w_elementwise_correct == gpu.w_elementwise_correct);
   for (int f = 0; f < kLossFamilies; ++f) {
     const auto& a = cpu.losses[f];

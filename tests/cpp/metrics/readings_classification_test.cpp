@@ -240,3 +240,71 @@ TEST(Readings, UnavailableReadingsSayWhy) {
 
 }  // namespace
 }  // namespace metricaudit
+
+namespace metricaudit {
+namespace {
+
+// Weighted micro top-k under a tie rule, written out: a hit when fewer than k classes
+// rank before the target (ties ranked by the rule).
+double weighted_topk_loop(const testing::OwnedBatch& b, int k, TieRule rule) {
+  const std::int64_t C = b.classes;
+  double hits = 0.0, total = 0.0;
+  for (std::size_t i = 0; i < b.target.size(); ++i) {
+    const double* z = b.scores.data() + i * static_cast<std::size_t>(C);
+    const std::int64_t y = b.target[i];
+    std::int64_t before = 0;
+    for (std::int64_t c = 0; c < C; ++c) {
+      if (z[c] > z[y]) ++before;
+      if (z[c] == z[y] && c < y && rule == TieRule::index_order) ++before;
+      if (z[c] == z[y] && c > y && rule == TieRule::high_index_first) ++before;
+    }
+    const double w = b.weights.empty() ? 1.0 : b.weights[i];
+    total += w;
+    if (before < k) hits += w;
+  }
+  return hits / total;
+}
+
+TEST(WeightedTopK, EveryTieRuleWithSampleWeights) {
+  // Keras top_k_categorical_accuracy (in_top_k: optimistic) and sklearn
+  // top_k_accuracy_score (high_index_first) both take sample weights.
+  const auto b = testing::random_batch(21, 500, 7, /*weights=*/true);
+  StateOptions o = testing::options_for(7);
+  o.top_k = {1, 2, 3};
+  for (int threads : {1, 2}) {
+    o.threads = threads;
+    const auto s = evaluate(b.view(), o);
+    for (int k : {1, 2, 3}) {
+      for (TieRule rule : {TieRule::index_order, TieRule::high_index_first, TieRule::optimistic}) {
+        Convention c;
+        c.metric = Metric::accuracy;
+        c.top_k = k;
+        c.ties = rule;
+        EXPECT_NEAR(read(s, c), weighted_topk_loop(b, k, rule), 1e-14)
+            << "k=" << k << " rule=" << static_cast<int>(rule);
+      }
+    }
+  }
+}
+
+TEST(WeightedTopK, AnUnweightedBatchBeforeAWeightedOneCountsWeightOne) {
+  auto b = testing::random_batch(22, 300, 5, /*weights=*/true);
+  StateOptions o = testing::options_for(5);
+  o.top_k = {1, 2};
+  SufficientState s(o);
+  testing::OwnedBatch first = b;
+  first.weights.clear();
+  update(s, first.slice(0, 100));  // no weights: promoted with weight 1 per sample
+  update(s, b.slice(100, 300));
+  for (std::size_t i = 0; i < 100; ++i) b.weights[i] = 1.0;
+  for (TieRule rule : {TieRule::index_order, TieRule::high_index_first, TieRule::optimistic}) {
+    Convention c;
+    c.metric = Metric::accuracy;
+    c.top_k = 2;
+    c.ties = rule;
+    EXPECT_NEAR(read(s, c), weighted_topk_loop(b, 2, rule), 1e-14);
+  }
+}
+
+}  // namespace
+}  // namespace metricaudit
