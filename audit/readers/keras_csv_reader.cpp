@@ -23,11 +23,15 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
   run.format = "keras-csv";
   run.file.assign(file);
   WarningSink warnings(run.warnings, file, options.max_warnings);
+  PointReserver reserver(in);
   RecordReader reader(in, file, "\n", options.max_line_bytes);
   Record rec;
   std::vector<std::string> header;
-  std::vector<std::string> cells;
+  // Cells are views into the line (no string per cell): rows are most of the work.
+  std::vector<std::string_view> cells;
+  std::string unescaped;
   std::vector<std::string> splits;  // per column
+  std::vector<char> running_mean;   // per column
   std::string header_line;
   char sep = ',';
   bool have_header = false;
@@ -68,14 +72,19 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
                    "); expected each metric once");
         }
         splits.emplace_back(split_from_metric_name(header[c], "train"));
+        // History/CSVLogger training values are the epoch's running means; val_ ones are
+        // the end-of-epoch evaluation (../shared/CONVENTIONS.md, "What a log shows").
+        running_mean.push_back(splits.back() == "train" ? 1 : 0);
       }
       header_line.assign(line);
       have_header = true;
       continue;
     }
-    if (!split_csv_row(line, header_line, header.size(), sep, cells, warnings, file, rec.line)) {
+    if (!split_csv_row(line, header_line, header.size(), sep, cells, unescaped, warnings, file,
+                       rec.line)) {
       continue;
     }
+    reserver.check(run.points, rec.offset);
     const auto epoch = parse_integer(trim(cells[0]));
     if (!epoch || *epoch < 0) {
       fail(file, rec.line,
@@ -94,19 +103,17 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
              "expected a number or NA in column " + quote_text(header[c]) + ", found " +
                  quote_text(cell));
       }
-      LoggedPoint p;
+      // Built in place: no temporary point to move.
+      LoggedPoint& p = run.points.emplace_back();
       p.metric = header[c];
       p.split = splits[c];
       p.epoch = *epoch;
       p.value = number->value;
       p.precision = number->precision;
-      // History/CSVLogger training values are the epoch's running means; val_ ones are
-      // the end-of-epoch evaluation (../shared/CONVENTIONS.md, "What a log shows").
-      p.running_mean = p.split == "train";
+      p.running_mean = running_mean[c] != 0;
       p.file.assign(file);
       p.line = rec.line;
       p.offset = rec.offset;
-      run.points.push_back(std::move(p));
     }
   }
   if (!have_header) fail(file, 1, "empty file; expected a CSVLogger header starting with 'epoch'");

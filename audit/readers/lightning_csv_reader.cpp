@@ -34,10 +34,13 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
   run.format = "lightning-csv";
   run.file.assign(file);
   WarningSink warnings(run.warnings, file, options.max_warnings);
+  PointReserver reserver(in);
   RecordReader reader(in, file, "\n", options.max_line_bytes);
   Record rec;
   std::vector<std::string> header;
-  std::vector<std::string> cells;
+  // Cells are views into the line (no string per cell): rows are most of the work.
+  std::vector<std::string_view> cells;
+  std::string unescaped;
   std::vector<std::string> splits;
   std::vector<char> per_step;
   std::string header_line;
@@ -85,9 +88,11 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
       have_header = true;
       continue;
     }
-    if (!split_csv_row(line, header_line, header.size(), sep, cells, warnings, file, rec.line)) {
+    if (!split_csv_row(line, header_line, header.size(), sep, cells, unescaped, warnings, file,
+                       rec.line)) {
       continue;
     }
+    reserver.check(run.points, rec.offset);
     std::optional<std::int64_t> epoch;
     std::optional<std::int64_t> step;
     if (epoch_col) {
@@ -116,7 +121,8 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
              "expected a number or an empty cell in column " + quote_text(header[c]) + ", found " +
                  quote_text(cell));
       }
-      LoggedPoint p;
+      // Built in place: no temporary point to move.
+      LoggedPoint& p = run.points.emplace_back();
       p.metric = header[c];
       p.split = splits[c];
       p.epoch = epoch;
@@ -127,7 +133,6 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
       p.file.assign(file);
       p.line = rec.line;
       p.offset = rec.offset;
-      run.points.push_back(std::move(p));
     }
   }
   if (!have_header) fail(file, 1, "empty file; expected a metrics.csv header");

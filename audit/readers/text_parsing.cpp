@@ -2,11 +2,14 @@
 #include "text_parsing.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <memory>
+#include <new>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -170,6 +173,52 @@ bool is_digit(char c) {
 
 }  // namespace
 
+namespace {
+
+// Powers of ten exactly representable as doubles (10^22 < 2^53 * 2^22), for the fast path.
+constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// The value of eight ASCII digits, most significant first (fast_float's
+// parse_eight_digits_unrolled: pairs, then quads, then the two halves).
+std::uint64_t eight_digits_value(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  v -= 0x3030303030303030ULL;
+  v = (v * 10) + (v >> 8);
+  v = (((v & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
+       (((v >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >>
+      32;
+  return static_cast<std::uint32_t>(v);
+}
+
+// m * 10^digits.size() + the value of `digits` (all ASCII digits; no overflow check).
+std::uint64_t accumulate_digits(std::string_view digits, std::uint64_t m) {
+  std::size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {  // eight_digits_value's order
+    for (; i + 8 <= digits.size(); i += 8)
+      m = m * 100000000ULL + eight_digits_value(digits.data() + i);
+  }
+  for (; i < digits.size(); ++i) m = m * 10 + static_cast<std::uint64_t>(digits[i] - '0');
+  return m;
+}
+
+std::optional<ParsedNumber> parse_non_finite(std::string_view body, bool negative) {
+  // Python prints nan/inf ("nan", "inf"), json.dumps writes NaN/Infinity.
+  if (!(iequals(body, "nan") || iequals(body, "inf") || iequals(body, "infinity")))
+    return std::nullopt;
+  ParsedNumber out;
+  out.precision.kind = Precision::Kind::decimal;
+  const double v = (body[0] == 'n' || body[0] == 'N') ? std::numeric_limits<double>::quiet_NaN()
+                                                      : std::numeric_limits<double>::infinity();
+  out.value = negative ? -v : v;
+  out.precision.decimals = 0;
+  return out;
+}
+
+}  // namespace
+
 std::optional<ParsedNumber> parse_number(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::size_t i = 0;
@@ -178,37 +227,26 @@ std::optional<ParsedNumber> parse_number(std::string_view text) {
     negative = text[0] == '-';
     i = 1;
   }
-  const std::string_view body = text.substr(i);
   ParsedNumber out;
   out.precision.kind = Precision::Kind::decimal;
-  // Python prints nan/inf ("nan", "inf"), json.dumps writes NaN/Infinity.
-  if (iequals(body, "nan") || iequals(body, "inf") || iequals(body, "infinity")) {
-    const double v = (body[0] == 'n' || body[0] == 'N') ? std::numeric_limits<double>::quiet_NaN()
-                                                        : std::numeric_limits<double>::infinity();
-    out.value = negative ? -v : v;
-    out.precision.decimals = 0;
-    return out;
-  }
-  // Grammar: digits [ '.' digits ] | '.' digits, then optional exponent. Counted as we go.
-  std::size_t int_digits = 0;
+  // Grammar: digits [ '.' digits ] | '.' digits, then optional exponent.
+  std::size_t j = scan_digits(text, i);
+  const std::size_t int_begin = i;
+  const std::size_t int_digits = j - i;
+  std::size_t frac_begin = j;
   std::size_t frac_digits = 0;
-  std::size_t sig_digits = 0;  // mantissa digits from the first non-zero one
-  bool seen_nonzero = false;
-  std::size_t j = i;
-  for (; j < text.size() && is_digit(text[j]); ++j) {
-    ++int_digits;
-    if (text[j] != '0') seen_nonzero = true;
-    if (seen_nonzero) ++sig_digits;
-  }
+  bool has_point = false;
   if (j < text.size() && text[j] == '.') {
-    ++j;
-    for (; j < text.size() && is_digit(text[j]); ++j) {
-      ++frac_digits;
-      if (text[j] != '0') seen_nonzero = true;
-      if (seen_nonzero) ++sig_digits;
-    }
+    has_point = true;
+    frac_begin = j + 1;
+    j = scan_digits(text, frac_begin);
+    frac_digits = j - frac_begin;
   }
-  if (int_digits + frac_digits == 0) return std::nullopt;
+  if (int_digits + frac_digits == 0) {
+    // Not a digit in sight: only the non-finite spellings remain.
+    if (has_point) return std::nullopt;
+    return parse_non_finite(text.substr(i), negative);
+  }
   bool has_exponent = false;
   long exponent = 0;
   if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
@@ -227,17 +265,47 @@ std::optional<ParsedNumber> parse_number(std::string_view text) {
     if (exp_negative) exponent = -exponent;
   }
   if (j != text.size()) return std::nullopt;
-  // from_chars takes no leading '+'; everything else it parses exactly (round to nearest).
-  const char* first = text.data() + (text[0] == '+' ? 1 : 0);
+  // Mantissa digits from the first non-zero one (the leading zeros of "0.0012").
+  std::size_t leading_zeros = 0;
+  while (leading_zeros < int_digits && text[int_begin + leading_zeros] == '0') ++leading_zeros;
+  if (leading_zeros == int_digits) {
+    while (leading_zeros < int_digits + frac_digits &&
+           text[frac_begin + leading_zeros - int_digits] == '0')
+      ++leading_zeros;
+  }
+  const std::size_t sig_digits = int_digits + frac_digits - leading_zeros;
+  // All the digits as one integer, exact while there are at most 19 of them.
+  std::uint64_t mantissa = 0;
+  const bool exact_mantissa = int_digits + frac_digits <= 19;
+  if (exact_mantissa) {
+    mantissa = accumulate_digits(text.substr(int_begin, int_digits), 0);
+    mantissa = accumulate_digits(text.substr(frac_begin, frac_digits), mantissa);
+  }
   double value = 0.0;
-  const auto res = std::from_chars(first, text.data() + text.size(), value);
-  if (res.ptr != text.data() + text.size()) return std::nullopt;
-  if (res.ec == std::errc::result_out_of_range) {
-    // Overflow or underflow: keep the IEEE reading (inf or 0) rather than reject the log.
-    value = exponent > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+  const long scale = exponent - static_cast<long>(frac_digits);
+  // Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are both
+  // exact doubles, so one IEEE multiply or divide rounds once to nearest, the same
+  // double from_chars gives, at a fraction of its cost (most logged values take it).
+  // Only for the plain forms "d", "d.d", "de±x", "d.de±x": the unusual ".5" / "1." stay
+  // on from_chars so whatever it accepts or rejects is unchanged.
+  const bool plain = int_digits > 0 && (!has_point || frac_digits > 0);
+  if (plain && exact_mantissa && mantissa <= (std::uint64_t{1} << 53) && scale >= -22 &&
+      scale <= 22) {
+    const auto m = static_cast<double>(mantissa);
+    value = scale < 0 ? m / kExactPow10[-scale] : m * kExactPow10[scale];
     if (negative) value = -value;
-  } else if (res.ec != std::errc()) {
-    return std::nullopt;
+  } else {
+    // from_chars takes no leading '+'; everything else it parses exactly (round to nearest).
+    const char* first = text.data() + (text[0] == '+' ? 1 : 0);
+    const auto res = std::from_chars(first, text.data() + text.size(), value);
+    if (res.ptr != text.data() + text.size()) return std::nullopt;
+    if (res.ec == std::errc::result_out_of_range) {
+      // Overflow or underflow: keep the IEEE reading (inf or 0) rather than reject the log.
+      value = exponent > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+      if (negative) value = -value;
+    } else if (res.ec != std::errc()) {
+      return std::nullopt;
+    }
   }
   out.value = value;
   if (has_exponent) {
@@ -377,13 +445,13 @@ std::string_view strip_bom(std::string_view s) {
 }
 
 bool split_csv_row(std::string_view line, std::string_view header_line, std::size_t width, char sep,
-                   std::vector<std::string>& cells, WarningSink& warnings, std::string_view file,
-                   std::int64_t line_no) {
+                   std::vector<std::string_view>& cells, std::string& unescaped,
+                   WarningSink& warnings, std::string_view file, std::int64_t line_no) {
   if (line == header_line) {
     warnings.add(line_no, "skipped a repeated header (two runs in one file?)");
     return false;
   }
-  const std::size_t n = split_csv(line, sep, cells, file, line_no);
+  const std::size_t n = split_csv(line, sep, cells, unescaped, file, line_no);
   if (n != width) {
     fail(file, line_no,
          "expected " + std::to_string(width) + " fields as in the header, found " +
@@ -394,25 +462,63 @@ bool split_csv_row(std::string_view line, std::string_view header_line, std::siz
 
 std::size_t split_csv(std::string_view line, char sep, std::vector<std::string>& cells,
                       std::string_view file, std::int64_t line_no) {
+  std::vector<std::string_view> views;
+  std::string unescaped;
+  const std::size_t count = split_csv(line, sep, views, unescaped, file, line_no);
+  if (cells.size() < count) cells.resize(count);
+  for (std::size_t c = 0; c < count; ++c) cells[c].assign(views[c]);
+  return count;
+}
+
+std::size_t split_csv(std::string_view line, char sep, std::vector<std::string_view>& cells,
+                      std::string& unescaped, std::string_view file, std::int64_t line_no) {
+  // A cell with a doubled quote is unescaped into `unescaped`; its view is set once the
+  // row is done, as appending may move that buffer. Such cells are rare (Keras's quoted
+  // "[a, b]" arrays have none), so their (cell, offset, length) go in a small list.
+  struct Pending {
+    std::size_t cell, at, size;
+  };
+  Pending pending[4];
+  std::size_t n_pending = 0;
+  std::vector<Pending> more_pending;
+  unescaped.clear();
   std::size_t count = 0;
   std::size_t i = 0;
   const std::size_t n = line.size();
   for (;;) {
     if (count == cells.size()) cells.emplace_back();
-    std::string& cell = cells[count++];
-    cell.clear();
+    const std::size_t index = count++;
     if (i < n && line[i] == '"') {
       // Quoted cell: "" is a literal quote; the cell ends at a lone quote.
       ++i;
+      const std::size_t open = i;
       bool closed = false;
+      bool doubled = false;
+      std::size_t at = 0;
       while (i < n) {
         const std::size_t q = line.find('"', i);
         if (q == std::string_view::npos) break;
-        cell.append(line.substr(i, q - i));
         if (q + 1 < n && line[q + 1] == '"') {
-          cell.push_back('"');
+          if (!doubled) {
+            doubled = true;
+            at = unescaped.size();
+            unescaped.append(line.substr(open, i - open));
+          }
+          unescaped.append(line.substr(i, q - i));
+          unescaped.push_back('"');
           i = q + 2;
         } else {
+          if (doubled) {
+            unescaped.append(line.substr(i, q - i));
+            const Pending p{index, at, unescaped.size() - at};
+            if (n_pending < std::size(pending)) {
+              pending[n_pending++] = p;
+            } else {
+              more_pending.push_back(p);
+            }
+          } else {
+            cells[index] = line.substr(open, q - open);
+          }
           i = q + 1;
           closed = true;
           break;
@@ -429,15 +535,54 @@ std::size_t split_csv(std::string_view line, char sep, std::vector<std::string>&
                  std::to_string(count) + "; expected the separator or the end of the line");
       }
     } else {
-      const std::size_t s = line.find(sep, i);
-      const std::size_t stop = s == std::string_view::npos ? n : s;
-      cell.assign(line.substr(i, stop - i));
+      const void* s = i < n ? std::memchr(line.data() + i, sep, n - i) : nullptr;
+      const std::size_t stop =
+          s == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(s) - line.data());
+      cells[index] = line.substr(i, stop - i);
       i = stop;
     }
     if (i >= n) break;
     ++i;  // the separator
   }
+  const std::string_view all(unescaped);
+  for (std::size_t k = 0; k < n_pending; ++k)
+    cells[pending[k].cell] = all.substr(pending[k].at, pending[k].size);
+  for (const Pending& p : more_pending) cells[p.cell] = all.substr(p.at, p.size);
   return count;
+}
+
+PointReserver::PointReserver(std::istream& in) {
+  // Only a stream that can tell its position and seek (a file, a string stream) has a
+  // size; a pipe reports -1 and is read without the reservation.
+  const auto here = in.tellg();
+  if (here == std::istream::pos_type(-1)) return;
+  in.seekg(0, std::ios::end);
+  const auto end = in.tellg();
+  in.seekg(here);
+  if (!in || end == std::istream::pos_type(-1)) {
+    in.clear();
+    in.seekg(here);
+    return;
+  }
+  total_ = static_cast<std::int64_t>(end - here);
+}
+
+void PointReserver::reserve(std::vector<LoggedPoint>& points, std::int64_t consumed) {
+  done_ = true;
+  if (total_ <= consumed || points.empty()) return;
+  // The rate of the first MiB, 5 % over; a wrong guess costs one more regrowth (too low)
+  // or untouched address space (too high), never a different result.
+  const double rate = static_cast<double>(points.size()) / static_cast<double>(consumed);
+  const double want = rate * static_cast<double>(total_) * 1.05 + 1024.0;
+  // Every point takes at least two bytes of text ("1,"): a bound on a wild sample.
+  const double most = static_cast<double>(total_) / 2.0 + 1024.0;
+  const auto n = static_cast<std::size_t>(std::min(want, most));
+  if (n <= points.capacity()) return;
+  try {
+    points.reserve(n);
+  } catch (const std::bad_alloc&) {
+    // Not enough address space for the guess: grow as needed instead.
+  }
 }
 
 // ---------------------------------------------------------------- warnings, naming

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -71,6 +72,24 @@ struct ParsedNumber {
 /// ".5", "nan", "inf", "NaN", "-Infinity"); nullopt when any byte is left over.
 std::optional<ParsedNumber> parse_number(std::string_view text);
 
+/// True when the 8 bytes at p are all ASCII digits (SWAR: one test for the eight).
+inline bool eight_digits(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  // A byte passes when its high nibble is 3 and adding 6 leaves it 3 (so <= '9'); a byte
+  // that could carry into its neighbour (>= 0xFA) already fails the first test.
+  return ((v & 0xF0F0F0F0F0F0F0F0ULL) |
+          (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) == 0x3333333333333333ULL;
+}
+
+/// The end of the run of ASCII digits in `text` starting at `i` (long runs: logged floats
+/// carry 16-17 digits, which the byte loop would take one at a time).
+inline std::size_t scan_digits(std::string_view text, std::size_t i) {
+  while (i + 8 <= text.size() && eight_digits(text.data() + i)) i += 8;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  return i;
+}
+
 /// Parses the whole of `text` as an integer (also "3.0": Lightning and pandas write
 /// integral floats); nullopt otherwise.
 std::optional<std::int64_t> parse_integer(std::string_view text);
@@ -94,6 +113,12 @@ std::size_t read_digits(std::string_view s, std::int64_t* value);
 std::size_t split_csv(std::string_view line, char sep, std::vector<std::string>& cells,
                       std::string_view file, std::int64_t line_no);
 
+/// The same split without a string per cell (the readers' per-row path): the cells are
+/// views into `line`, or into `unescaped` for a quoted cell holding a doubled quote; they
+/// stay valid until the next call with the same `unescaped` or until `line` goes.
+std::size_t split_csv(std::string_view line, char sep, std::vector<std::string_view>& cells,
+                      std::string& unescaped, std::string_view file, std::int64_t line_no);
+
 class WarningSink;
 
 /// One data row of a CSV log with a header (Keras CSVLogger, Lightning metrics.csv):
@@ -101,8 +126,27 @@ class WarningSink;
 /// file); otherwise splits it into `cells` and throws InputError unless it has exactly
 /// `width` fields, as the header does.
 bool split_csv_row(std::string_view line, std::string_view header_line, std::size_t width, char sep,
-                   std::vector<std::string>& cells, WarningSink& warnings, std::string_view file,
-                   std::int64_t line_no);
+                   std::vector<std::string_view>& cells, std::string& unescaped,
+                   WarningSink& warnings, std::string_view file, std::int64_t line_no);
+
+/// Reserves a reader's point vector once from the rate seen in the first MiB and the
+/// stream's size: a dense 1 GB CSV gives ~50 million points of ~170 bytes, and growing
+/// the vector by doubling would move them all again and touch twice the memory.
+class PointReserver {
+ public:
+  /// Measures the bytes left in `in` when it can seek (a file); otherwise does nothing.
+  explicit PointReserver(std::istream& in);
+  /// Call with the bytes consumed so far (a record's offset); cheap until the sample is in.
+  void check(std::vector<LoggedPoint>& points, std::int64_t consumed) {
+    if (consumed >= kSample && !done_) reserve(points, consumed);
+  }
+
+ private:
+  static constexpr std::int64_t kSample = std::int64_t{1} << 20;
+  void reserve(std::vector<LoggedPoint>& points, std::int64_t consumed);
+  std::int64_t total_ = -1;
+  bool done_ = false;
+};
 
 /// Collects warnings up to a cap, then counts the rest.
 class WarningSink {
