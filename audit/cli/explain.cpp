@@ -97,6 +97,51 @@ DumpLocation locate(const fs::path& dump) {
   return where;
 }
 
+// A binary / multilabel dump under the labelwise catalogue; --num-classes does not
+// apply (L is the scores' width).
+void explain_labelwise(const Dump& dump, DumpTask task, ExplainResult& result) {
+  LabelwiseDumpBatch b = labelwise_batch(dump, result.dump);
+  result.labelwise = true;
+  result.inputs = b.inputs;
+  result.num_classes = b.num_labels;
+  result.num_classes_source = task == DumpTask::binary ? "binary" : "multilabel";
+  LabelwiseOptions options;
+  options.num_labels = b.num_labels;
+  std::optional<LabelwiseState> evaluated;
+  try {
+    evaluated.emplace(evaluate(b.batch, options));
+  } catch (const InvalidArgument& e) {
+    throw InputError(result.dump + ": " + e.what());
+  }
+  result.samples = evaluated->samples;
+  const ScoresAre scores = b.inputs == "logits" ? ScoresAre::logits : ScoresAre::probabilities;
+  result.labelwise_accuracy = catalogue(*evaluated, MetricKind::accuracy, scores);
+  result.labelwise_loss = catalogue(*evaluated, MetricKind::loss, scores);
+}
+
+// One table row, whichever catalogue it came from.
+struct Row {
+  std::string_view id, description, libraries;
+  double value;
+  std::string_view unavailable;
+};
+
+template <typename C>
+std::vector<Row> rows_of(const std::vector<C>& list) {
+  std::vector<Row> rows;
+  for (const C& c : list)
+    rows.push_back({c.id, c.description, c.libraries, c.value, c.unavailable});
+  return rows;
+}
+
+std::vector<Row> accuracy_rows(const ExplainResult& r) {
+  return r.labelwise ? rows_of(r.labelwise_accuracy) : rows_of(r.accuracy);
+}
+
+std::vector<Row> loss_rows(const ExplainResult& r) {
+  return r.labelwise ? rows_of(r.labelwise_loss) : rows_of(r.loss);
+}
+
 }  // namespace
 
 ExplainResult explain_dump(const fs::path& path, std::optional<std::int64_t> num_classes) {
@@ -108,10 +153,14 @@ ExplainResult explain_dump(const fs::path& path, std::optional<std::int64_t> num
   result.epoch = dump.epoch;
   result.step = dump.step;
 
+  result.weighted = dump.sample_weight.has_value();
+  if (const DumpTask task = dump_task(dump); task != DumpTask::multiclass) {
+    explain_labelwise(dump, task, result);
+    return result;
+  }
   DumpBatch b = multiclass_batch(dump, result.dump, num_classes);
   result.one_hot_target = b.one_hot_target;
   result.inputs = b.inputs;
-  result.weighted = dump.sample_weight.has_value();
   result.num_classes = b.num_classes;
   result.num_classes_source = b.num_classes_source;
   for (auto& w : b.warnings) result.warnings.push_back(std::move(w));
@@ -146,8 +195,13 @@ void write_explain_text(const ExplainResult& r, std::ostream& out, bool colour) 
   constexpr std::size_t kWidth = 100;
 
   out << bold << "metricaudit explain" << reset << ' ' << r.dump << '\n';
-  out << "  " << r.samples << " samples, " << r.num_classes << " classes";
-  if (r.num_classes_source != "option") out << " (from the " << r.num_classes_source << ")";
+  out << "  " << r.samples << " samples, ";
+  if (r.labelwise) {
+    out << r.num_classes << (r.num_classes == 1 ? " label (binary)" : " labels (multilabel)");
+  } else {
+    out << r.num_classes << " classes";
+    if (r.num_classes_source != "option") out << " (from the " << r.num_classes_source << ")";
+  }
   out << ", inputs: " << r.inputs;
   if (r.one_hot_target) out << ", one-hot target read as labels";
   out << (r.weighted ? ", sample-weighted" : "") << '\n';
@@ -163,15 +217,16 @@ void write_explain_text(const ExplainResult& r, std::ostream& out, bool colour) 
     }
   }
 
-  auto value_text = [](const Candidate& c) {
+  const std::vector<Row> accuracy = accuracy_rows(r), loss = loss_rows(r);
+  auto value_text = [](const Row& c) {
     if (!c.unavailable.empty()) return std::string("n/a");
     char buffer[40];
     std::snprintf(buffer, sizeof buffer, "%.10g", c.value);
     return std::string(buffer);
   };
   std::size_t w_id = 2, w_value = 5;
-  for (const auto* list : {&r.accuracy, &r.loss}) {
-    for (const Candidate& c : *list) {
+  for (const auto* list : {&accuracy, &loss}) {
+    for (const Row& c : *list) {
       w_id = std::max(w_id, detail::display_width(c.id));
       w_value = std::max(w_value, value_text(c).size());
     }
@@ -179,15 +234,15 @@ void write_explain_text(const ExplainResult& r, std::ostream& out, bool colour) 
   const std::size_t prefix = 2 + w_id + 2 + w_value + 2;
   const std::size_t w_text = prefix + 24 <= kWidth ? kWidth - prefix : 24;
 
-  auto table = [&](const char* title, const std::vector<Candidate>& list) {
+  auto table = [&](const char* title, const std::vector<Row>& list) {
     out << '\n' << bold << title << reset << '\n';
     out << "  "
         << "id" << std::string(w_id - 2, ' ') << "  " << std::string(w_value - 5, ' ')
         << "value  libraries\n";
-    for (const Candidate& c : list) {
+    for (const Row& c : list) {
       const std::string value = value_text(c);
-      const std::string text =
-          c.unavailable.empty() ? c.libraries : "unavailable: " + c.unavailable;
+      const std::string text = c.unavailable.empty() ? std::string(c.libraries)
+                                                     : "unavailable: " + std::string(c.unavailable);
       const std::vector<std::string> lines = detail::wrap(text, w_text);
       out << "  " << c.id << std::string(w_id - detail::display_width(c.id), ' ') << "  "
           << std::string(w_value - value.size(), ' ') << value << "  "
@@ -198,8 +253,8 @@ void write_explain_text(const ExplainResult& r, std::ostream& out, bool colour) 
       }
     }
   };
-  table("accuracy", r.accuracy);
-  table("loss", r.loss);
+  table("accuracy", accuracy);
+  table("loss", loss);
 }
 
 void write_explain_json(const ExplainResult& r, std::ostream& out) {
@@ -226,16 +281,16 @@ void write_explain_json(const ExplainResult& r, std::ostream& out) {
   j["weighted"] = r.weighted;
   j["warnings"] = r.warnings;
   Json candidates = Json::array();
-  for (const auto& [kind, list] :
-       {std::pair{"accuracy", &r.accuracy}, std::pair{"loss", &r.loss}}) {
-    for (const Candidate& c : *list) {
+  const std::vector<Row> accuracy = accuracy_rows(r), loss = loss_rows(r);
+  for (const auto& [kind, list] : {std::pair{"accuracy", &accuracy}, std::pair{"loss", &loss}}) {
+    for (const Row& c : *list) {
       Json cj = Json::object();
       cj["kind"] = kind;
-      cj["id"] = c.id;
-      cj["description"] = c.description;
-      cj["libraries"] = c.libraries;
+      cj["id"] = std::string(c.id);
+      cj["description"] = std::string(c.description);
+      cj["libraries"] = std::string(c.libraries);
       detail::put_number(cj, "value", c.value);
-      detail::put_optional_string(cj, "unavailable", c.unavailable);
+      detail::put_optional_string(cj, "unavailable", std::string(c.unavailable));
       candidates.push_back(std::move(cj));
     }
   }

@@ -19,9 +19,11 @@ struct ExplainResult {
   std::optional<std::int64_t> epoch;
   std::optional<std::int64_t> step;
   std::int64_t samples = 0;
+  /// C; for a binary or multilabel dump the number of label columns L (1 for binary).
   std::int64_t num_classes = 0;
   /// Where num_classes came from: "option", "scores", "target" (one-hot width) or
-  /// "labels" (largest label + 1: classes above it cannot be known).
+  /// "labels" (largest label + 1: classes above it cannot be known); "binary" or
+  /// "multilabel" for those dumps (L is the scores' width).
   std::string num_classes_source;
   std::string inputs;           ///< "logits", "probs" or "preds"
   bool one_hot_target = false;  ///< (N, C) target read as its argmax
@@ -29,6 +31,9 @@ struct ExplainResult {
   std::vector<std::string> warnings;
   std::vector<Candidate> accuracy;  ///< catalogue(state, MetricKind::accuracy)
   std::vector<Candidate> loss;      ///< catalogue(state, MetricKind::loss)
+  /// A binary or multilabel dump (dump_task): its catalogue instead of the two above.
+  bool labelwise = false;
+  std::vector<LabelwiseCandidate> labelwise_accuracy, labelwise_loss;
 };
 
 /// Locates, loads and evaluates one dump. `dump` is a .npz file, one of the

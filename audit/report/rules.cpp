@@ -33,7 +33,7 @@ constexpr std::string_view kFixKerasBinaryOnOneHot =
     "object instead of the string \"accuracy\", which Keras resolves from the loss. Keep "
     "binary_crossentropy and BinaryAccuracy for multi-label problems only.";
 
-constexpr std::array<RuleInfo, 13> kRules{{
+constexpr std::array<RuleInfo, 15> kRules{{
     {"MA001", "accuracy-macro-absent-zero",
      "Accuracy is a per-class (macro) average that counts classes absent from the data as 0",
      "The logged accuracy equals the mean of per-class recall over all C classes, with every "
@@ -72,6 +72,18 @@ constexpr std::array<RuleInfo, 13> kRules{{
      "either configure it for the convention you meant or name the metric for what it "
      "computes (e.g. \"val_top5_acc\").",
      Severity::warning},
+    {"MA005", "binary-accuracy-on-logits",
+     "Binary accuracy is thresholded at 0.5 on logits, as if they were probabilities",
+     "The logged accuracy of a binary or multilabel model equals the fraction of correct "
+     "decisions score > 0.5 taken on the raw logits, without a sigmoid. A logit decides "
+     "positive at 0, not at 0.5, so every sample with a logit between 0 and 0.5 is counted "
+     "as negative: Keras binary_accuracy on a model without a sigmoid output (from_logits=True "
+     "loss) does this, and so does torchmetrics BinaryAccuracy when every logit of an update "
+     "happens to lie in [0, 1], because it applies a sigmoid only when some score does not.",
+     "Keras: BinaryAccuracy(threshold=0.0) when the model outputs logits, or end the model with "
+     "a sigmoid and use from_logits=False. PyTorch / torchmetrics: pass torch.sigmoid(logits) "
+     "(or compare logits > 0).",
+     Severity::warning},
     {"ML001", "loss-softmax-twice",
      "The loss is cross-entropy applied to probabilities: softmax applied twice",
      "The logged loss equals softmax cross-entropy computed on outputs that are already "
@@ -98,6 +110,18 @@ constexpr std::array<RuleInfo, 13> kRules{{
      "weighting and smoothing (e.g. torch CrossEntropyLoss(weight=..., label_smoothing=...), "
      "Keras CategoricalCrossentropy(label_smoothing=...)) or compute both numbers with one "
      "library before concluding that the models differ.",
+     Severity::warning},
+    {"ML004", "loss-sigmoid-twice",
+     "The binary loss is cross-entropy with logits applied to probabilities: sigmoid applied "
+     "twice",
+     "The logged loss equals binary cross-entropy with logits computed on outputs that are "
+     "already probabilities: the model ends in a sigmoid and the loss (torch "
+     "nn.BCEWithLogitsLoss, or Keras binary_crossentropy with from_logits=True) applies the "
+     "sigmoid again. Each label's loss can never fall below ln(1 + 1/e) = 0.3133, the "
+     "gradients are squashed, and the number is not comparable with a binary cross-entropy.",
+     "torch: remove the final nn.Sigmoid from the model, because nn.BCEWithLogitsLoss applies "
+     "it itself; if the model must output probabilities, use nn.BCELoss instead. Keras: use a "
+     "sigmoid output with from_logits=False, or no sigmoid with from_logits=True, never both.",
      Severity::warning},
     {"MX001", "unexplained-value",
      "No known convention reproduces the logged value from the saved predictions",

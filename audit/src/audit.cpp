@@ -18,7 +18,7 @@ using detail::Kind;
 const detail::Recomputed* find_dump(const std::vector<detail::Recomputed>& dumps,
                                     const LoggedPoint& p, bool per_step) {
   for (const auto& d : dumps) {
-    if (d.split != p.split || !d.state) continue;
+    if (d.split != p.split || !d.usable()) continue;
     if (per_step || !p.epoch) {
       if (p.step && d.step && *d.step == *p.step) return &d;
     } else if (d.epoch && *d.epoch == *p.epoch) {
@@ -50,7 +50,7 @@ AuditReport run_audit(const AuditOptions& options) {
     dumps = detail::recompute_dumps(*inputs.predictions, options.num_classes, report.warnings);
   }
 
-  std::set<std::string> unknown_names;
+  std::set<std::string> unknown_names, topk_on_labelwise;
   std::map<std::pair<std::string, std::string>, int>
       missing;  // (metric, file) -> points without dump
   for (const auto& run : inputs.runs) {
@@ -72,6 +72,11 @@ AuditReport run_audit(const AuditOptions& options) {
           dumps.empty() || unmatched ? nullptr : find_dump(dumps, p, per_step);
       if (!dump) {
         if (!dumps.empty()) ++missing[{p.metric, run.file}];
+        continue;
+      }
+      if (dump->labelwise && name.kind == Kind::top_k_accuracy) {
+        // Top-k ranks classes; one score per label has nothing to rank.
+        topk_on_labelwise.insert(p.metric);
         continue;
       }
       LoggedPoint matched = p;
@@ -96,6 +101,12 @@ AuditReport run_audit(const AuditOptions& options) {
     report.undecided.push_back(name +
                                ": not a metric the audit knows; name its kind with --metric " +
                                name + "=accuracy|loss|top<k>|ignore");
+  }
+  for (const auto& name : topk_on_labelwise) {
+    report.undecided.push_back(name +
+                               ": top-k accuracy logged for a binary or multilabel dump (one "
+                               "score per label: nothing to rank); name its kind with --metric " +
+                               name + "=accuracy if it is a plain accuracy");
   }
   for (const auto& [key, count] : missing) {
     report.undecided.push_back(key.first + " in " + key.second + ": " + std::to_string(count) +

@@ -69,7 +69,81 @@ std::vector<std::int64_t> labels_of(const NpyArray& a, const std::string& what) 
   return out;
 }
 
+// The scores of a dump, when it has any.
+const NpyArray* scores_of(const Dump& dump) {
+  if (dump.logits) return &*dump.logits;
+  if (dump.probs) return &*dump.probs;
+  return nullptr;
+}
+
+// An (N, L) target of 0/1 values with some row that is not one-hot.
+bool multi_hot(const NpyArray& target) {
+  const std::int64_t n = target.shape.at(0);
+  const std::int64_t labels = target.shape.at(1);
+  bool some_row_not_one_hot = false;
+  for (std::int64_t r = 0; r < n; ++r) {
+    std::int64_t ones = 0;
+    for (std::int64_t k = 0; k < labels; ++k) {
+      const double v = element(target, r * labels + k);
+      if (v != 0.0 && v != 1.0) return false;  // soft labels: neither one-hot nor multi-hot
+      ones += v == 1.0;
+    }
+    some_row_not_one_hot = some_row_not_one_hot || ones != 1;
+  }
+  return some_row_not_one_hot;
+}
+
 }  // namespace
+
+DumpTask dump_task(const Dump& dump) {
+  const NpyArray* scores = scores_of(dump);
+  if (!scores) return DumpTask::multiclass;
+  if (scores->shape.size() == 1 || (scores->shape.size() == 2 && scores->shape[1] == 1)) {
+    return DumpTask::binary;
+  }
+  if (scores->shape.size() == 2 && dump.target.shape.size() == 2 &&
+      dump.target.shape[1] == scores->shape[1] && scores->shape[1] >= 2 && multi_hot(dump.target)) {
+    return DumpTask::multilabel;
+  }
+  return DumpTask::multiclass;
+}
+
+LabelwiseDumpBatch labelwise_batch(const Dump& dump, const std::string& name) {
+  const NpyArray* scores = scores_of(dump);
+  if (!scores) {
+    throw InvalidArgument(name + ": a binary or multilabel dump needs logits or probs");
+  }
+  LabelwiseDumpBatch d;
+  d.inputs = dump.logits ? "logits" : "probs";
+  d.num_labels = scores->shape.size() == 2 ? scores->shape[1] : 1;
+  d.multilabel = d.num_labels > 1;
+  d.batch.scores = scores->view();
+  if (is_integer(dump.target.dtype)) {
+    d.batch.target = dump.target.view();
+  } else {
+    // Keras users often save float targets; 0.0 and 1.0 are the only labels a
+    // binary cross-entropy target can hold here (soft targets are not modelled).
+    const std::int64_t count = dump.target.elements();
+    d.target_bits.resize(static_cast<std::size_t>(count));
+    const std::int64_t cols = dump.target.shape.size() == 2 ? dump.target.shape[1] : 1;
+    for (std::int64_t i = 0; i < count; ++i) {
+      const double v = element(dump.target, i);
+      if (v != 0.0 && v != 1.0) {
+        const std::string at =
+            cols == 1 ? std::to_string(i)
+                      : "(" + std::to_string(i / cols) + ", " + std::to_string(i % cols) + ")";
+        throw InvalidArgument(name + ": target: element " + at + " is " + number(v) +
+                              "; expected 0 or 1 (binary / multilabel targets)");
+      }
+      d.target_bits[static_cast<std::size_t>(i)] = v == 1.0;
+    }
+    d.batch.target = cols == 1 && dump.target.shape.size() == 1
+                         ? ArrayView::vector(d.target_bits.data(), count)
+                         : ArrayView::matrix(d.target_bits.data(), dump.target.shape[0], cols);
+  }
+  if (dump.sample_weight) d.batch.sample_weight = dump.sample_weight->view();
+  return d;
+}
 
 DumpBatch multiclass_batch(const Dump& dump, const std::string& name,
                            std::optional<std::int64_t> num_classes) {

@@ -28,6 +28,12 @@ RuleText rule_for(const std::string& explained_by, bool loss) {
   if (explained_by == "accuracy.elementwise_binary") {
     return {"MA003", "accuracy-elementwise-binary", Severity::warning};
   }
+  if (explained_by == "accuracy.binary.raw") {
+    // Open only on a logits dump: on probabilities the raw reading is the implied one.
+    return {"MA005", "binary-accuracy-on-logits", Severity::warning};
+  }
+  if (explained_by == "loss.sigmoid_twice")
+    return {"ML004", "loss-sigmoid-twice", Severity::warning};
   if (explained_by == "loss.softmax_twice")
     return {"ML001", "loss-softmax-twice", Severity::warning};
   if (explained_by == "loss.binary_onehot")
@@ -80,6 +86,35 @@ void describe(Finding& f, const PointResult& rep, std::int64_t classes) {
     f.fix =
         "Keras: compile(loss=\"categorical_crossentropy\") for one-hot multi-class targets "
         "(sparse_categorical_crossentropy for integer labels)";
+  } else if (id == "accuracy.binary.raw") {
+    const bool torchmetrics =
+        std::find(rep.explained_by.begin(), rep.explained_by.end(),
+                  "accuracy.binary.torchmetrics_auto") != rep.explained_by.end();
+    what =
+        "is binary accuracy thresholded at 0.5 on the raw logits, as if they were "
+        "probabilities (no sigmoid first: a logit of 0.3 counts as negative although "
+        "sigmoid(0.3) = 0.57)";
+    if (torchmetrics) {
+      what +=
+          "; torchmetrics does the same here, because every logit of the dump lies in "
+          "[0, 1] and its BinaryAccuracy applies a sigmoid only when some score does not";
+    }
+    f.fix =
+        "Keras: BinaryAccuracy(threshold=0.0) for a model that outputs logits (from_logits=True "
+        "loss), or end the model with a sigmoid; PyTorch: threshold torch.sigmoid(logits) > 0.5 "
+        "(or logits > 0)";
+    if (torchmetrics) {
+      f.fix += "; torchmetrics: pass torch.sigmoid(logits) to BinaryAccuracy";
+    }
+  } else if (id == "loss.sigmoid_twice") {
+    what =
+        "is binary cross-entropy with logits computed on outputs that are already "
+        "probabilities (sigmoid applied twice); it can never go below ln(1 + 1/e) = " +
+        four_decimals(std::log1p(std::exp(-1.0))) + " per label";
+    f.fix =
+        "PyTorch: remove the final Sigmoid layer (BCEWithLogitsLoss applies it itself), or keep "
+        "it and use BCELoss; Keras: binary_crossentropy with from_logits=False on a sigmoid "
+        "output, or no sigmoid with from_logits=True";
   } else if (f.rule == "MX001") {
     what = "is explained by no convention in the catalogue";
     f.fix =

@@ -15,6 +15,7 @@
 #include "metricaudit/audit/dump.hpp"
 #include "metricaudit/audit/logged_series.hpp"
 #include "metricaudit/audit/report.hpp"
+#include "metricaudit/labelwise_state.hpp"
 #include "metricaudit/sufficient_state.hpp"
 
 namespace metricaudit::audit::detail {
@@ -52,9 +53,11 @@ struct Recomputed {
   std::string path;
   std::string split;
   std::optional<std::int64_t> epoch, step;
-  bool probabilities = false;  ///< the dump stores probs (not logits or labels)
-  std::unique_ptr<SufficientState> state;
-  std::string problem;  ///< why the dump cannot be used (state is null then)
+  bool probabilities = false;                 ///< the dump stores probs (not logits or labels)
+  std::unique_ptr<SufficientState> state;     ///< a multi-class dump
+  std::unique_ptr<LabelwiseState> labelwise;  ///< a binary or multilabel dump
+  std::string problem;  ///< why the dump cannot be used (both states are null then)
+  bool usable() const { return state || labelwise; }
 };
 
 /// Loads every dump in `dir` and evaluates it. num_classes is needed for label-only dumps.

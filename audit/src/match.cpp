@@ -45,7 +45,49 @@ double tolerance(const LoggedPoint& p) {
   return 0.0;
 }
 
+namespace {
+
+// Adds every available candidate to `r`, marking those within the tolerance.
+template <typename C>
+void compare(PointResult& r, const LoggedPoint& point, const std::vector<C>& candidates) {
+  for (const C& c : candidates) {
+    if (std::isnan(c.value)) continue;
+    CandidateValue v{c.id, c.libraries, c.value, std::abs(c.value - point.value), false};
+    v.explains = v.distance <= r.tolerance;
+    if (v.explains) r.explained_by.push_back(v.id);
+    if (v.id == r.expected_id) r.expected = v.value;
+    r.candidates.push_back(std::move(v));
+  }
+}
+
+// A binary / multilabel dump. What the name implies: an accuracy is element-wise binary
+// accuracy of the model's decisions (a sigmoid on logits, the probabilities as they
+// are); a loss is binary cross-entropy of the model's own output (with logits, or
+// Keras' on probabilities, as for multi-class).
+PointResult match_labelwise(const LoggedPoint& point, const MetricName& name,
+                            const Recomputed& dump) {
+  PointResult r;
+  r.point = point;
+  r.dump = dump.path;
+  r.num_classes = dump.labelwise->num_labels();
+  r.tolerance = tolerance(point);
+  const bool is_loss = name.kind == Kind::loss;
+  r.kind = is_loss ? "loss" : "accuracy";
+  if (is_loss) {
+    r.expected_id = dump.probabilities ? "loss.bce_keras_probabilities" : "loss.bce_logits";
+  } else {
+    r.expected_id = dump.probabilities ? "accuracy.binary.raw" : "accuracy.binary.sigmoid";
+  }
+  compare(r, point,
+          catalogue(*dump.labelwise, is_loss ? MetricKind::loss : MetricKind::accuracy,
+                    dump.probabilities ? ScoresAre::probabilities : ScoresAre::logits));
+  return r;
+}
+
+}  // namespace
+
 PointResult match_point(const LoggedPoint& point, const MetricName& name, const Recomputed& dump) {
+  if (dump.labelwise) return match_labelwise(point, name, dump);
   PointResult r;
   r.point = point;
   r.dump = dump.path;
@@ -67,14 +109,7 @@ PointResult match_point(const LoggedPoint& point, const MetricName& name, const 
   const auto candidates =
       catalogue(*dump.state, is_loss ? MetricKind::loss : MetricKind::accuracy,
                 dump.probabilities ? ScoresAre::probabilities : ScoresAre::logits);
-  for (const Candidate& c : candidates) {
-    if (std::isnan(c.value)) continue;
-    CandidateValue v{c.id, c.libraries, c.value, std::abs(c.value - point.value), false};
-    v.explains = v.distance <= r.tolerance;
-    if (v.explains) r.explained_by.push_back(v.id);
-    if (v.id == r.expected_id) r.expected = v.value;
-    r.candidates.push_back(std::move(v));
-  }
+  compare(r, point, candidates);
   if (!r.expected && name.kind == Kind::top_k_accuracy) {
     // A k outside the catalogue's (2, 3, 5): read it directly.
     Convention c;

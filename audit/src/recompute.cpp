@@ -11,6 +11,26 @@
 namespace metricaudit::audit::detail {
 namespace {
 
+// A binary / multilabel dump: one LabelwiseState holds every score reading and every
+// binary cross-entropy family (threshold 0.5, the default of every library catalogued).
+Recomputed evaluate_labelwise(const Dump& d, Recomputed r) {
+  LabelwiseDumpBatch b;
+  try {
+    b = labelwise_batch(d, d.path);
+  } catch (const InvalidArgument& e) {
+    r.problem = e.what();  // e.g. soft targets: left out, as multi-class dumps are
+    return r;
+  }
+  LabelwiseOptions o;
+  o.num_labels = b.num_labels;
+  try {
+    r.labelwise = std::make_unique<LabelwiseState>(evaluate(b.batch, o));
+  } catch (const InvalidArgument& e) {
+    throw InputError(d.path + ": " + e.what());
+  }
+  return r;
+}
+
 Recomputed evaluate_dump(const Dump& d, std::optional<std::int64_t> num_classes,
                          std::vector<std::string>& warnings) {
   Recomputed r;
@@ -19,6 +39,7 @@ Recomputed evaluate_dump(const Dump& d, std::optional<std::int64_t> num_classes,
   r.epoch = d.epoch;
   r.step = d.step;
   r.probabilities = d.probs.has_value();
+  if (dump_task(d) != DumpTask::multiclass) return evaluate_labelwise(d, std::move(r));
   DumpBatch b;
   try {
     b = multiclass_batch(d, d.path, num_classes);

@@ -131,7 +131,140 @@ void loss_candidates(const SufficientState& s, ScoresAre scores, std::vector<Can
            loss(LossFamily::keras_binary_onehot, ClassWeightNorm::sample_count)));
 }
 
+// ---- binary and multilabel --------------------------------------------------------
+// Sources: torchmetrics src/torchmetrics/functional/classification/stat_scores.py
+// (_binary_stat_scores_format / _multilabel_stat_scores_format: sigmoid when any element
+// is outside [0, 1], then `> threshold`), accuracy.py (BinaryAccuracy, MultilabelAccuracy,
+// default average="macro"), exact_match.py (MultilabelExactMatch); Keras
+// keras/src/metrics/accuracy_metrics.py (binary_accuracy: y_pred > threshold, no sigmoid)
+// and keras/src/backend/*/nn.py (binary_crossentropy: clip to [epsilon, 1 - epsilon]);
+// torch aten/src/ATen/native/Loss.cpp (binary_cross_entropy: log clamped at -100;
+// binary_cross_entropy_with_logits); sklearn sklearn/metrics/_classification.py
+// (accuracy_score on multilabel indicators is subset accuracy).
+
+LabelwiseCandidate make(const LabelwiseState& state, std::string id, std::string description,
+                        std::string libraries, LabelwiseConvention convention) {
+  LabelwiseCandidate c{std::move(id),
+                       std::move(description),
+                       std::move(libraries),
+                       convention,
+                       std::numeric_limits<double>::quiet_NaN(),
+                       {}};
+  try {
+    c.value = read(state, c.convention);
+  } catch (const Error& e) {
+    c.unavailable = e.what();
+  }
+  return c;
+}
+
+LabelwiseConvention labelwise_accuracy(LabelwiseMetric metric, Average average,
+                                       ScoreReading reading) {
+  LabelwiseConvention c;
+  c.metric = metric;
+  c.average = average;
+  c.reading = reading;
+  return c;
+}
+
+void labelwise_accuracy_candidates(const LabelwiseState& s, std::vector<LabelwiseCandidate>& out) {
+  const bool multilabel = s.num_labels() > 1;
+  const std::string over = multilabel ? " per label cell" : "";
+  // Raw first: when the raw and the torchmetrics readings coincide (every score in
+  // [0, 1]), the raw reading is the one a finding names.
+  out.push_back(
+      make(s, "accuracy.binary.raw", "score > threshold on the scores as given (no sigmoid)" + over,
+           "Keras binary_accuracy / BinaryAccuracy (threshold 0.5, never a sigmoid); "
+           "sklearn accuracy_score(y, scores > 0.5); torchmetrics when every score "
+           "lies in [0, 1]",
+           labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro, ScoreReading::raw)));
+  out.push_back(
+      make(s, "accuracy.binary.sigmoid", "sigmoid, then > threshold" + over,
+           "torchmetrics BinaryAccuracy / MultilabelAccuracy(average='micro') on "
+           "logits; Keras BinaryAccuracy(threshold=0.0) on logits (x > 0: the same decision "
+           "but for logits within float32 rounding of 0)",
+           labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro, ScoreReading::sigmoid)));
+  out.push_back(make(s, "accuracy.binary.torchmetrics_auto",
+                     "sigmoid only when some score of the update lies outside [0, 1], then > "
+                     "threshold" +
+                         over,
+                     multilabel ? "torchmetrics MultilabelAccuracy(average='micro')"
+                                : "torchmetrics BinaryAccuracy; Accuracy(task='binary')",
+                     labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro,
+                                        ScoreReading::torchmetrics_auto)));
+  if (!multilabel) return;  // one label: macro and subset equal the element-wise value
+  out.push_back(make(s, "accuracy.multilabel.macro",
+                     "plain mean over labels of per-label accuracy (equals the element-wise "
+                     "value without sample weights)",
+                     "torchmetrics MultilabelAccuracy (default average='macro')",
+                     labelwise_accuracy(LabelwiseMetric::accuracy, Average::macro,
+                                        ScoreReading::torchmetrics_auto)));
+  out.push_back(make(
+      s, "accuracy.subset.raw",
+      "fraction of samples whose every label is right, scores > threshold",
+      "sklearn accuracy_score(Y, scores > 0.5) on multilabel indicators",
+      labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro, ScoreReading::raw)));
+  out.push_back(make(
+      s, "accuracy.subset.sigmoid",
+      "fraction of samples whose every label is right, sigmoid then > threshold",
+      "sklearn accuracy_score(Y, sigmoid(logits) > 0.5)",
+      labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro, ScoreReading::sigmoid)));
+  out.push_back(make(s, "accuracy.subset.torchmetrics_auto",
+                     "fraction of samples whose every label is right, torchmetrics' sigmoid rule",
+                     "torchmetrics MultilabelExactMatch",
+                     labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro,
+                                        ScoreReading::torchmetrics_auto)));
+}
+
+LabelwiseConvention binary_loss(BinaryLossFamily family) {
+  LabelwiseConvention c;
+  c.metric = LabelwiseMetric::binary_cross_entropy;
+  c.loss = family;
+  return c;
+}
+
+void labelwise_loss_candidates(const LabelwiseState& s, ScoresAre scores,
+                               std::vector<LabelwiseCandidate>& out) {
+  const bool probabilities = scores == ScoresAre::probabilities ||
+                             (scores == ScoresAre::infer && s.scores_in_unit_interval);
+  if (probabilities) {
+    out.push_back(make(s, "loss.sigmoid_twice",
+                       "binary cross-entropy with logits on scores that are already probabilities "
+                       "(sigmoid applied twice)",
+                       "torch.nn.BCEWithLogitsLoss after a sigmoid layer; Keras "
+                       "binary_crossentropy(from_logits=True) on a sigmoid output",
+                       binary_loss(BinaryLossFamily::torch_logits)));
+  } else {
+    out.push_back(make(s, "loss.bce_logits",
+                       "binary cross-entropy on logits: max(x, 0) - x y + log(1 + exp(-|x|))",
+                       "torch.nn.BCEWithLogitsLoss; "
+                       "torch.nn.functional.binary_cross_entropy_with_logits; Keras "
+                       "BinaryCrossentropy(from_logits=True)",
+                       binary_loss(BinaryLossFamily::torch_logits)));
+  }
+  out.push_back(make(s, "loss.bce_keras_probabilities",
+                     "binary cross-entropy on probabilities clipped to [1e-7, 1 - 1e-7]",
+                     "Keras binary_crossentropy / BinaryCrossentropy (from_logits=False, the "
+                     "default)",
+                     binary_loss(BinaryLossFamily::keras_probabilities)));
+  out.push_back(make(s, "loss.bce_torch_probabilities",
+                     "binary cross-entropy on probabilities, each log clamped at -100",
+                     "torch.nn.BCELoss; torch.nn.functional.binary_cross_entropy",
+                     binary_loss(BinaryLossFamily::torch_probabilities)));
+}
+
 }  // namespace
+
+std::vector<LabelwiseCandidate> catalogue(const LabelwiseState& state, MetricKind kind,
+                                          ScoresAre scores) {
+  std::vector<LabelwiseCandidate> out;
+  if (kind == MetricKind::accuracy) {
+    labelwise_accuracy_candidates(state, out);
+  } else {
+    labelwise_loss_candidates(state, scores, out);
+  }
+  return out;
+}
 
 std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind, ScoresAre scores) {
   std::vector<Candidate> out;

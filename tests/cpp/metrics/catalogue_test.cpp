@@ -72,5 +72,86 @@ TEST(Catalogue, UnavailableCandidatesSayWhy) {
   EXPECT_NE(keras.unavailable.find("needs probabilities"), std::string::npos);
 }
 
+// ---- binary and multilabel ------------------------------------------------------
+
+const LabelwiseCandidate& find(const std::vector<LabelwiseCandidate>& cs, const std::string& id) {
+  for (const auto& c : cs) {
+    if (c.id == id) return c;
+  }
+  throw std::runtime_error("no candidate " + id);
+}
+
+LabelwiseState labelwise(const std::vector<std::int64_t>& target, const std::vector<float>& scores,
+                         std::int64_t labels) {
+  const auto n = static_cast<std::int64_t>(scores.size()) / labels;
+  LabelwiseBatch b;
+  b.target = ArrayView::matrix(target.data(), n, labels);
+  b.scores = ArrayView::matrix(scores.data(), n, labels);
+  LabelwiseOptions o;
+  o.num_labels = labels;
+  return evaluate(b, o);
+}
+
+TEST(LabelwiseCatalogue, BinaryLogitsReadRawSigmoidAndTorchmetrics) {
+  // The logit 0.3 is a positive on the right side of 0 but below 0.5.
+  const auto s = labelwise({1, 0, 1, 0}, {2.0f, -1.0f, 0.3f, -0.4f}, 1);
+  const auto cs = catalogue(s, MetricKind::accuracy, ScoresAre::logits);
+  EXPECT_EQ(find(cs, "accuracy.binary.raw").value, 0.75);  // 0.3 (target 1) wrong
+  EXPECT_EQ(find(cs, "accuracy.binary.sigmoid").value, 1.0);
+  EXPECT_EQ(find(cs, "accuracy.binary.torchmetrics_auto").value, 1.0);
+  EXPECT_NE(find(cs, "accuracy.binary.raw").libraries.find("Keras binary_accuracy"),
+            std::string::npos);
+  // One label: no macro or subset readings (they equal the element-wise ones).
+  EXPECT_EQ(cs.size(), 3u);
+  const auto loss = catalogue(s, MetricKind::loss, ScoresAre::logits);
+  EXPECT_EQ(loss.front().id, "loss.bce_logits");
+  const double expected = (std::log1p(std::exp(-2.0)) + std::log1p(std::exp(-1.0)) +
+                           std::log1p(std::exp(-0.3)) + std::log1p(std::exp(-0.4))) /
+                          4.0;
+  EXPECT_NEAR(loss.front().value, expected, 1e-7);
+  // Probability families need every score in [0, 1].
+  EXPECT_TRUE(std::isnan(find(loss, "loss.bce_keras_probabilities").value));
+  EXPECT_FALSE(find(loss, "loss.bce_torch_probabilities").unavailable.empty());
+}
+
+TEST(LabelwiseCatalogue, LogitsLossOnProbabilitiesIsSigmoidTwice) {
+  const auto s = labelwise({1, 0}, {0.9f, 0.2f}, 1);
+  const auto loss = catalogue(s, MetricKind::loss);  // inferred: all scores in [0, 1]
+  EXPECT_EQ(loss.front().id, "loss.sigmoid_twice");
+  EXPECT_GE(loss.front().value, std::log1p(std::exp(-1.0)));
+  EXPECT_NEAR(find(loss, "loss.bce_keras_probabilities").value,
+              -(std::log(0.9) + std::log(0.8)) / 2.0, 1e-6);
+  EXPECT_EQ(catalogue(s, MetricKind::loss, ScoresAre::logits).front().id, "loss.bce_logits");
+  // torchmetrics reads these scores as probabilities (raw); a sigmoid makes both positive.
+  const auto acc = catalogue(s, MetricKind::accuracy);
+  EXPECT_EQ(find(acc, "accuracy.binary.torchmetrics_auto").value, 1.0);
+  EXPECT_EQ(find(acc, "accuracy.binary.sigmoid").value, 0.5);
+}
+
+TEST(LabelwiseCatalogue, KerasClipsWhereTorchClampsTheLog) {
+  // A confident wrong probability of exactly 0: Keras clips to 1e-7 (-log = 16.1),
+  // torch BCELoss clamps the log at -100.
+  const auto s = labelwise({1}, {0.0f}, 1);
+  const auto loss = catalogue(s, MetricKind::loss, ScoresAre::probabilities);
+  EXPECT_NEAR(find(loss, "loss.bce_torch_probabilities").value, 100.0, 1e-9);
+  EXPECT_NEAR(find(loss, "loss.bce_keras_probabilities").value,
+              -std::log(static_cast<double>(1e-7f)), 1e-6);
+}
+
+TEST(LabelwiseCatalogue, MultilabelAddsMacroAndSubsetWithUniqueIds) {
+  const auto s = labelwise({1, 0, 0, 0, 1, 1}, {0.8f, 0.6f, 0.1f, 0.2f, 0.9f, 0.7f}, 3);
+  const auto cs = catalogue(s, MetricKind::accuracy);
+  EXPECT_NEAR(find(cs, "accuracy.binary.raw").value, 5.0 / 6.0, 1e-15);
+  EXPECT_NEAR(find(cs, "accuracy.multilabel.macro").value, 5.0 / 6.0, 1e-15);
+  EXPECT_EQ(find(cs, "accuracy.subset.raw").value, 0.5);
+  EXPECT_EQ(find(cs, "accuracy.subset.torchmetrics_auto").value, 0.5);
+  EXPECT_EQ(find(cs, "accuracy.subset.sigmoid").value, 0.0);
+  std::set<std::string> ids;
+  for (const auto& c : cs) EXPECT_TRUE(ids.insert(c.id).second) << c.id;
+  for (const auto& c : catalogue(s, MetricKind::loss)) {
+    EXPECT_TRUE(ids.insert(c.id).second) << c.id;
+  }
+}
+
 }  // namespace
 }  // namespace metricaudit

@@ -18,6 +18,7 @@ namespace {
 
 using testing::fixed;
 using testing::TempRun;
+using testing::write_npy;
 
 AuditReport audit(const std::filesystem::path& path, AuditOptions o = {}) {
   o.path = path;
@@ -216,6 +217,161 @@ TEST(AuditRules, LogitsThatLieInTheUnitIntervalAreStillLogits) {
 TEST(AuditRules, SoftmaxTwiceAndBinaryOneHotLosses) {
   EXPECT_EQ(audit_logged_loss("loss.softmax_twice").findings.at(0).rule, "ML001");
   EXPECT_EQ(audit_logged_loss("loss.binary_onehot").findings.at(0).rule, "ML002");
+}
+
+// ---- binary and multilabel dumps ------------------------------------------------
+
+// Six samples; the logits' sign is always right (sigmoid accuracy 1), but 0.3 and 0.4
+// are positives below 0.5 (raw-threshold accuracy 4/6).
+const std::vector<std::int64_t> kBinaryTarget = {1, 0, 1, 0, 1, 0};
+const std::vector<float> kBinaryLogits = {2.0f, -1.0f, 0.3f, -0.2f, 0.4f, -1.5f};
+const std::vector<float> kBinaryProbs = {0.9f, 0.2f, 0.7f, 0.4f, 0.6f, 0.1f};
+
+double labelwise_candidate(const std::vector<std::int64_t>& target,
+                           const std::vector<float>& scores, std::int64_t labels, MetricKind kind,
+                           ScoresAre are, const std::string& id) {
+  const auto n = static_cast<std::int64_t>(scores.size()) / labels;
+  LabelwiseBatch b;
+  b.target = labels == 1 ? ArrayView::vector(target.data(), n)
+                         : ArrayView::matrix(target.data(), n, labels);
+  b.scores = ArrayView::matrix(scores.data(), n, labels);
+  LabelwiseOptions o;
+  o.num_labels = labels;
+  for (const auto& c : catalogue(evaluate(b, o), kind, are)) {
+    if (c.id == id) return c.value;
+  }
+  throw std::runtime_error("no candidate " + id);
+}
+
+AuditReport audit_labelwise(const std::vector<std::int64_t>& target,
+                            const std::vector<float>& scores, std::int64_t labels, const char* role,
+                            const std::string& jsonl) {
+  TempRun run("labelwise");
+  run.labelwise_dump("val_epoch0", target, scores, labels, role);
+  run.log(jsonl);
+  return audit(run.dir());
+}
+
+std::string val_epoch0(const std::string& key, double value) {
+  return "{\"epoch\": 0, \"" + key + "\": " + fixed(value) + "}\n";
+}
+
+TEST(AuditBinary, TorchmetricsAccuracyAndBceWithLogitsOnLogitsAreClean) {
+  const double loss = labelwise_candidate(kBinaryTarget, kBinaryLogits, 1, MetricKind::loss,
+                                          ScoresAre::logits, "loss.bce_logits");
+  const auto r =
+      audit_labelwise(kBinaryTarget, kBinaryLogits, 1, "logits",
+                      "{\"epoch\": 0, \"val_acc\": 1.0000, \"val_loss\": " + fixed(loss) + "}\n");
+  EXPECT_TRUE(r.findings.empty()) << r.findings.front().rule << " " << r.findings.front().message;
+  ASSERT_EQ(r.points.size(), 2u);
+  EXPECT_EQ(r.points[0].expected_id, "accuracy.binary.sigmoid");
+  EXPECT_EQ(r.points[1].expected_id, "loss.bce_logits");
+  for (const auto& w : r.warnings) EXPECT_EQ(w.find("not used"), std::string::npos) << w;
+}
+
+TEST(AuditBinary, AccuracyThresholdedOnLogits) {
+  const auto r =
+      audit_labelwise(kBinaryTarget, kBinaryLogits, 1, "logits", val_epoch0("val_acc", 4.0 / 6.0));
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MA005");
+  EXPECT_EQ(r.findings[0].name, "binary-accuracy-on-logits");
+  EXPECT_EQ(r.findings[0].explained_by, "accuracy.binary.raw");
+  EXPECT_NEAR(*r.findings[0].expected, 1.0, 1e-12);
+  EXPECT_NE(r.findings[0].fix.find("threshold=0.0"), std::string::npos);
+}
+
+TEST(AuditBinary, TorchmetricsThresholdsLogitsThatAllLieInTheUnitInterval) {
+  // Every logit in [0, 1]: torchmetrics' BinaryAccuracy skips the sigmoid, so what it
+  // logs is the raw-threshold value, and the finding says why.
+  const std::vector<float> logits = {0.9f, 0.1f, 0.3f, 0.2f, 0.6f, 0.4f};
+  const auto r =
+      audit_labelwise(kBinaryTarget, logits, 1, "logits", val_epoch0("val_acc", 5.0 / 6.0));
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MA005");
+  EXPECT_NE(r.findings[0].message.find("torchmetrics does the same here"), std::string::npos);
+}
+
+TEST(AuditBinary, KerasAccuracyOnProbabilitiesIsClean) {
+  // Probabilities thresholded at 0.5: 0.4 (target 0) right, the rest right too.
+  const auto r =
+      audit_labelwise(kBinaryTarget, kBinaryProbs, 1, "probs", val_epoch0("val_accuracy", 1.0));
+  EXPECT_TRUE(r.findings.empty());
+  ASSERT_EQ(r.points.size(), 1u);
+  EXPECT_EQ(r.points[0].expected_id, "accuracy.binary.raw");
+}
+
+TEST(AuditBinary, LossSigmoidTwice) {
+  const double twice = labelwise_candidate(kBinaryTarget, kBinaryProbs, 1, MetricKind::loss,
+                                           ScoresAre::probabilities, "loss.sigmoid_twice");
+  const auto r =
+      audit_labelwise(kBinaryTarget, kBinaryProbs, 1, "probs", val_epoch0("val_loss", twice));
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "ML004");
+  EXPECT_EQ(r.findings[0].name, "loss-sigmoid-twice");
+  EXPECT_EQ(r.findings[0].expected_convention, "loss.bce_keras_probabilities");
+  EXPECT_GE(twice, std::log1p(std::exp(-1.0)));
+}
+
+TEST(AuditBinary, KerasBinaryCrossentropyOnProbabilitiesIsClean) {
+  const double keras =
+      labelwise_candidate(kBinaryTarget, kBinaryProbs, 1, MetricKind::loss,
+                          ScoresAre::probabilities, "loss.bce_keras_probabilities");
+  const auto r =
+      audit_labelwise(kBinaryTarget, kBinaryProbs, 1, "probs", val_epoch0("val_loss", keras));
+  EXPECT_TRUE(r.findings.empty());
+  ASSERT_EQ(r.points.size(), 1u);
+  // torch BCELoss gives the same number on these probabilities (no clipping reached).
+  EXPECT_NE(std::find(r.points[0].explained_by.begin(), r.points[0].explained_by.end(),
+                      "loss.bce_torch_probabilities"),
+            r.points[0].explained_by.end());
+}
+
+TEST(AuditBinary, TopKOnABinaryDumpIsUndecided) {
+  const auto r =
+      audit_labelwise(kBinaryTarget, kBinaryLogits, 1, "logits", val_epoch0("val_top5", 1.0));
+  EXPECT_TRUE(r.points.empty());
+  EXPECT_TRUE(r.findings.empty());
+  bool said = false;
+  for (const auto& u : r.undecided) said = said || u.starts_with("val_top5: top-k accuracy");
+  EXPECT_TRUE(said);
+}
+
+// Four samples, three labels; row 1 has no positive and row 3 two, so the target is
+// multi-hot (multilabel), not one-hot.
+const std::vector<std::int64_t> kMultiTarget = {1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0};
+const std::vector<float> kMultiProbs = {0.8f, 0.1f, 0.2f, 0.3f, 0.6f, 0.1f,
+                                        0.2f, 0.9f, 0.1f, 0.7f, 0.4f, 0.2f};
+
+TEST(AuditMultilabel, ElementwiseAccuracyIsClean) {
+  // Cells wrong: (1, 1) and (3, 1): 10/12.
+  const auto r = audit_labelwise(kMultiTarget, kMultiProbs, 3, "probs",
+                                 val_epoch0("val_accuracy", 10.0 / 12.0));
+  EXPECT_TRUE(r.findings.empty());
+  ASSERT_EQ(r.points.size(), 1u);
+  EXPECT_EQ(r.points[0].num_classes, 3);
+}
+
+TEST(AuditMultilabel, SubsetAccuracyIsAnotherConvention) {
+  // Rows 0 and 2 wholly right: sklearn accuracy_score on the thresholded rows gives 0.5.
+  const auto r =
+      audit_labelwise(kMultiTarget, kMultiProbs, 3, "probs", val_epoch0("val_accuracy", 0.5));
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MA004");
+  EXPECT_EQ(r.findings[0].explained_by, "accuracy.subset.raw");
+}
+
+TEST(AuditMultilabel, OneHotTargetsStayMultiClass) {
+  // Every row exactly one 1: read as multi-class (argmax), as before.
+  TempRun run("onehot");
+  write_npy(run.dir() / "predictions" / "val_epoch0.target.npy", {2, 2},
+            std::vector<std::int64_t>{1, 0, 0, 1});
+  write_npy(run.dir() / "predictions" / "val_epoch0.probs.npy", {2, 2},
+            std::vector<float>{0.7f, 0.3f, 0.4f, 0.6f});
+  run.log(val_epoch0("val_acc", 1.0));
+  const auto r = audit(run.dir());
+  ASSERT_EQ(r.points.size(), 1u);
+  EXPECT_EQ(r.points[0].expected_id, "accuracy.micro");
+  EXPECT_TRUE(r.findings.empty());
 }
 
 // ---- log-only rules -------------------------------------------------------------

@@ -51,6 +51,17 @@ class TempRun {
     write_npy(dir_ / "predictions" / (stem + ".target.npy"), {n}, target);
     write_npy(dir_ / "predictions" / (stem + "." + role + ".npy"), {n, classes}, probs);
   }
+  /// A binary (labels = 1: (N,) target, (N, 1) scores) or multilabel ((N, L) target
+  /// and scores) dump.
+  void labelwise_dump(const std::string& stem, const std::vector<std::int64_t>& target,
+                      const std::vector<float>& scores, std::int64_t labels,
+                      const char* role) const {
+    const auto n = static_cast<std::int64_t>(scores.size()) / labels;
+    const std::vector<std::int64_t> target_shape =
+        labels == 1 ? std::vector<std::int64_t>{n} : std::vector<std::int64_t>{n, labels};
+    write_npy(dir_ / "predictions" / (stem + ".target.npy"), target_shape, target);
+    write_npy(dir_ / "predictions" / (stem + "." + role + ".npy"), {n, labels}, scores);
+  }
 
  private:
   ScratchDir scratch_;  // unique per process and test; removed with the run

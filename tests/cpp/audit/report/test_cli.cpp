@@ -180,12 +180,50 @@ TEST_F(ExplainNpy, OneHotTargetsAreReadAsLabels) {
   EXPECT_TRUE(starts_with_error(mismatch.err)) << mismatch.err;
 }
 
-TEST_F(ExplainNpy, RowsThatAreNotOneHotAreRefused) {
+TEST_F(ExplainNpy, MultiHotTargetsAreMultilabel) {
+  // Row 1 holds two ones: a multilabel target, read under the labelwise catalogue.
   testing::write_npy<float>(dir_ / "val_epoch0.target.npy", "<f4", {2, 2}, {1, 0, 1, 1});
+  testing::write_npy<float>(dir_ / "val_epoch0.logits.npy", "<f4", {2, 2}, {1, 0, 0, 1});
+  const auto r = run_cli({"explain", (dir_ / "val_epoch0").string(), "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json doc = json::parse(r.out);
+  EXPECT_EQ(doc["num_classes"], 2);
+  EXPECT_EQ(doc["num_classes_source"], "multilabel");
+  EXPECT_EQ(doc["one_hot_target"], false);
+  // Logits 1 and 0 against targets 1, 0, 1, 1: raw (> 0.5) misses (1, 0) only; a sigmoid
+  // makes the zeros 0.5, still negative.
+  EXPECT_DOUBLE_EQ((*candidate(doc, "accuracy.binary.raw"))["value"].get<double>(), 0.75);
+  EXPECT_DOUBLE_EQ((*candidate(doc, "accuracy.subset.raw"))["value"].get<double>(), 0.5);
+  ASSERT_NE(candidate(doc, "loss.bce_logits"), nullptr);
+  const auto text = run_cli({"explain", (dir_ / "val_epoch0").string()});
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("2 samples, 2 labels (multilabel)"), std::string::npos) << text.out;
+}
+
+TEST_F(ExplainNpy, SoftTargetsAreRefused) {
+  testing::write_npy<float>(dir_ / "val_epoch0.target.npy", "<f4", {2, 2}, {.5f, .5f, 0, 1});
   testing::write_npy<float>(dir_ / "val_epoch0.logits.npy", "<f4", {2, 2}, {1, 0, 0, 1});
   const auto r = run_cli({"explain", (dir_ / "val_epoch0").string()});
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("row 1 is not one-hot"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("row 0 is not one-hot"), std::string::npos) << r.err;
+}
+
+TEST_F(ExplainNpy, OneScorePerSampleIsBinary) {
+  testing::write_npy<std::int64_t>(dir_ / "val_epoch0.target.npy", "<i8", {4}, {1, 0, 1, 0});
+  testing::write_npy<float>(dir_ / "val_epoch0.logits.npy", "<f4", {4, 1},
+                            {2.0f, -1.0f, 0.3f, -0.4f});
+  const auto r = run_cli({"explain", (dir_ / "val_epoch0").string(), "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json doc = json::parse(r.out);
+  EXPECT_EQ(doc["num_classes"], 1);
+  EXPECT_EQ(doc["num_classes_source"], "binary");
+  EXPECT_DOUBLE_EQ((*candidate(doc, "accuracy.binary.raw"))["value"].get<double>(), 0.75);
+  EXPECT_DOUBLE_EQ((*candidate(doc, "accuracy.binary.sigmoid"))["value"].get<double>(), 1.0);
+  EXPECT_EQ(candidate(doc, "accuracy.subset.raw"), nullptr);  // one label: no subset reading
+  const auto text = run_cli({"explain", (dir_ / "val_epoch0").string()});
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("4 samples, 1 label (binary)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("loss.bce_keras_probabilities"), std::string::npos);
 }
 
 TEST_F(ExplainNpy, LabelsOnlyInferTheClassCountAndSaySo) {

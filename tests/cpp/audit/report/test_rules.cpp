@@ -21,9 +21,11 @@ TEST(Rules, EveryPublishedIdIsPresentWithItsNameAndLevel) {
       {"MA002", "accuracy-macro", Severity::warning},
       {"MA003", "accuracy-elementwise-binary", Severity::warning},
       {"MA004", "accuracy-other-convention", Severity::warning},
+      {"MA005", "binary-accuracy-on-logits", Severity::warning},
       {"ML001", "loss-softmax-twice", Severity::warning},
       {"ML002", "loss-binary-onehot", Severity::warning},
       {"ML003", "loss-other-convention", Severity::warning},
+      {"ML004", "loss-sigmoid-twice", Severity::warning},
       {"MX001", "unexplained-value", Severity::error},
       {"LG001", "softmax-twice-floor", Severity::warning},
       {"LG002", "accuracy-not-k-over-n", Severity::warning},
@@ -67,6 +69,8 @@ TEST(Rules, FixesNameTheRemedies) {
   EXPECT_NE(rule("ML001").default_fix.find("Softmax"), std::string_view::npos);
   EXPECT_NE(rule("MA003").default_fix.find("categorical_crossentropy"), std::string_view::npos);
   EXPECT_NE(rule("MA003").default_fix.find("CategoricalAccuracy"), std::string_view::npos);
+  EXPECT_NE(rule("MA005").default_fix.find("threshold=0.0"), std::string_view::npos);
+  EXPECT_NE(rule("ML004").default_fix.find("BCEWithLogitsLoss"), std::string_view::npos);
 }
 
 TEST(Rules, UnknownIdIsAnError) {
