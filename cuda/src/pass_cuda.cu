@@ -108,8 +108,8 @@ __device__ RowAcc shfl_xor(const RowAcc& a, int s) {
 
 __device__ ProbAcc shfl_xor(const ProbAcc& a, int s) {
   return ProbAcc{__shfl_xor_sync(kFullMask, a.keras_smoothing, s),
-                 __shfl_xor_sync(kFullMask, a.clipped_sum, s),
-                 __shfl_xor_sync(kFullMask, a.bce, s)};
+                 __shfl_xor_sync(kFullMask, a.clipped_sum, s), __shfl_xor_sync(kFullMask, a.bce, s),
+                 __shfl_xor_sync(kFullMask, a.bce_smoothing, s)};
 }
 
 /// Butterfly over aligned groups of `width` lanes: every lane ends with the

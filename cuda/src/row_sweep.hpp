@@ -237,10 +237,11 @@ struct ProbAcc {
   double keras_smoothing;  // sum_c -log(clip(p_c / row_sum)) (Keras, label smoothing)
   double clipped_sum;      // sum_c clip(p_c, 1e-15, 1 - 1e-15) (sklearn <= 1.1)
   double bce;              // sum_c -[c == y] log q_c - [c != y] log(1 - q_c) (Keras BCE)
+  double bce_smoothing;    // sum_c -log q_c - log(1 - q_c) (Keras BCE, label smoothing)
 };
 
 METRICAUDIT_HD inline ProbAcc prob_identity() {
-  return ProbAcc{0.0, 0.0, 0.0};
+  return ProbAcc{0.0, 0.0, 0.0, 0.0};
 }
 
 template <typename T>
@@ -253,13 +254,19 @@ METRICAUDIT_HD inline void absorb_prob(ProbAcc& a, T v, std::int64_t c, std::int
   }
   if (p.family[static_cast<int>(LossFamily::keras_binary_onehot)]) {
     const double q = clamp_to(d, p.keras_lo, p.keras_hi);
-    a.bce -= (c == y) ? ::log(q) : ::log1p(-q);
+    if (p.smoothing) {
+      const double log_q = ::log(q), log_not_q = ::log1p(-q);
+      a.bce -= (c == y) ? log_q : log_not_q;
+      a.bce_smoothing -= log_q + log_not_q;
+    } else {
+      a.bce -= (c == y) ? ::log(q) : ::log1p(-q);
+    }
   }
 }
 
 METRICAUDIT_HD inline ProbAcc merge(const ProbAcc& a, const ProbAcc& b) {
   return ProbAcc{a.keras_smoothing + b.keras_smoothing, a.clipped_sum + b.clipped_sum,
-                 a.bce + b.bce};
+                 a.bce + b.bce, a.bce_smoothing + b.bce_smoothing};
 }
 
 /// Whether a row with summary `r` runs sweep 2, and whether it includes Keras smoothing.
@@ -428,6 +435,10 @@ METRICAUDIT_HD inline void emit_scored_row(Sink& sink, const PassParams& p, std:
     if (p.family[kBce]) {
       in_range &=
           add_sum(sink, L.by_class[kBce] + y * kExactLimbs, w * (q.bce / static_cast<double>(C)));
+      if (p.smoothing) {
+        in_range &=
+            add_sum(sink, L.smoothing[kBce], w * (q.bce_smoothing / static_cast<double>(C)));
+      }
     }
   }
   if (!in_range) sink.row_error(error_key(row, C, RowErrorKind::range));

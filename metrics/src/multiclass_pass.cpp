@@ -140,12 +140,22 @@ void probability_terms(Partial& p, const T* row, std::int64_t C, std::int64_t y,
     sk_old.by_class[y].add(w * -std::log(clamp(py, 1e-15, 1.0 - 1e-15) / clipped_sum));
   }
   if (bce.enabled) {
-    double t = 0.0;
+    // Label smoothing y' = y (1 - e) + e / 2 splits each cell's term into
+    // (1 - e) * BCE(y) + (e / 2) * (-log q - log(1 - q)) (keras/src/losses/losses.py
+    // binary_crossentropy): the second part is kept as the smoothing term.
+    double t = 0.0, smooth = 0.0;
     for (std::int64_t c = 0; c < C; ++c) {
       const double q = clamp(static_cast<double>(row[c]), Clip<T>::keras_lo, Clip<T>::keras_hi);
-      t -= (c == y) ? std::log(q) : std::log1p(-q);
+      if (o.smoothing_terms) {
+        const double log_q = std::log(q), log_not_q = std::log1p(-q);
+        t -= (c == y) ? log_q : log_not_q;
+        smooth -= log_q + log_not_q;
+      } else {
+        t -= (c == y) ? std::log(q) : std::log1p(-q);
+      }
     }
     bce.by_class[y].add(w * (t / static_cast<double>(C)));
+    if (o.smoothing_terms) bce.smoothing.add(w * (smooth / static_cast<double>(C)));
   }
 }
 

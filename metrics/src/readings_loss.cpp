@@ -62,8 +62,7 @@ double read_loss(const SufficientState& s, const Convention& c) {
   const double eps = c.label_smoothing;
   if (eps > 0.0) {
     if (c.loss == LossFamily::sklearn_probabilities ||
-        c.loss == LossFamily::sklearn_legacy_probabilities ||
-        c.loss == LossFamily::keras_binary_onehot) {
+        c.loss == LossFamily::sklearn_legacy_probabilities) {
       throw UnavailableError(what + ": label smoothing is not defined for this family");
     }
     if (!s.options().smoothing_terms) {
@@ -122,7 +121,10 @@ double read_loss(const SufficientState& s, const Convention& c) {
   } else if (eps > 0.0) {
     smooth_sum = sums.smoothing.value();
   }
-  const double k = static_cast<double>(C);
+  // The smoothing term's weight: e / C for the categorical families (y' = y (1 - e) + e / C
+  // over C classes); e / 2 for Keras' binary cross-entropy (y' = y (1 - e) + e / 2 per
+  // cell; its smoothing sum already holds the mean over the C cells).
+  const double k = c.loss == LossFamily::keras_binary_onehot ? 2.0 : static_cast<double>(C);
   if (c.reduction == Reduction::sum) {
     return (1.0 - eps) * nll_sum + (eps / k) * smooth_sum;
   }

@@ -213,15 +213,19 @@ def keras_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
             ignore_index=kw.get("ignore_class"),
         )
     elif api == "BinaryCrossentropy":
-        if kw.get("label_smoothing"):
-            raise NotMapped("BinaryCrossentropy label_smoothing")
+        onehot_probs = (
+            multiclass and args["y_true"] == "onehot(target)" and not kw.get("from_logits")
+        )
+        if kw.get("label_smoothing") and not onehot_probs:
+            raise NotMapped("BinaryCrossentropy label_smoothing on binary / multilabel targets")
         if kw.get("reduction") is None and "reduction" in kw:
             raise NotMapped("reduction=None (per-sample losses)")
         if kw.get("reduction") == "sum":
             raise NotMapped("BinaryCrossentropy reduction='sum'")
-        if multiclass and args["y_true"] == "onehot(target)" and not kw.get("from_logits"):
+        if onehot_probs:
             value = ma.cross_entropy(preds, target, loss="keras_binary_onehot",
-                                     profile=profile, sample_weight=weight)
+                                     profile=profile, sample_weight=weight,
+                                     label_smoothing=kw.get("label_smoothing"))
         else:
             y = inp.get(args["y_true"]).astype(np.int64)
             value = ma.binary_cross_entropy(

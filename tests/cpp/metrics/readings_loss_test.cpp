@@ -274,6 +274,29 @@ TEST(Loss, KerasBinaryCrossentropyOnOneHot) {
   EXPECT_NEAR(read(s, ce(LossFamily::keras_binary_onehot)), (row0 + row1) / 2, 1e-12);
 }
 
+TEST(Loss, KerasBinaryCrossentropyLabelSmoothing) {
+  // keras BinaryCrossentropy(label_smoothing=e) on one-hot targets: each cell's target
+  // becomes y (1 - e) + e / 2, then the mean over the C cells and the samples.
+  const auto b = probability_batch();
+  const auto s = evaluate(b.view(), options_for(3));
+  auto q = [](double p) { return std::min(std::max(p, 1e-7), 1 - 1e-7); };
+  const double e = 0.1;
+  double expected = 0.0;
+  for (std::size_t i = 0; i < b.target.size(); ++i) {
+    double row = 0.0;
+    for (std::size_t c = 0; c < 3; ++c) {
+      const double p = q(b.scores[i * 3 + c]);
+      const double y = (static_cast<std::int64_t>(c) == b.target[i] ? 1.0 : 0.0) * (1 - e) + e / 2;
+      row -= y * std::log(p) + (1 - y) * std::log(1 - p);
+    }
+    expected += row / 3;
+  }
+  Convention c = ce(LossFamily::keras_binary_onehot);
+  c.label_smoothing = e;
+  c.weight_norm = ClassWeightNorm::sample_count;
+  EXPECT_NEAR(read(s, c), expected / static_cast<double>(b.target.size()), 1e-12);
+}
+
 TEST(Loss, Float32UsesFloat32ClipBounds) {
   const auto d = probability_batch();
   std::vector<float> f(d.scores.begin(), d.scores.end());
