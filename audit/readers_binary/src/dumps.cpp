@@ -162,11 +162,11 @@ Dump load_dump(const DumpLocation& where, const ReadLimits& limits,
                      "; expected (N,) labels or (N, C) one-hot / multilabel targets");
   }
   const std::int64_t n = target.shape[0];
-  auto check = [&](const std::string& role, std::size_t rank) {
+  auto check = [&](const std::string& role, std::size_t rank, const char* expected) {
     const NpyArray& a = arrays.at(role);
     if (a.shape.size() != rank) {
       throw InputError(origin(role) + " has shape " + detail::shape_string(a.shape) +
-                       "; expected " + (rank == 1 ? "(N,)" : "(N, C)"));
+                       "; expected " + expected);
     }
     if (a.shape[0] != n) {
       throw InputError(origin(role) + " has " + std::to_string(a.shape[0]) +
@@ -174,14 +174,28 @@ Dump load_dump(const DumpLocation& where, const ReadLimits& limits,
     }
   };
   const std::string& scores_role = present[0];
-  check(scores_role, scores_role == "preds" ? 1 : 2);
+  if (scores_role == "preds") {
+    check(scores_role, 1, "(N,)");
+  } else if (arrays.at(scores_role).shape.size() == 1) {
+    // (N,) scores: one binary output per sample (sigmoid logits or probabilities),
+    // against (N,) 0/1 labels (audit/src/dump_batch.cpp reads it as binary).
+    check(scores_role, 1, "(N,)");
+    if (target.shape.size() != 1) {
+      throw InputError(origin(scores_role) + " has shape " +
+                       detail::shape_string(arrays.at(scores_role).shape) +
+                       " (one binary score per sample) but the target has shape " +
+                       detail::shape_string(target.shape) + "; expected (N,) 0/1 labels");
+    }
+  } else {
+    check(scores_role, 2, "(N, C), or (N,) for binary scores");
+  }
   if (scores_role != "preds" && target.shape.size() == 2 &&
       target.shape[1] != arrays.at(scores_role).shape[1]) {
     throw InputError(origin(scores_role) + " has " +
                      std::to_string(arrays.at(scores_role).shape[1]) +
                      " columns but the (N, C) target has " + std::to_string(target.shape[1]));
   }
-  if (arrays.count("sample_weight") != 0) check("sample_weight", 1);
+  if (arrays.count("sample_weight") != 0) check("sample_weight", 1, "(N,)");
   // An empty evaluation has nothing to recompute, and its (0, C) scores can declare any C
   // without a byte of data: refused here, before a state is sized from C.
   if (n == 0) {

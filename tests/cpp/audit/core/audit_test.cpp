@@ -280,6 +280,17 @@ TEST(AuditBinary, AccuracyThresholdedOnLogits) {
   EXPECT_NE(r.findings[0].fix.find("threshold=0.0"), std::string::npos);
 }
 
+TEST(AuditBinary, VectorScoresAreReadAsBinary) {
+  // model(x).squeeze(-1) saved as (N,) logits: the same dump as (N, 1).
+  TempRun run("vector-scores");
+  run.labelwise_dump("val_epoch0", kBinaryTarget, kBinaryLogits, 1, "logits",
+                     /*vector_scores=*/true);
+  run.log(val_epoch0("val_acc", 4.0 / 6.0));
+  const auto r = audit(run.dir());
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MA005");
+}
+
 TEST(AuditBinary, TorchmetricsThresholdsLogitsThatAllLieInTheUnitInterval) {
   // Every logit in [0, 1]: torchmetrics' BinaryAccuracy skips the sigmoid, so what it
   // logs is the raw-threshold value, and the finding says why.

@@ -54,13 +54,15 @@ class TempRun {
   /// A binary (labels = 1: (N,) target, (N, 1) scores) or multilabel ((N, L) target
   /// and scores) dump.
   void labelwise_dump(const std::string& stem, const std::vector<std::int64_t>& target,
-                      const std::vector<float>& scores, std::int64_t labels,
-                      const char* role) const {
+                      const std::vector<float>& scores, std::int64_t labels, const char* role,
+                      bool vector_scores = false) const {
     const auto n = static_cast<std::int64_t>(scores.size()) / labels;
     const std::vector<std::int64_t> target_shape =
         labels == 1 ? std::vector<std::int64_t>{n} : std::vector<std::int64_t>{n, labels};
     write_npy(dir_ / "predictions" / (stem + ".target.npy"), target_shape, target);
-    write_npy(dir_ / "predictions" / (stem + "." + role + ".npy"), {n, labels}, scores);
+    const std::vector<std::int64_t> scores_shape =
+        vector_scores ? std::vector<std::int64_t>{n} : std::vector<std::int64_t>{n, labels};
+    write_npy(dir_ / "predictions" / (stem + "." + role + ".npy"), scores_shape, scores);
   }
 
  private:

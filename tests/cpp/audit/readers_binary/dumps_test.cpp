@@ -88,6 +88,16 @@ TEST(Dumps, FindsLoadsAndValidates) {
                       "read)"}));
 }
 
+TEST(Dumps, VectorScoresAreOneBinaryScorePerSample) {
+  // (N,) logits beside (N,) labels: a binary classifier's dump (read as binary by the
+  // audit). This fixture was a malformed case before binary dumps were read.
+  const DumpSet set = find_dumps(data("dumps/logits_rank"));
+  ASSERT_EQ(set.dumps.size(), 1u);
+  ASSERT_TRUE(set.dumps[0].logits.has_value());
+  EXPECT_EQ(set.dumps[0].logits->shape, (std::vector<std::int64_t>{6}));
+  EXPECT_EQ(set.dumps[0].target.shape, (std::vector<std::int64_t>{6}));
+}
+
 struct BadDump {
   const char* dir;
   const char* message;  // "{}" stands for the directory's path
@@ -121,7 +131,6 @@ INSTANTIATE_TEST_SUITE_P(
         BadDump{"target_rank",
                 "{}/val_epoch0.npz: target.npy has shape (6, 3, 2); expected (N,) labels or (N, "
                 "C) one-hot / multilabel targets"},
-        BadDump{"logits_rank", "{}/val_epoch0.npz: logits.npy has shape (6,); expected (N, C)"},
         BadDump{"columns",
                 "{}/val_epoch0.npz: logits.npy has 3 columns but the (N, C) target has 4"},
         BadDump{"roleless",
