@@ -55,8 +55,7 @@ AuditReport run_audit(const AuditOptions& options) {
       missing;  // (metric, file) -> points without dump
   for (const auto& run : inputs.runs) {
     // A metric logged several times within one epoch is a per-step series.
-    std::map<std::tuple<std::string, std::string, std::int64_t>, int> per_epoch;
-    for (const auto& p : run.points) per_epoch[{p.metric, p.split, p.epoch.value_or(-1)}]++;
+    const detail::RepeatedEpochs repeated(run);
     for (const auto& p : run.points) {
       const detail::MetricName name = detail::classify_metric(p.metric, options.metric_kinds);
       if (name.kind == Kind::ignored) continue;
@@ -64,7 +63,7 @@ AuditReport run_audit(const AuditOptions& options) {
         unknown_names.insert(p.metric);
         continue;
       }
-      const bool per_step = p.per_step || per_epoch[{p.metric, p.split, p.epoch.value_or(-1)}] > 1;
+      const bool per_step = p.per_step || repeated.contains(p);
       // An epoch aggregate logged with a step only (TensorBoard) has no dump to match:
       // the step dump holds one batch.
       const bool unmatched = name.epoch_level && !p.epoch;

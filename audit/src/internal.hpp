@@ -20,6 +20,20 @@
 
 namespace metricaudit::audit::detail {
 
+// ---- repeated_epochs.cpp ----------------------------------------------------
+/// Per (metric, split) series of a log: the epochs (-1 for points without one) at which
+/// it was logged more than once, which makes it a per-step series. Built by sorting each
+/// series' epochs: 8 bytes per point while building, where a map keyed by epoch held a
+/// node per point (gigabytes for a dense 100 MB CSV).
+class RepeatedEpochs {
+ public:
+  explicit RepeatedEpochs(const LoggedRun& run);
+  bool contains(const LoggedPoint& p) const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> twice_;
+};
+
 // ---- metric_names.cpp -------------------------------------------------------
 enum class Kind { accuracy, top_k_accuracy, loss, ignored, unknown };
 

@@ -25,8 +25,7 @@ std::vector<Series> series_of(const LoggedRun& run,
                               const std::map<std::string, std::string>& overrides) {
   std::vector<Series> out;
   std::map<std::pair<std::string, std::string>, std::size_t> index;
-  std::map<std::pair<std::string, std::string>, std::map<std::int64_t, int>> per_epoch;
-  for (const auto& p : run.points) per_epoch[{p.metric, p.split}][p.epoch.value_or(-1)]++;
+  const RepeatedEpochs repeated(run);
   for (const auto& p : run.points) {
     const auto key = std::pair(p.metric, p.split);
     auto [it, fresh] = index.try_emplace(key, out.size());
@@ -38,7 +37,7 @@ std::vector<Series> series_of(const LoggedRun& run,
       out.push_back(std::move(s));
     }
     Series& s = out[it->second];
-    const bool several_in_epoch = per_epoch[key][p.epoch.value_or(-1)] > 1;
+    const bool several_in_epoch = repeated.contains(p);
     if (p.per_step || several_in_epoch || !p.epoch) {
       s.step_points.push_back(&p);
     } else {
