@@ -142,6 +142,8 @@ void multiclass(FuzzedDataProvider& p) {
   }
   o.smoothing_terms = p.ConsumeBool();
   o.confusion_matrix = p.ConsumeBool();
+  o.topk_sets = p.ConsumeBool();
+  o.smoothing_columns = p.ConsumeBool();
   o.threads = p.ConsumeIntegralInRange<int>(-1, 2);
   std::unique_ptr<SufficientState> state;
   try {
@@ -193,6 +195,16 @@ void multiclass(FuzzedDataProvider& p) {
       std::accumulate(state->predicted.begin(), state->predicted.end(), std::int64_t{0});
   fuzz::check(predicted == state->samples, "predicted sums to samples");
   fuzz::check(state->samples + state->ignored == accepted_rows, "rows add up");
+  if (state->options().topk_sets) {
+    // Each counted row puts k classes in its top-k set (a label row only answers k = 1).
+    for (std::size_t j = 0; j < state->topk_set_by_class.size(); ++j) {
+      const std::int64_t k = state->options().top_k[j];
+      const std::int64_t members = std::accumulate(
+          state->topk_set_by_class[j].begin(), state->topk_set_by_class[j].end(), std::int64_t{0});
+      fuzz::check(k == 1 ? members == state->samples : members <= state->samples * k,
+                  "top-k sets hold k classes per row");
+    }
+  }
   // Every reading of the catalogue on whatever state resulted (empty, ignored-only, ...).
   try {
     (void)catalogue(*state, MetricKind::accuracy);
