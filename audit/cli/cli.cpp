@@ -50,6 +50,7 @@ struct AuditArgs : Common {
   std::int64_t eval_size = 0;
   std::int64_t batch_size = 0;
   std::vector<std::string> metrics;
+  bool summary = false;
   CLI::Option* preds_option = nullptr;
   CLI::Option* eval_size_option = nullptr;
   CLI::Option* batch_size_option = nullptr;
@@ -141,7 +142,7 @@ int run_audit_command(const AuditArgs& a, std::ostream& out, std::ostream& err, 
   } else if (a.format == "sarif") {
     write_sarif(report, text);
   } else {
-    write_text(report, text, use_colour(a, t));
+    write_text(report, text, use_colour(a, t), /*points_table=*/!a.summary);
   }
   emit(text.str(), a, out);
   return report.exit_status();
@@ -199,6 +200,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
                    "NAME=KIND: treat logged metric NAME as KIND (accuracy, loss); repeatable")
       ->type_size(1)
       ->allow_extra_args(false);
+  audit->add_flag("--summary", audit_args.summary,
+                  "text output: findings, undecided values, warnings and the summary line, "
+                  "without the per-metric tables of logged and recomputed values");
   add_common(*audit, audit_args, {"text", "json", "sarif"});
 
   ExplainArgs explain_args;

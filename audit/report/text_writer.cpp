@@ -307,10 +307,10 @@ void write_summary(const AuditReport& r, std::ostream& out, const Palette& c) {
 
 }  // namespace
 
-void write_text(const AuditReport& report, std::ostream& out, bool colour) {
+void write_text(const AuditReport& report, std::ostream& out, bool colour, bool points_table) {
   const Palette c = Palette::make(colour);
   write_header(report, out, c);
-  write_points(report, out, c);
+  if (points_table) write_points(report, out, c);
   write_findings(report, out, c);
   write_list(out, c, "Undecided: not checked", report.undecided);
   write_list(out, c, "Warnings", report.warnings);

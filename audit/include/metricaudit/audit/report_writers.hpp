@@ -17,8 +17,11 @@ inline constexpr std::string_view kSarifSchemaUri = "https://json.schemastore.or
 /// People on a terminal: per-metric tables of logged vs recomputed values, the
 /// findings with their fixes, warnings, what could not be checked, and a summary.
 /// `colour` adds ANSI escapes (the command passes isatty(stdout) && !NO_COLOR).
+/// `points_table` false leaves out the per-metric tables (`audit --summary`): a long
+/// run's table is hundreds of lines, the findings a handful.
 /// Lines fit in 100 columns except for unbreakable words (long paths).
-void write_text(const AuditReport& report, std::ostream& out, bool colour = false);
+void write_text(const AuditReport& report, std::ostream& out, bool colour = false,
+                bool points_table = true);
 
 /// The versioned JSON document described in docs/audit-json-schema.md and
 /// docs/audit-report.schema.json. Non-finite numbers are written as null, with the

@@ -88,6 +88,17 @@ TEST(Cli, AuditsTheSeedExample) {
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "no colour off a terminal";
 }
 
+TEST(Cli, SummaryLeavesOutThePerMetricTables) {
+  const auto full = run_cli({"audit", kSeed});
+  const auto brief = run_cli({"audit", kSeed, "--summary"});
+  EXPECT_EQ(brief.status, full.status) << brief.err;
+  const std::string table = "Logged values, recomputed from the predictions";
+  EXPECT_NE(full.out.find(table), std::string::npos);
+  EXPECT_EQ(brief.out.find(table), std::string::npos);
+  EXPECT_NE(brief.out.find("MA001"), std::string::npos);  // the findings stay
+  EXPECT_LT(brief.out.size() * 3, full.out.size());
+}
+
 TEST(Cli, OutputFileAndFormats) {
   const metricaudit::testing::ScratchDir scratch;
   const fs::path file = scratch / "report.json";
