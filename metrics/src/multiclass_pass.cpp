@@ -404,8 +404,9 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
       topk[j].hits[y] += hit;
       topk[j].misses[argmax] += !hit;
       if (weighted && hit) s.w_topk_hits[j].add(w);
-      if (topk[j].set) [[unlikely]]
+      if (topk[j].set) [[unlikely]] {
         count_topk_set(topk[j].set, row, C, k, argmax);
+      }
     }
     const T zy = row[y];
     const std::int64_t correct_cells = C - 1 - r.above + 2 * (static_cast<double>(zy) > threshold);
