@@ -62,7 +62,8 @@ TEST(Robustness, RandomBytes) {
     for (const auto& format : kFormats) read_or_input_error(text, format);
     try {
       (void)detect_log_format(text, "fuzz.log");
-    } catch (const InputError&) {
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("fuzz.log", 0), 0u) << e.what();
     }
   }
 }
