@@ -172,6 +172,22 @@ void count_topk_set(std::int64_t* set, const T* row, std::int64_t C, std::int64_
   detail::torch_topk_visit(row, C, k, [set](std::int64_t c) { ++set[c]; });
 }
 
+// StateOptions::smoothing_columns: w * -log softmax(z)_c = w * (lse - z_c) for each
+// column, handed to `add` (an ExactSum on the reference path, limbs on the fast one);
+// a -inf logit makes that term +inf, counted per column instead.
+template <typename T, typename Add>
+void smoothing_columns(const T* row, std::int64_t C, double lse, double w,
+                       std::vector<std::int64_t>& infinite, Add&& add) {
+  for (std::int64_t c = 0; c < C; ++c) {
+    const double v = static_cast<double>(row[c]);
+    if (std::isinf(v)) {
+      ++infinite[static_cast<std::size_t>(c)];
+    } else {
+      add(c, w * (lse - v));
+    }
+  }
+}
+
 // Weighted top-k hits under the tie rules that have rank histograms (TieRule order).
 inline void add_weighted_rank_hits(SufficientState& s, std::int64_t greater,
                                    std::int64_t ties_below, std::int64_t ties_above, double w) {
@@ -313,14 +329,8 @@ void score_rows_reference(Partial& p, const MulticlassBatch& b, std::int64_t beg
         }
       }
       if (o.smoothing_columns) {
-        for (std::int64_t c = 0; c < C; ++c) {
-          const double v = static_cast<double>(row[c]);
-          if (std::isinf(v)) {
-            ++logits.infinite_by_column[c];
-          } else {
-            logits.smoothing_by_column[c].add(w * (lse - v));  // -log softmax(z)_c
-          }
-        }
+        smoothing_columns(row, C, lse, w, logits.infinite_by_column,
+                          [&](std::int64_t c, double x) { logits.smoothing_by_column[c].add(x); });
       }
     }
     if (any_prob_family && in_unit) probability_terms<T>(p, row, C, y, w);
@@ -378,7 +388,7 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
 
   auto fold = [&](std::int64_t i, const T* row, std::int64_t y, const detail::RowResult& r)
       __attribute__((always_inline)) {
-    const double w = kWeighted ? real_at(b.sample_weight, i) : 1.0;
+    const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
     const std::int64_t argmax = r.argmax;
     ++samples;
     ++support[y];
@@ -436,14 +446,8 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
         }
       }
       if (columns) [[unlikely]] {
-        for (std::int64_t c = 0; c < C; ++c) {
-          const double v = static_cast<double>(row[c]);
-          if (std::isinf(v)) {
-            ++logits.infinite_by_column[c];
-          } else {
-            p.column_limbs.add(c, w * (r.lse - v));  // -log softmax(z)_c
-          }
-        }
+        smoothing_columns(row, C, r.lse, w, logits.infinite_by_column,
+                          [&](std::int64_t c, double x) { p.column_limbs.add(c, x); });
       }
     }
     if (any_prob_family && r.in_unit) probability_terms<T>(p, row, C, y, w);
