@@ -69,6 +69,11 @@ double read_loss(const SufficientState& s, const Convention& c) {
       throw UnavailableError(
           what + ": smoothing terms were not accumulated (StateOptions::smoothing_terms)");
     }
+    if (!c.class_weights.empty() && c.loss != LossFamily::logits) {
+      throw UnavailableError(what +
+                             ": label smoothing with class weights is modelled for torch's "
+                             "cross-entropy on logits only");
+    }
     if (!c.class_weights.empty() && sums.smoothing_by_column.empty()) {
       // torch weights the smoothing term of column c by w_c
       // (torch/nn/functional.py cross_entropy -> aten/src/ATen/native/LossNLL.cpp,

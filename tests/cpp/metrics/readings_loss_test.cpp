@@ -334,5 +334,20 @@ TEST(Loss, SampleWeightsNormalisation) {
   EXPECT_NEAR(read(s, c), (l0 + 3 * l2) / 3.0, 1e-15);
 }
 
+TEST(Loss, LabelSmoothingWithClassWeightsOnProbabilitiesIsRefusedAsSuch) {
+  // Keras' probability losses take no class weights with smoothing; the columns are
+  // kept for the logits family only, and the error says which family, not how to build.
+  const auto s = evaluate(probability_batch().view(), with_columns(3));
+  Convention c = ce(LossFamily::keras_probabilities);
+  c.label_smoothing = 0.1;
+  c.class_weights = {1, 1, 2};
+  try {
+    read(s, c);
+    FAIL() << "expected UnavailableError";
+  } catch (const UnavailableError& e) {
+    EXPECT_NE(std::string(e.what()).find("logits only"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace metricaudit
