@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "metricaudit/error.hpp"
 #include "metricaudit/readings.hpp"
@@ -12,14 +13,20 @@
 namespace metricaudit {
 namespace {
 
-Candidate make(const SufficientState& state, std::string id, std::string description,
-               std::string libraries, Convention convention) {
-  Candidate c{std::move(id),
-              std::move(description),
-              std::move(libraries),
-              std::move(convention),
-              std::numeric_limits<double>::quiet_NaN(),
-              {}};
+// A candidate read from the state; a reading the state cannot support keeps NaN and why.
+// Multi-class (Candidate, Convention) and labelwise (LabelwiseCandidate,
+// LabelwiseConvention) alike.
+template <typename State, typename Conv,
+          typename Out =
+              std::conditional_t<std::is_same_v<Conv, Convention>, Candidate, LabelwiseCandidate>>
+Out make(const State& state, std::string id, std::string description, std::string libraries,
+         Conv convention) {
+  Out c{std::move(id),
+        std::move(description),
+        std::move(libraries),
+        std::move(convention),
+        std::numeric_limits<double>::quiet_NaN(),
+        {}};
   try {
     c.value = read(state, c.convention);
   } catch (const Error& e) {
@@ -141,22 +148,6 @@ void loss_candidates(const SufficientState& s, ScoresAre scores, std::vector<Can
 // torch aten/src/ATen/native/Loss.cpp (binary_cross_entropy: log clamped at -100;
 // binary_cross_entropy_with_logits); sklearn sklearn/metrics/_classification.py
 // (accuracy_score on multilabel indicators is subset accuracy).
-
-LabelwiseCandidate make(const LabelwiseState& state, std::string id, std::string description,
-                        std::string libraries, LabelwiseConvention convention) {
-  LabelwiseCandidate c{std::move(id),
-                       std::move(description),
-                       std::move(libraries),
-                       convention,
-                       std::numeric_limits<double>::quiet_NaN(),
-                       {}};
-  try {
-    c.value = read(state, c.convention);
-  } catch (const Error& e) {
-    c.unavailable = e.what();
-  }
-  return c;
-}
 
 LabelwiseConvention labelwise_accuracy(LabelwiseMetric metric, Average average,
                                        ScoreReading reading) {
