@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "detail/state_ops.hpp"
 #include "metricaudit/error.hpp"
 
 namespace metricaudit {
@@ -40,15 +41,6 @@ StateOptions resolve(StateOptions o) {
     throw InvalidArgument("threads: expected >= 0, got " + std::to_string(o.threads));
   }
   return o;
-}
-
-template <typename T>
-void add_into(std::vector<T>& into, const std::vector<T>& from) {
-  for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
-}
-
-void merge_into(std::vector<ExactSum>& into, const std::vector<ExactSum>& from) {
-  for (std::size_t i = 0; i < into.size(); ++i) into[i].merge(from[i]);
 }
 
 bool same_options(const StateOptions& a, const StateOptions& b) {
@@ -145,71 +137,13 @@ void SufficientState::merge(const SufficientState& other) {
     promoted.promote_to_weighted();
     rhs = &promoted;
   }
-  mixed_inputs = mixed_inputs || rhs->mixed_inputs || (has_scores != rhs->has_scores);
-  has_scores = has_scores && rhs->has_scores;
-  scores_in_unit_interval = scores_in_unit_interval && rhs->scores_in_unit_interval;
-  samples += rhs->samples;
-  ignored += rhs->ignored;
-  batches += rhs->batches;
-  add_into(tp, rhs->tp);
-  add_into(predicted, rhs->predicted);
-  add_into(support, rhs->support);
-  for (int r = 0; r < kTieRules; ++r) add_into(rank_histogram[r], rhs->rank_histogram[r]);
-  for (std::size_t j = 0; j < topk_hits_by_class.size(); ++j) {
-    add_into(topk_hits_by_class[j], rhs->topk_hits_by_class[j]);
-    add_into(topk_misses_by_predicted[j], rhs->topk_misses_by_predicted[j]);
-    add_into(topk_set_by_class[j], rhs->topk_set_by_class[j]);
-  }
-  add_into(topk_boundary_ties, rhs->topk_boundary_ties);
-  elementwise_correct += rhs->elementwise_correct;
-  if (weighted) {
-    merge_into(w_tp, rhs->w_tp);
-    merge_into(w_predicted, rhs->w_predicted);
-    merge_into(w_support, rhs->w_support);
-    w_total.merge(rhs->w_total);
-    merge_into(w_topk_hits, rhs->w_topk_hits);
-    for (int r = 0; r < kTieRules; ++r)
-      merge_into(w_topk_hits_by_rule[r], rhs->w_topk_hits_by_rule[r]);
-    w_elementwise_correct.merge(rhs->w_elementwise_correct);
-  }
-  for (int f = 0; f < kLossFamilies; ++f) {
-    auto& l = losses[f];
-    const auto& r = rhs->losses[f];
-    l.available = l.available && r.available;
-    merge_into(l.by_class, r.by_class);
-    l.smoothing.merge(r.smoothing);
-    l.infinite_terms += r.infinite_terms;
-    l.infinite_smoothing += r.infinite_smoothing;
-    merge_into(l.smoothing_by_column, r.smoothing_by_column);
-    add_into(l.infinite_by_column, r.infinite_by_column);
-  }
-  add_into(confusion, rhs->confusion);
+  mixed_inputs = mixed_inputs || detail::inputs_mixed(int{has_scores} + int{rhs->has_scores}, 2);
+  detail::add_fields(*this, *rhs);
 }
 
 bool operator==(const SufficientState& a, const SufficientState& b) {
-  if (!same_options(a.options_, b.options_)) return false;
-  bool eq = a.samples == b.samples && a.ignored == b.ignored && a.has_scores == b.has_scores &&
-            a.weighted == b.weighted && a.scores_in_unit_interval == b.scores_in_unit_interval &&
-            a.tp == b.tp && a.predicted == b.predicted && a.support == b.support &&
-            a.rank_histogram == b.rank_histogram && a.topk_hits_by_class == b.topk_hits_by_class &&
-            a.topk_misses_by_predicted == b.topk_misses_by_predicted &&
-            a.topk_set_by_class == b.topk_set_by_class &&
-            a.topk_boundary_ties == b.topk_boundary_ties &&
-            a.elementwise_correct == b.elementwise_correct && a.confusion == b.confusion &&
-            a.w_tp == b.w_tp && a.w_predicted == b.w_predicted && a.w_support == b.w_support &&
-            a.w_total == b.w_total && a.w_topk_hits == b.w_topk_hits &&
-            a.w_topk_hits_by_rule == b.w_topk_hits_by_rule &&
-            a.w_elementwise_correct == b.w_elementwise_correct;
-  for (int f = 0; f < kLossFamilies && eq; ++f) {
-    const auto& x = a.losses[f];
-    const auto& y = b.losses[f];
-    eq = x.enabled == y.enabled && x.available == y.available && x.by_class == y.by_class &&
-         x.smoothing == y.smoothing && x.infinite_terms == y.infinite_terms &&
-         x.infinite_smoothing == y.infinite_smoothing &&
-         x.smoothing_by_column == y.smoothing_by_column &&
-         x.infinite_by_column == y.infinite_by_column;
-  }
-  return eq;
+  return same_options(a.options_, b.options_) && a.weighted == b.weighted &&
+         detail::fields_equal(a, b);
 }
 
 }  // namespace metricaudit

@@ -10,5 +10,7 @@
 #include "metricaudit/labelwise_state.hpp"
 #include "metricaudit/profiles.hpp"
 #include "metricaudit/readings.hpp"
+#include "metricaudit/state_arrays.hpp"
+#include "metricaudit/state_fields.hpp"
 #include "metricaudit/state_options.hpp"
 #include "metricaudit/sufficient_state.hpp"
