@@ -117,7 +117,7 @@ class Evaluator:
             p = _inputs.predictions(preds, "preds")
         else:
             p = _inputs.binary_scores(preds, "preds")
-        self._state.update(t, p, w)
+        self._state.update(p, t, w)
 
     def merge(self, other: "Evaluator") -> "Evaluator":
         """Adds ``other``'s state (exact; any order gives the same bits). Returns self."""
@@ -163,12 +163,15 @@ class Evaluator:
     def state_dict(self) -> StateDict:
         """The state as plain numpy arrays, ready for any transport that sums.
 
-        Every entry except ``"options"`` is an int64 array; summing the entries of several
-        state dicts element-wise (``torch.distributed.all_reduce(op=SUM)`` on each, or
-        :func:`sum_state_dicts`) gives the state dict of their merge, exactly: counts add;
-        exact sums travel as their int64 limbs (ExactSum::limbs), which add; boolean flags
-        travel as counts of states having them. ``"options"`` (plain Python values) must be
-        equal on every worker and is carried as is.
+        Every entry except ``"options"`` is an int64 array, one per field of the core's state
+        (``metricaudit/state_fields.hpp``); summing the entries of several state dicts
+        element-wise (``torch.distributed.all_reduce(op=SUM)``, :func:`sum_state_dicts`, a
+        Dask reduction) gives the state dict of their merge, exactly: counts add; exact sums
+        travel as their int64 limbs (ExactSum::limbs), which add; a flag is 1 in a state that
+        saw a batch and has it, so a sum counts such states, and ``"states"`` counts the
+        states summed (a flag that must hold everywhere holds when its count equals it).
+        ``"options"`` (plain Python values) must be equal on every worker and is carried as
+        is. Format ``metricaudit-state/2``.
         """
         return self._state.state_dict()
 
@@ -189,8 +192,8 @@ class Evaluator:
                 losses=options["losses"],
                 smoothing_terms=options["smoothing_terms"],
                 confusion_matrix=options["confusion_matrix"],
-                topk_sets=bool(options.get("topk_sets", False)),
-                smoothing_columns=bool(options.get("smoothing_columns", False)),
+                topk_sets=options["topk_sets"],
+                smoothing_columns=options["smoothing_columns"],
                 profile=profile,
                 threads=threads,
             )

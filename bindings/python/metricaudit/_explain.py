@@ -129,5 +129,5 @@ def explain(
         smoothing_terms=False,
         threads=threads,
     )
-    state.update(t, p, _inputs.weights(sample_weight))
+    state.update(p, t, _inputs.weights(sample_weight))
     return rows_of(state, metric)

@@ -70,7 +70,7 @@ def _multiclass_state(
         smoothing_columns=smoothing_columns,
         threads=threads,
     )
-    state.update(target, preds, weight)
+    state.update(preds, target, weight)
     return state
 
 
@@ -109,7 +109,7 @@ def _labelwise_state(
         if num_labels is not None and num_labels != labels:
             raise ValueError(f"num_labels: {num_labels} given, but preds has {labels} columns")
     state = _core.LabelwiseState(labels, threshold=float(threshold), threads=threads)
-    state.update(target, preds, weight)
+    state.update(preds, target, weight)
     return state
 
 
