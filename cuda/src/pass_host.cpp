@@ -6,13 +6,18 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <map>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "backend.hpp"
+#include "metricaudit/detail/multiclass_batch.hpp"
 #include "metricaudit/detail/torch_topk.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/gpu.hpp"
+#include "metricaudit/state_fields.hpp"
 
 namespace metricaudit {
 namespace gpu_detail {
@@ -29,63 +34,10 @@ constexpr std::int64_t kMaxDeferred = std::int64_t{1} << 20;
 // Host staging for the deferred rows' scores, per copy (at least one row).
 constexpr std::int64_t kStagingBytes = std::int64_t{64} << 20;
 
-// ---- argument checks: the same order and messages as multiclass_pass.cpp ----
-// (metrics/src/detail/validate.hpp is private to the core; these mirror it.)
-std::string shape_string(const ArrayView& v) {
-  if (v.ndim == 1) return "(" + std::to_string(v.rows) + ",)";
-  return "(" + std::to_string(v.rows) + ", " + std::to_string(v.cols) + ")";
-}
-void require_integer(const ArrayView& v, const char* argument) {
-  if (v.dtype != DType::int32 && v.dtype != DType::int64) {
-    throw DTypeError(std::string(argument) + ": expected int32 or int64, got " +
-                     std::string(dtype_name(v.dtype)));
-  }
-}
-void require_floating(const ArrayView& v, const char* argument) {
-  if (v.dtype != DType::float32 && v.dtype != DType::float64) {
-    throw DTypeError(std::string(argument) + ": expected float32 or float64, got " +
-                     std::string(dtype_name(v.dtype)));
-  }
-}
-void require_vector(const ArrayView& v, const char* argument, std::int64_t n) {
-  const bool column = v.ndim == 2 && v.cols == 1;
-  if ((v.ndim != 1 && !column) || v.rows != n || v.rows < 0) {
-    throw ShapeError(std::string(argument) + ": expected shape (" + std::to_string(n) + ",), got " +
-                     shape_string(v));
-  }
-}
-
+// ---- argument checks: the CPU pass's (detail::check_multiclass_batch), then what only
+// the GPU backend refuses. Weight values are checked by the pass itself, where they live.
 std::int64_t validate(const SufficientState& state, const MulticlassBatch& b) {
-  if (b.target.data == nullptr || b.target.rows <= 0) {
-    throw InvalidArgument("target: expected at least one sample, got an empty array");
-  }
-  require_integer(b.target, "target");
-  const std::int64_t n = b.target.rows;
-  require_vector(b.target, "target", n);
-  const std::int64_t c = state.num_classes();
-  const bool has_scores = !b.scores.empty();
-  const bool has_preds = !b.predicted.empty();
-  if (has_scores == has_preds) {
-    throw InvalidArgument(
-        "preds: expected exactly one of scores (N, C) and predicted labels (N,), got " +
-        std::string(has_scores ? "both" : "neither"));
-  }
-  if (has_scores) {
-    require_floating(b.scores, "preds");
-    if (b.scores.ndim != 2 || b.scores.rows != n || b.scores.cols != c) {
-      throw ShapeError("preds: expected scores of shape (" + std::to_string(n) + ", " +
-                       std::to_string(c) + ") (N from target, C = num_classes), got " +
-                       shape_string(b.scores));
-    }
-  } else {
-    require_integer(b.predicted, "preds");
-    require_vector(b.predicted, "preds", n);
-  }
-  if (!b.sample_weight.empty()) {
-    require_floating(b.sample_weight, "sample_weight");
-    require_vector(b.sample_weight, "sample_weight", n);
-    // The values (finite, >= 0) are checked by the pass itself, where they live.
-  }
+  const std::int64_t n = detail::check_multiclass_batch(state, b);
   const auto& top_k = state.options().top_k;
   if (top_k.size() > static_cast<std::size_t>(kMaxTopK)) {
     throw InvalidArgument("top_k: the GPU backend keeps at most " + std::to_string(kMaxTopK) +
@@ -105,54 +57,78 @@ std::int64_t validate(const SufficientState& state, const MulticlassBatch& b) {
   return n;
 }
 
-// ---- layout -------------------------------------------------------------------
+// ---- layout: the state's field list (state_fields.hpp) in the accumulator ----------
+// Two device-only counts come first (rows with a score outside [0, 1], rows whose Keras
+// row sum is 0: they become flags), then a slot for every count and exact-sum cell of a
+// state (kExactLimbs for an exact sum) in the field list's order, the per-batch scalars
+// before the per-class fields (a prefix the kernel privatises in shared memory), the
+// confusion matrix last. Flags are the host's (detail::finish_batch). to_state walks the
+// same slots back, so a field added to the list has its slot and is read back.
+constexpr std::int64_t kNotInUnitSlot = 0, kKerasZeroSlot = 1, kFirstFieldSlot = 2;
+
+/// fn(field, cells, slot) for every count and exact-sum field of `s`, in slot order.
+template <typename State, typename Fn>
+std::int64_t for_each_slot(State& s, Fn&& fn) {
+  std::int64_t next = kFirstFieldSlot;
+  for (const bool per_class : {false, true}) {
+    for_each_field(
+        [&](const FieldInfo& f, auto cells) {
+          using T = std::remove_cvref_t<decltype(cells[0])>;
+          if constexpr (!std::is_same_v<T, bool>) {  // flags: finish_batch sets them
+            if (f.per_class != per_class) return;
+            fn(f, cells, next);
+            next += f.size() * values_per_cell(f.kind);
+          }
+        },
+        s);
+  }
+  return next;
+}
+
 Layout make_layout(const StateOptions& o, bool weighted) {
+  SufficientState like(o);
+  if (weighted) like.promote_to_weighted();
+  std::map<std::string_view, std::int64_t> at;  // field -> its first slot
   Layout L;
-  std::int64_t next = 0;
-  auto slot = [&](std::int64_t width) {
-    const std::int64_t at = next;
-    next += width;
-    return at;
-  };
+  L.total = for_each_slot(like, [&](const FieldInfo& f, const auto&, std::int64_t slot) {
+    at[f.name] = slot;
+    if (!f.per_class) L.scalars_end = slot + f.size() * values_per_cell(f.kind);
+  });
+  L.not_in_unit = kNotInUnitSlot;
+  L.keras_zero = kKerasZeroSlot;
+  auto slot = [&](std::string_view field) { return at.count(field) ? at.at(field) : -1; };
   const std::int64_t C = o.num_classes;
-  const auto K = static_cast<std::int64_t>(o.top_k.size());
-  std::array<bool, kLossFamilies> on{};
-  for (LossFamily f : o.losses) on[static_cast<std::size_t>(f)] = true;
-  L.samples = slot(1);
-  L.ignored = slot(1);
-  L.elementwise = slot(1);
-  L.not_in_unit = slot(1);
-  L.keras_zero = slot(1);
-  L.inf_terms = slot(1);
-  L.inf_smoothing = slot(1);
-  for (int f = 0; f < kLossFamilies; ++f) {
-    if (on[static_cast<std::size_t>(f)] && o.smoothing_terms) L.smoothing[f] = slot(kExactLimbs);
+  L.samples = slot("samples");
+  L.ignored = slot("ignored");
+  L.elementwise = slot("elementwise_correct");
+  L.topk_ties = slot("topk_boundary_ties");
+  L.w_total = slot("w_total");
+  L.w_elementwise = slot("w_elementwise_correct");
+  L.w_topk = slot("w_topk_hits");
+  L.w_rank_topk = slot("w_topk_hits_by_rule");  // (rule, k) row-major, as the kernel reads it
+  L.tp = slot("tp");
+  L.predicted = slot("predicted");
+  L.support = slot("support");
+  for (int r = 0; r < kTieRules; ++r) L.rank[r] = slot("rank_histogram") + r * C;
+  L.topk_hits = slot("topk_hits_by_class");
+  L.topk_misses = slot("topk_misses_by_predicted");
+  L.w_tp = slot("w_tp");
+  L.w_predicted = slot("w_predicted");
+  L.w_support = slot("w_support");
+  // The loss fields have one row per kept family (kept_loss_families).
+  const std::vector<int> kept = kept_loss_families(like);
+  for (std::size_t row = 0; row < kept.size(); ++row) {
+    const int f = kept[row];
+    const auto r = static_cast<std::int64_t>(row);
+    L.by_class[f] = slot("loss_by_class") + r * C * kExactLimbs;
+    L.smoothing[f] = slot("loss_smoothing") + r * kExactLimbs;
+    if (f == static_cast<int>(LossFamily::logits)) {
+      L.inf_terms = slot("loss_infinite_terms") + r;
+      L.inf_smoothing = slot("loss_infinite_smoothing") + r;
+    }
   }
-  if (weighted) {
-    L.w_total = slot(kExactLimbs);
-    L.w_elementwise = slot(kExactLimbs);
-    L.w_topk = slot(K * kExactLimbs);
-    L.w_rank_topk = slot(kTieRules * K * kExactLimbs);
-  }
-  L.topk_ties = slot(K);
-  L.scalars_end = next;
-  L.tp = slot(C);
-  L.predicted = slot(C);
-  L.support = slot(C);
-  for (auto& r : L.rank) r = slot(C);
-  L.topk_hits = slot(K * C);
-  L.topk_misses = slot(K * C);
-  for (int f = 0; f < kLossFamilies; ++f) {
-    if (on[static_cast<std::size_t>(f)]) L.by_class[f] = slot(C * kExactLimbs);
-  }
-  if (weighted) {
-    L.w_tp = slot(C * kExactLimbs);
-    L.w_predicted = slot(C * kExactLimbs);
-    L.w_support = slot(C * kExactLimbs);
-  }
-  L.per_class_end = next;
-  if (o.confusion_matrix) L.confusion = slot(C * C);
-  L.total = next;
+  L.confusion = o.confusion_matrix ? slot("confusion") : -1;
+  L.per_class_end = L.confusion >= 0 ? L.confusion : L.total;
   return L;
 }
 
@@ -201,71 +177,18 @@ const void* advance(const void* data, DType dtype, std::int64_t elements) {
 }
 
 // ---- from the accumulator back to a state ------------------------------------
-ExactSum sum_at(const std::vector<std::int64_t>& acc, std::int64_t base) {
-  std::array<std::int64_t, ExactSum::kLimbs> limbs{};
-  std::copy_n(acc.begin() + base, ExactSum::kLimbs, limbs.begin());
-  return ExactSum::from_limbs(limbs);
-}
-void counts_at(const std::vector<std::int64_t>& acc, std::int64_t base,
-               std::vector<std::int64_t>& into) {
-  std::copy_n(acc.begin() + base, into.size(), into.begin());
-}
-void sums_at(const std::vector<std::int64_t>& acc, std::int64_t base, std::vector<ExactSum>& into) {
-  for (std::size_t c = 0; c < into.size(); ++c) {
-    into[c] = sum_at(acc, base + static_cast<std::int64_t>(c) * kExactLimbs);
-  }
-}
-
-/// One launch's accumulator as a state (batches = 1 so that merge takes it).
-SufficientState to_state(const SufficientState& like, const PassParams& p,
-                         const std::vector<std::int64_t>& acc, bool weighted,
-                         std::int64_t& not_in_unit, std::int64_t& keras_zero) {
-  const Layout& L = p.layout;
-  const std::int64_t C = p.classes;
-  SufficientState s(like.options());
+/// One launch's accumulator as a state: every slot of the layout read back into its field
+/// (batches = 1 so that merge takes it; the flags are set once per batch by finish_batch).
+SufficientState to_state(const StateOptions& options, const std::vector<std::int64_t>& acc,
+                         bool weighted, std::int64_t& not_in_unit, std::int64_t& keras_zero) {
+  SufficientState s(options);
   if (weighted) s.promote_to_weighted();
+  for_each_slot(s, [&](const FieldInfo&, const auto& cells, std::int64_t slot) {
+    field_cells::load_cells(cells, acc.data() + slot);
+  });
   s.batches = 1;
-  s.samples = acc[static_cast<std::size_t>(L.samples)];
-  s.ignored = acc[static_cast<std::size_t>(L.ignored)];
-  s.elementwise_correct = acc[static_cast<std::size_t>(L.elementwise)];
-  not_in_unit += acc[static_cast<std::size_t>(L.not_in_unit)];
-  keras_zero += acc[static_cast<std::size_t>(L.keras_zero)];
-  counts_at(acc, L.tp, s.tp);
-  counts_at(acc, L.predicted, s.predicted);
-  counts_at(acc, L.support, s.support);
-  for (int r = 0; r < kTieRules; ++r) counts_at(acc, L.rank[r], s.rank_histogram[r]);
-  for (std::size_t j = 0; j < s.topk_hits_by_class.size(); ++j) {
-    const auto off = static_cast<std::int64_t>(j) * C;
-    counts_at(acc, L.topk_hits + off, s.topk_hits_by_class[j]);
-    counts_at(acc, L.topk_misses + off, s.topk_misses_by_predicted[j]);
-    s.topk_boundary_ties[j] = acc[static_cast<std::size_t>(L.topk_ties) + j];
-  }
-  if (L.confusion >= 0) counts_at(acc, L.confusion, s.confusion);
-  if (weighted) {
-    sums_at(acc, L.w_tp, s.w_tp);
-    sums_at(acc, L.w_predicted, s.w_predicted);
-    sums_at(acc, L.w_support, s.w_support);
-    s.w_total = sum_at(acc, L.w_total);
-    s.w_elementwise_correct = sum_at(acc, L.w_elementwise);
-    for (std::size_t j = 0; j < s.w_topk_hits.size(); ++j) {
-      s.w_topk_hits[j] = sum_at(acc, L.w_topk + static_cast<std::int64_t>(j) * kExactLimbs);
-      for (int r = 0; r < kTieRules; ++r) {
-        s.w_topk_hits_by_rule[r][j] =
-            sum_at(acc, L.w_rank_topk + (r * static_cast<std::int64_t>(s.w_topk_hits.size()) +
-                                         static_cast<std::int64_t>(j)) *
-                                            kExactLimbs);
-      }
-    }
-  }
-  for (int f = 0; f < kLossFamilies; ++f) {
-    auto& l = s.losses[f];
-    if (!l.enabled) continue;
-    sums_at(acc, L.by_class[f], l.by_class);
-    if (L.smoothing[f] >= 0) l.smoothing = sum_at(acc, L.smoothing[f]);
-  }
-  auto& logits = s.losses[static_cast<int>(LossFamily::logits)];
-  logits.infinite_terms = acc[static_cast<std::size_t>(L.inf_terms)];
-  logits.infinite_smoothing = acc[static_cast<std::size_t>(L.inf_smoothing)];
+  not_in_unit += acc[kNotInUnitSlot];
+  keras_zero += acc[kKerasZeroSlot];
   return s;
 }
 
@@ -329,30 +252,18 @@ std::string at(std::int64_t i) {
   const auto stride = key_stride(C);
   const auto row = static_cast<std::int64_t>(key / stride);
   const auto slot = static_cast<std::int64_t>(key % stride);
-  const auto& o = state.options();
   if (slot == 0) {
-    const std::int64_t y = read_label(b.target, row);
     throw ValueRangeError(
-        "target: expected labels in [0, " + std::to_string(C) + ")" +
-        (o.ignore_index ? " or ignore_index=" + std::to_string(*o.ignore_index) : "") + ", got " +
-        std::to_string(y) + at(row));
+        detail::bad_target_message(state.options(), read_label(b.target, row), row));
   }
   if (slot <= C && b.scores.empty()) {
-    const std::int64_t pred = read_label(b.predicted, row);
-    throw ValueRangeError("preds: expected labels in [0, " + std::to_string(C) + "), got " +
-                          std::to_string(pred) + at(row));
+    throw ValueRangeError(detail::bad_prediction_message(C, read_label(b.predicted, row), row));
   }
   if (slot <= C) {
     const std::int64_t col = slot - 1;
-    const double v = read_real(b.scores, row * C + col);
-    throw ValueRangeError("preds: expected finite scores (-inf allowed as a masked logit), got " +
-                          std::string(v != v ? "nan" : "inf") + " at index (" +
-                          std::to_string(row) + ", " + std::to_string(col) + ")");
+    throw ValueRangeError(detail::bad_score_message(read_real(b.scores, row * C + col), row, col));
   }
-  if (slot == C + 1) {
-    throw ValueRangeError("preds: expected at least one finite score per row, got a row of -inf" +
-                          at(row));
-  }
+  if (slot == C + 1) throw ValueRangeError(detail::masked_row_message(row));
   throw ValueRangeError("ExactSum: a term of row " + std::to_string(row) +
                         " is beyond the accumulator's range (2^160)");
 }
@@ -393,7 +304,7 @@ void update_gpu(SufficientState& state, const MulticlassBatch& batch) {
     if (r.deferred_count != static_cast<std::int64_t>(r.deferred.size())) {
       throw Error("update_gpu: deferred top-k rows overflowed their buffer");  // not reached
     }
-    SufficientState part = to_state(state, p, r.acc, weighted, not_in_unit, keras_zero);
+    SufficientState part = to_state(state.options(), r.acc, weighted, not_in_unit, keras_zero);
     if (p.scores64) {
       decide_deferred<double>(part, p, batch, r.deferred, weighted);
     } else {
@@ -425,20 +336,7 @@ void update_gpu(SufficientState& state, const MulticlassBatch& batch) {
   }
   if (row_error != kNoError) throw_row_error(state, batch, row_error);
 
-  // Batch-wide flags, as multiclass_pass.cpp sets them.
-  const bool all_in_unit = not_in_unit == 0;
-  batch_state.batches = 1;
-  batch_state.has_scores = has_scores;
-  batch_state.scores_in_unit_interval = has_scores && all_in_unit;
-  for (int f = 0; f < kLossFamilies; ++f) {
-    auto& l = batch_state.losses[f];
-    if (!l.enabled) continue;
-    const bool probability_family = f != static_cast<int>(LossFamily::logits);
-    l.available = has_scores && (!probability_family || all_in_unit);
-    if (f == static_cast<int>(LossFamily::keras_probabilities) && keras_zero > 0) {
-      l.available = false;
-    }
-  }
+  detail::finish_batch(batch_state, has_scores, not_in_unit == 0, keras_zero > 0);
   state.merge(batch_state);
 }
 

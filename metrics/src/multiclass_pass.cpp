@@ -4,7 +4,6 @@
 // a second sweep over the (cache-resident) row for the log-sum-exp and the
 // probability-family logs. All accumulation goes into integer counts and
 // ExactSum, so the result does not depend on how rows are split or ordered.
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,6 +15,7 @@
 #include "detail/parallel.hpp"
 #include "detail/row_kernels.hpp"
 #include "detail/validate.hpp"
+#include "metricaudit/detail/multiclass_batch.hpp"
 #include "metricaudit/detail/torch_topk.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/evaluate.hpp"
@@ -26,48 +26,15 @@ namespace {
 using detail::label_at;
 using detail::real_at;
 
-std::string at(std::int64_t i) {
-  return " at index " + std::to_string(i);
-}
-std::string at(std::int64_t i, std::int64_t c) {
-  return " at index (" + std::to_string(i) + ", " + std::to_string(c) + ")";
-}
-
 [[noreturn]] void fail_row(std::int64_t row, const std::string& message) {
   throw detail::RowError{row, std::make_exception_ptr(ValueRangeError(message))};
 }
 
-struct ShapeInfo {
-  std::int64_t n = 0;
-  std::int64_t c = 0;
-};
-
-ShapeInfo validate(const SufficientState& state, const MulticlassBatch& b) {
-  detail::require_nonempty(b.target, "target");
-  detail::require_integer(b.target, "target");
-  const std::int64_t n = b.target.rows;
-  detail::require_vector(b.target, "target", n);
-  const std::int64_t c = state.num_classes();
-  const bool has_scores = !b.scores.empty();
-  const bool has_preds = !b.predicted.empty();
-  if (has_scores == has_preds) {
-    throw InvalidArgument(
-        "preds: expected exactly one of scores (N, C) and predicted labels (N,), got " +
-        std::string(has_scores ? "both" : "neither"));
-  }
-  if (has_scores) {
-    detail::require_floating(b.scores, "preds");
-    if (b.scores.ndim != 2 || b.scores.rows != n || b.scores.cols != c) {
-      throw ShapeError("preds: expected scores of shape (" + std::to_string(n) + ", " +
-                       std::to_string(c) + ") (N from target, C = num_classes), got " +
-                       detail::shape_string(b.scores));
-    }
-  } else {
-    detail::require_integer(b.predicted, "preds");
-    detail::require_vector(b.predicted, "preds", n);
-  }
+// The batch checks every backend shares, then the weight values (on the host here).
+std::int64_t validate(const SufficientState& state, const MulticlassBatch& b) {
+  const std::int64_t n = detail::check_multiclass_batch(state, b);
   if (!b.sample_weight.empty()) detail::check_weights(b.sample_weight, n);
-  return {n, c};
+  return n;
 }
 
 // Per-thread working state: a partial SufficientState plus flags that are
@@ -200,177 +167,148 @@ inline void add_weighted_rank_hits(SufficientState& s, std::int64_t greater,
   }
 }
 
+// The first bad row of [begin, end), once the row kernels flagged one: a label out of
+// range, a nan or +inf score, a row of -inf. Its error, in row then column order, is the
+// batch's (the rows before it are not folded: a batch with a bad row changes nothing).
 template <typename T>
-void score_rows_reference(Partial& p, const MulticlassBatch& b, std::int64_t begin,
-                          std::int64_t end) {
-  SufficientState& s = p.state;
-  const StateOptions& o = s.options();
+[[noreturn]] void fail_at_first_bad_row(const MulticlassBatch& b, const StateOptions& o,
+                                        std::int64_t begin, std::int64_t end) {
   const std::int64_t C = o.num_classes;
-  const Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> scores(
-      static_cast<const T*>(b.scores.data), b.scores.rows, C);
-  const bool weighted = !b.sample_weight.empty();
-  // The libraries compare in the scores' dtype (torch and Keras cast the Python
-  // threshold to the tensor's dtype), so the threshold is rounded to T first.
-  const T threshold = static_cast<T>(o.threshold);
-  auto& logits = s.losses[static_cast<int>(LossFamily::logits)];
-  auto& keras = s.losses[static_cast<int>(LossFamily::keras_probabilities)];
-  auto& sk = s.losses[static_cast<int>(LossFamily::sklearn_probabilities)];
-  auto& sk_old = s.losses[static_cast<int>(LossFamily::sklearn_legacy_probabilities)];
-  auto& bce = s.losses[static_cast<int>(LossFamily::keras_binary_onehot)];
-  const bool any_prob_family = keras.enabled || sk.enabled || sk_old.enabled || bce.enabled;
-
+  const T* const scores = static_cast<const T*>(b.scores.data);
   for (std::int64_t i = begin; i < end; ++i) {
     const std::int64_t y = label_at(b.target, i);
-    if (o.ignore_index && y == *o.ignore_index) {
-      ++s.ignored;
-      continue;
-    }
-    if (y < 0 || y >= C) {
-      fail_row(i,
-               "target: expected labels in [0, " + std::to_string(C) + ")" +
-                   (o.ignore_index ? " or ignore_index=" + std::to_string(*o.ignore_index) : "") +
-                   ", got " + std::to_string(y) + at(i));
-    }
-    const T* row = scores.row(i).data();
-    const T zy = row[y];
-    // Sweep 1: argmax, rank, threshold count, domain checks.
-    T best = -std::numeric_limits<T>::infinity();
-    std::int64_t argmax = 0;
-    std::int64_t greater = 0, ties_below = 0, ties_above = 0, above = 0;
-    bool in_unit = true;
+    if (o.ignore_index && y == *o.ignore_index) continue;
+    if (y < 0 || y >= C) fail_row(i, detail::bad_target_message(o, y, i));
+    const T* row = scores + i * C;
+    bool finite = false;
     for (std::int64_t c = 0; c < C; ++c) {
       const T v = row[c];
       if (std::isnan(v) || v == std::numeric_limits<T>::infinity()) {
-        fail_row(i, "preds: expected finite scores (-inf allowed as a masked logit), got " +
-                        std::string(std::isnan(v) ? "nan" : "inf") + at(i, c));
+        fail_row(i, detail::bad_score_message(static_cast<double>(v), i, c));
       }
-      if (v > best) {
-        best = v;
-        argmax = c;
-      }
-      greater += v > zy;
-      ties_below += (v == zy) & (c < y);
-      ties_above += (v == zy) & (c > y);
-      above += v > threshold;
-      in_unit = in_unit && v >= T(0) && v <= T(1);
+      finite = finite || v != -std::numeric_limits<T>::infinity();
     }
-    if (best == -std::numeric_limits<T>::infinity()) {
-      fail_row(i, "preds: expected at least one finite score per row, got a row of -inf" + at(i));
-    }
-    const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
-    ++s.samples;
-    ++s.support[y];
-    ++s.predicted[argmax];
-    const bool hit1 = argmax == y;
-    if (hit1) ++s.tp[y];
-    const std::int64_t rank_index = greater + ties_below;
-    ++s.rank_histogram[static_cast<int>(TieRule::index_order)][rank_index];
-    ++s.rank_histogram[static_cast<int>(TieRule::high_index_first)][greater + ties_above];
-    ++s.rank_histogram[static_cast<int>(TieRule::optimistic)][greater];
-    for (std::size_t j = 0; j < o.top_k.size(); ++j) {
-      const std::int64_t k = o.top_k[j];
-      bool hit;
-      if (k == 1) {
-        hit = rank_index == 0;  // torchmetrics takes the argmax at top_k = 1
-      } else if (greater >= k) {
-        hit = false;
-      } else if (greater + ties_below + ties_above < k) {
-        hit = true;
-      } else {
-        // The target ties across the boundary: which tied classes torch keeps is
-        // decided by its selection algorithm, so run it.
-        ++s.topk_boundary_ties[j];
-        hit = detail::torch_topk_contains(row, C, k, y);
-      }
-      if (hit) {
-        ++s.topk_hits_by_class[j][y];
-        if (weighted) s.w_topk_hits[j].add(w);
-      } else {
-        ++s.topk_misses_by_predicted[j][argmax];
-      }
-      if (o.topk_sets) count_topk_set(s.topk_set_by_class[j].data(), row, C, k, argmax);
-    }
-    const std::int64_t correct_cells = C - 1 - above + 2 * (zy > threshold);
-    s.elementwise_correct += correct_cells;
-    if (!s.confusion.empty()) ++s.confusion[static_cast<std::size_t>(y * C + argmax)];
-    if (weighted) {
-      s.w_support[y].add(w);
-      s.w_predicted[argmax].add(w);
-      if (hit1) s.w_tp[y].add(w);
-      s.w_total.add(w);
-      s.w_elementwise_correct.add(w * static_cast<double>(correct_cells));
-      add_weighted_rank_hits(s, greater, ties_below, ties_above, w);
-    }
-    p.all_in_unit = p.all_in_unit && in_unit;
-
-    // Sweep 2: losses.
-    if (logits.enabled) {
-      const double m = static_cast<double>(best);
-      double sum_exp = 0.0, sum_z = 0.0;
-      bool masked = false;
-      for (std::int64_t c = 0; c < C; ++c) {
-        const double v = static_cast<double>(row[c]);
-        sum_exp += std::exp(v - m);
-        sum_z += v;
-        masked = masked || std::isinf(v);
-      }
-      const double lse = m + std::log(sum_exp);
-      if (std::isinf(static_cast<double>(zy))) {
-        ++logits.infinite_terms;
-      } else {
-        logits.by_class[y].add(w * (lse - static_cast<double>(zy)));
-      }
-      if (o.smoothing_terms) {
-        if (masked) {
-          ++logits.infinite_smoothing;
-        } else {
-          // sum_c -log softmax(z)_c = C * lse - sum_c z_c
-          logits.smoothing.add(w * (static_cast<double>(C) * lse - sum_z));
-        }
-      }
-      if (o.smoothing_columns) {
-        smoothing_columns(row, C, lse, w, logits.infinite_by_column,
-                          [&](std::int64_t c, double x) { logits.smoothing_by_column[c].add(x); });
-      }
-    }
-    if (any_prob_family && in_unit) probability_terms<T>(p, row, C, y, w);
+    if (!finite) fail_row(i, detail::masked_row_message(i));
   }
+  throw Error("multiclass pass: the row kernels flagged a row of [" + std::to_string(begin) + ", " +
+              std::to_string(end) + ") that the scalar checks accept");
 }
 
-// The pass proper: the row kernels (detail/row_kernels.hpp) compute each row's
-// argmax, ranks, counts and log-sum-exp; this folds them into the partial state.
-// A row the kernel flags (nan, +inf, a row of -inf) or a bad target sends the rest of
-// the range to score_rows_reference, which reports the first error exactly as before.
-// Instantiated with and without weights: the unweighted fold (the common case) carries
-// none of the weighted sums' branches and keeps more of its pointers in registers.
-template <typename T, typename K, bool kWeighted>
-void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
-  SufficientState& s = p.state;
-  const StateOptions& o = s.options();
-  const std::int64_t C = o.num_classes;
-  const T* const scores = static_cast<const T*>(b.scores.data);
-  constexpr bool weighted = kWeighted;
-  const double threshold = static_cast<double>(static_cast<T>(o.threshold));
-  auto& logits = s.losses[static_cast<int>(LossFamily::logits)];
-  const bool any_prob_family =
-      s.losses[static_cast<int>(LossFamily::keras_probabilities)].enabled ||
-      s.losses[static_cast<int>(LossFamily::sklearn_probabilities)].enabled ||
-      s.losses[static_cast<int>(LossFamily::sklearn_legacy_probabilities)].enabled ||
-      s.losses[static_cast<int>(LossFamily::keras_binary_onehot)].enabled;
-  const bool want_lse = logits.enabled;
-  const bool smoothing = o.smoothing_terms;
-  if (want_lse && p.logit_limbs.empty()) p.logit_limbs.resize(C);
-  if (want_lse && smoothing && p.smoothing_limbs.empty()) p.smoothing_limbs.resize(1);
-  const bool columns = want_lse && o.smoothing_columns;
-  if (columns && p.column_limbs.empty()) p.column_limbs.resize(C);
-  std::int64_t* const support = s.support.data();
-  std::int64_t* const predicted = s.predicted.data();
-  std::int64_t* const tp = s.tp.data();
-  std::int64_t* const hist0 = s.rank_histogram[static_cast<int>(TieRule::index_order)].data();
-  std::int64_t* const hist1 = s.rank_histogram[static_cast<int>(TieRule::high_index_first)].data();
-  std::int64_t* const hist2 = s.rank_histogram[static_cast<int>(TieRule::optimistic)].data();
-  std::int64_t* const confusion = s.confusion.empty() ? nullptr : s.confusion.data();
-  const std::size_t n_k = o.top_k.size();
+// The one accumulation of a scored row: folds the row kernels' result (argmax, ranks,
+// counts, log-sum-exp; detail/row_kernels.hpp) into a partial state. Counts that every
+// row touches stay in members until flush(). Instantiated with and without weights: the
+// unweighted fold (the common case) carries none of the weighted sums' branches.
+template <typename T, bool kWeighted>
+class ScoredRowFold {
+ public:
+  ScoredRowFold(Partial& p, const MulticlassBatch& b)
+      : p_(p),
+        s_(p.state),
+        b_(b),
+        C_(s_.num_classes()),
+        threshold_(static_cast<double>(static_cast<T>(s_.options().threshold))),
+        logits_(s_.losses[static_cast<int>(LossFamily::logits)]),
+        want_lse_(logits_.enabled),
+        smoothing_(s_.options().smoothing_terms),
+        columns_(want_lse_ && s_.options().smoothing_columns),
+        all_in_unit_(p.all_in_unit) {
+    for (int f = 0; f < kLossFamilies; ++f) {
+      any_prob_family_ = any_prob_family_ || (f != static_cast<int>(LossFamily::logits) &&
+                                              s_.losses[static_cast<std::size_t>(f)].enabled);
+    }
+    if (want_lse_ && p.logit_limbs.empty()) p.logit_limbs.resize(C_);
+    if (want_lse_ && smoothing_ && p.smoothing_limbs.empty()) p.smoothing_limbs.resize(1);
+    if (columns_ && p.column_limbs.empty()) p.column_limbs.resize(C_);
+    const StateOptions& o = s_.options();
+    for (std::size_t j = 0; j < o.top_k.size(); ++j) {
+      topk_.push_back({o.top_k[j], s_.topk_hits_by_class[j].data(),
+                       s_.topk_misses_by_predicted[j].data(),
+                       o.topk_sets ? s_.topk_set_by_class[j].data() : nullptr});
+    }
+  }
+
+  /// Whether the kernels must compute the log-sum-exp (the logits family is kept).
+  bool want_lse() const { return want_lse_; }
+  void ignore(std::int64_t rows) { ignored_ += rows; }
+
+  __attribute__((always_inline)) void operator()(std::int64_t i, const T* row, std::int64_t y,
+                                                 const detail::RowResult& r) {
+    const double w = kWeighted ? real_at(b_.sample_weight, i) : 1.0;
+    const std::int64_t argmax = r.argmax;
+    ++samples_;
+    ++support_[y];
+    ++predicted_[argmax];
+    const bool hit1 = argmax == y;
+    tp_[y] += hit1;
+    const std::int64_t rank_index = r.greater + r.ties_below;
+    ++hist0_[rank_index];
+    ++hist1_[r.greater + r.ties_above];
+    ++hist2_[r.greater];
+    for (std::size_t j = 0; j < topk_.size(); ++j) {
+      // Branch-free where the data decides (hits are unpredictable on real scores); only
+      // the rare boundary tie branches off to torch's selection.
+      const std::int64_t k = topk_[j].k;
+      const bool first = k == 1;  // torchmetrics takes the argmax at top_k = 1
+      const bool sure_miss = r.greater >= k;
+      const bool sure_hit = r.greater + r.ties_below + r.ties_above < k;
+      bool hit = first ? rank_index == 0 : sure_hit;
+      if (!first && !sure_miss && !sure_hit) [[unlikely]] {
+        ++s_.topk_boundary_ties[j];
+        hit = detail::torch_topk_contains(row, C_, k, y);
+      }
+      topk_[j].hits[y] += hit;
+      topk_[j].misses[argmax] += !hit;
+      if (kWeighted && hit) s_.w_topk_hits[j].add(w);
+      if (topk_[j].set) [[unlikely]] {
+        count_topk_set(topk_[j].set, row, C_, k, argmax);
+      }
+    }
+    const T zy = row[y];
+    const std::int64_t correct_cells =
+        C_ - 1 - r.above + 2 * (static_cast<double>(zy) > threshold_);
+    elementwise_ += correct_cells;
+    if (confusion_) ++confusion_[static_cast<std::size_t>(y * C_ + argmax)];
+    if (kWeighted) {
+      s_.w_support[y].add(w);
+      s_.w_predicted[argmax].add(w);
+      if (hit1) s_.w_tp[y].add(w);
+      s_.w_total.add(w);
+      s_.w_elementwise_correct.add(w * static_cast<double>(correct_cells));
+      add_weighted_rank_hits(s_, r.greater, r.ties_below, r.ties_above, w);
+    }
+    all_in_unit_ = all_in_unit_ && r.in_unit;
+    if (want_lse_) {
+      if (std::isinf(static_cast<double>(zy))) {
+        ++logits_.infinite_terms;
+      } else {
+        p_.logit_limbs.add(y, w * (r.lse - static_cast<double>(zy)));
+      }
+      if (smoothing_) {
+        if (r.masked) {
+          ++logits_.infinite_smoothing;
+        } else {
+          // sum_c -log softmax(z)_c = C * lse - sum_c z_c
+          p_.smoothing_limbs.add(0, w * (static_cast<double>(C_) * r.lse - r.sum_z));
+        }
+      }
+      if (columns_) [[unlikely]] {
+        smoothing_columns(row, C_, r.lse, w, logits_.infinite_by_column,
+                          [&](std::int64_t c, double x) { p_.column_limbs.add(c, x); });
+      }
+    }
+    if (any_prob_family_ && r.in_unit) probability_terms<T>(p_, row, C_, y, w);
+  }
+
+  /// Moves the member counts into the partial state.
+  void flush() {
+    s_.samples += samples_;
+    s_.ignored += ignored_;
+    s_.elementwise_correct += elementwise_;
+    p_.all_in_unit = all_in_unit_;
+    samples_ = ignored_ = elementwise_ = 0;
+  }
+
+ private:
   // Per requested k: k, and where its hits and misses go (fixed for the pass).
   struct TopK {
     std::int64_t k;
@@ -378,88 +316,39 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
     std::int64_t* misses;
     std::int64_t* set;  // null unless StateOptions::topk_sets
   };
-  std::vector<TopK> topk(n_k);
-  for (std::size_t j = 0; j < n_k; ++j) {
-    topk[j] = {o.top_k[j], s.topk_hits_by_class[j].data(), s.topk_misses_by_predicted[j].data(),
-               o.topk_sets ? s.topk_set_by_class[j].data() : nullptr};
-  }
-  std::int64_t samples = 0, ignored = 0, elementwise = 0;
-  bool all_in_unit = p.all_in_unit;
+  Partial& p_;
+  SufficientState& s_;
+  const MulticlassBatch& b_;
+  const std::int64_t C_;
+  const double threshold_;
+  LossSums& logits_;
+  const bool want_lse_, smoothing_, columns_;
+  bool any_prob_family_ = false;
+  std::int64_t* const support_ = s_.support.data();
+  std::int64_t* const predicted_ = s_.predicted.data();
+  std::int64_t* const tp_ = s_.tp.data();
+  std::int64_t* const hist0_ = s_.rank_histogram[static_cast<int>(TieRule::index_order)].data();
+  std::int64_t* const hist1_ =
+      s_.rank_histogram[static_cast<int>(TieRule::high_index_first)].data();
+  std::int64_t* const hist2_ = s_.rank_histogram[static_cast<int>(TieRule::optimistic)].data();
+  std::int64_t* const confusion_ = s_.confusion.empty() ? nullptr : s_.confusion.data();
+  std::vector<TopK> topk_;
+  std::int64_t samples_ = 0, ignored_ = 0, elementwise_ = 0;
+  bool all_in_unit_;
+};
 
-  auto fold = [&](std::int64_t i, const T* row, std::int64_t y, const detail::RowResult& r)
-      __attribute__((always_inline)) {
-    const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
-    const std::int64_t argmax = r.argmax;
-    ++samples;
-    ++support[y];
-    ++predicted[argmax];
-    const bool hit1 = argmax == y;
-    tp[y] += hit1;
-    const std::int64_t rank_index = r.greater + r.ties_below;
-    ++hist0[rank_index];
-    ++hist1[r.greater + r.ties_above];
-    ++hist2[r.greater];
-    for (std::size_t j = 0; j < n_k; ++j) {
-      // Branch-free where the data decides (hits are unpredictable on real scores); only
-      // the rare boundary tie branches off to torch's selection.
-      const std::int64_t k = topk[j].k;
-      const bool first = k == 1;  // torchmetrics takes the argmax at top_k = 1
-      const bool sure_miss = r.greater >= k;
-      const bool sure_hit = r.greater + r.ties_below + r.ties_above < k;
-      bool hit = first ? rank_index == 0 : sure_hit;
-      if (!first && !sure_miss && !sure_hit) [[unlikely]] {
-        ++s.topk_boundary_ties[j];
-        hit = detail::torch_topk_contains(row, C, k, y);
-      }
-      topk[j].hits[y] += hit;
-      topk[j].misses[argmax] += !hit;
-      if (weighted && hit) s.w_topk_hits[j].add(w);
-      if (topk[j].set) [[unlikely]] {
-        count_topk_set(topk[j].set, row, C, k, argmax);
-      }
-    }
-    const T zy = row[y];
-    const std::int64_t correct_cells = C - 1 - r.above + 2 * (static_cast<double>(zy) > threshold);
-    elementwise += correct_cells;
-    if (confusion) ++confusion[static_cast<std::size_t>(y * C + argmax)];
-    if (weighted) {
-      s.w_support[y].add(w);
-      s.w_predicted[argmax].add(w);
-      if (hit1) s.w_tp[y].add(w);
-      s.w_total.add(w);
-      s.w_elementwise_correct.add(w * static_cast<double>(correct_cells));
-      add_weighted_rank_hits(s, r.greater, r.ties_below, r.ties_above, w);
-    }
-    all_in_unit = all_in_unit && r.in_unit;
-    if (want_lse) {
-      if (std::isinf(static_cast<double>(zy))) {
-        ++logits.infinite_terms;
-      } else {
-        p.logit_limbs.add(y, w * (r.lse - static_cast<double>(zy)));
-      }
-      if (smoothing) {
-        if (r.masked) {
-          ++logits.infinite_smoothing;
-        } else {
-          // sum_c -log softmax(z)_c = C * lse - sum_c z_c
-          p.smoothing_limbs.add(0, w * (static_cast<double>(C) * r.lse - r.sum_z));
-        }
-      }
-      if (columns) [[unlikely]] {
-        smoothing_columns(row, C, r.lse, w, logits.infinite_by_column,
-                          [&](std::int64_t c, double x) { p.column_limbs.add(c, x); });
-      }
-    }
-    if (any_prob_family && r.in_unit) probability_terms<T>(p, row, C, y, w);
-  };
-  auto flush = [&] {
-    s.samples += samples;
-    s.ignored += ignored;
-    s.elementwise_correct += elementwise;
-    p.all_in_unit = all_in_unit;
-    samples = ignored = elementwise = 0;
-  };
-  // Rows whose target is valid and not ignored; anything else goes to the reference.
+// The pass proper over rows [begin, end): the row kernels K compute each row, the fold
+// accumulates it. A row the kernels flag (nan, +inf, a row of -inf) or a bad target ends
+// the range: fail_at_first_bad_row reports the first error in row order.
+template <typename T, typename K, bool kWeighted>
+void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+  const StateOptions& o = p.state.options();
+  const std::int64_t C = o.num_classes;
+  const T* const scores = static_cast<const T*>(b.scores.data);
+  const double threshold = static_cast<double>(static_cast<T>(o.threshold));
+  ScoredRowFold<T, kWeighted> fold(p, b);
+  const bool want_lse = fold.want_lse();
+  auto ignored = [&](std::int64_t y) { return o.ignore_index && y == *o.ignore_index; };
   auto target_ok = [&](std::int64_t y) { return y >= 0 && y < C; };
 
   std::int64_t i = begin;
@@ -475,7 +364,7 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
       bool stop = false;
       while (n < 4 && next < end) {
         const std::int64_t y = label_at(b.target, next);
-        if (o.ignore_index && y == *o.ignore_index) {
+        if (ignored(y)) {
           ++block_ignored;
           ++next;
           continue;
@@ -496,38 +385,27 @@ void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, s
       }
       if (n) K::template rows4<T>(rows, ys, C, threshold, want_lse, res);
       for (int l = 0; l < n; ++l) stop = stop || res.bad[l] != 0;
-      if (stop) {
-        // Nothing of this block is folded yet: the reference path takes it from its
-        // first row and reports the first error in row order.
-        flush();
-        score_rows_reference<T>(p, b, i, end);
-        return;
-      }
+      if (stop) fail_at_first_bad_row<T>(b, o, i, end);
       for (int l = 0; l < n; ++l) fold(idx[l], rows[l], ys[l], res.row(l));
-      ignored += block_ignored;
+      fold.ignore(block_ignored);
       i = next;
     }
   } else {
     detail::RowResult r;
     for (; i < end; ++i) {
       const std::int64_t y = label_at(b.target, i);
-      if (o.ignore_index && y == *o.ignore_index) {
-        ++ignored;
+      if (ignored(y)) {
+        fold.ignore(1);
         continue;
       }
-      if (!target_ok(y)) break;
+      if (!target_ok(y)) fail_at_first_bad_row<T>(b, o, i, end);
       const T* row = scores + i * C;
       K::template row1<T>(row, y, C, threshold, want_lse, r);
-      if (r.bad) break;
+      if (r.bad) fail_at_first_bad_row<T>(b, o, i, end);
       fold(i, row, y, r);
     }
-    if (i < end) {
-      flush();
-      score_rows_reference<T>(p, b, i, end);
-      return;
-    }
   }
-  flush();
+  fold.flush();
 }
 
 template <typename T>
@@ -560,17 +438,9 @@ void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::i
       ++s.ignored;
       continue;
     }
-    if (y < 0 || y >= C) {
-      fail_row(i,
-               "target: expected labels in [0, " + std::to_string(C) + ")" +
-                   (o.ignore_index ? " or ignore_index=" + std::to_string(*o.ignore_index) : "") +
-                   ", got " + std::to_string(y) + at(i));
-    }
+    if (y < 0 || y >= C) fail_row(i, detail::bad_target_message(o, y, i));
     const std::int64_t pred = label_at(b.predicted, i);
-    if (pred < 0 || pred >= C) {
-      fail_row(i, "preds: expected labels in [0, " + std::to_string(C) + "), got " +
-                      std::to_string(pred) + at(i));
-    }
+    if (pred < 0 || pred >= C) fail_row(i, detail::bad_prediction_message(C, pred, i));
     const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
     ++s.samples;
     ++s.support[y];
@@ -604,7 +474,7 @@ void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::i
 }  // namespace
 
 void update(SufficientState& state, const MulticlassBatch& batch) {
-  const ShapeInfo shape = validate(state, batch);
+  const std::int64_t n = validate(state, batch);
   const bool has_scores = !batch.scores.empty();
   const bool weighted = !batch.sample_weight.empty();
   const std::int64_t element = has_scores ? (batch.scores.dtype == DType::float32 ? 4 : 8) : 8;
@@ -622,9 +492,9 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
       score_rows<double>(p, batch, begin, end);
     }
   };
-  auto partials =
-      detail::parallel_rows<Partial>(shape.n, detail::chunk_rows(has_scores ? shape.c : 1, element),
-                                     state.options().threads, make, body);
+  auto partials = detail::parallel_rows<Partial>(
+      n, detail::chunk_rows(has_scores ? state.num_classes() : 1, element), state.options().threads,
+      make, body);
 
   for (auto& p : partials) {
     auto& logits = p.state.losses[static_cast<int>(LossFamily::logits)];
@@ -643,16 +513,7 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
     batch_state.batches = 1;
     batch_state.merge(partials[i].state);
   }
-  batch_state.batches = 1;
-  batch_state.has_scores = has_scores;
-  batch_state.scores_in_unit_interval = has_scores && all_in_unit;
-  for (int f = 0; f < kLossFamilies; ++f) {
-    auto& l = batch_state.losses[f];
-    if (!l.enabled) continue;
-    const bool probability_family = f != static_cast<int>(LossFamily::logits);
-    l.available = has_scores && (!probability_family || all_in_unit);
-    if (f == static_cast<int>(LossFamily::keras_probabilities) && keras_zero) l.available = false;
-  }
+  detail::finish_batch(batch_state, has_scores, all_in_unit, keras_zero);
   state.merge(batch_state);
 }
 

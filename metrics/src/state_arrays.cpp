@@ -40,17 +40,11 @@ StateArrays arrays_of(const State& s) {
       [&](const FieldInfo& f, auto cells) {
         using T = std::remove_cvref_t<decltype(cells[0])>;
         StateArray a{std::string(f.name), f.kind, shape_of(f), {}};
-        a.values.reserve(static_cast<std::size_t>(f.size()) *
-                         (f.kind == FieldKind::exact_sum ? ExactSum::kLimbs : 1));
-        for (std::size_t i = 0; i < cells.size(); ++i) {
-          if constexpr (std::is_same_v<T, ExactSum>) {
-            const auto limbs = cells[i].limbs();
-            a.values.insert(a.values.end(), limbs.begin(), limbs.end());
-          } else if constexpr (std::is_same_v<T, bool>) {
-            a.values.push_back(contributed && cells[i] ? 1 : 0);
-          } else {
-            a.values.push_back(cells[i]);
-          }
+        a.values.resize(cells.size() * static_cast<std::size_t>(values_per_cell(f.kind)));
+        if constexpr (std::is_same_v<T, bool>) {
+          for (std::size_t i = 0; i < cells.size(); ++i) a.values[i] = contributed && cells[i];
+        } else {
+          field_cells::store_cells(cells, a.values.data());
         }
         out.push_back(std::move(a));
       },
@@ -131,17 +125,10 @@ void read_fields(State& s, const Checked& in) {
       [&](const FieldInfo& f, auto cells) {
         using T = std::remove_cvref_t<decltype(cells[0])>;
         const std::vector<std::int64_t>& v = in.at(f.name);
-        for (std::size_t i = 0; i < cells.size(); ++i) {
-          if constexpr (std::is_same_v<T, ExactSum>) {
-            std::array<std::int64_t, ExactSum::kLimbs> limbs{};
-            std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(i * ExactSum::kLimbs),
-                        ExactSum::kLimbs, limbs.begin());
-            cells[i] = ExactSum::from_limbs(limbs);
-          } else if constexpr (std::is_same_v<T, bool>) {
-            cells[i] = in.flag(f, v[i], cells[i]);
-          } else {
-            cells[i] = v[i];
-          }
+        if constexpr (std::is_same_v<T, bool>) {
+          for (std::size_t i = 0; i < cells.size(); ++i) cells[i] = in.flag(f, v[i], cells[i]);
+        } else {
+          field_cells::load_cells(cells, v.data());
         }
       },
       s);

@@ -63,6 +63,12 @@ struct FieldInfo {
   }
 };
 
+/// How many int64 values one cell of this kind takes in an array or a device
+/// accumulator: an exact sum its ExactSum::kLimbs limbs, a count or a flag one.
+constexpr std::int64_t values_per_cell(FieldKind kind) {
+  return kind == FieldKind::exact_sum ? ExactSum::kLimbs : 1;
+}
+
 namespace field_cells {
 
 /// Contiguous cells: a scalar, a std::vector or a std::array.
@@ -123,6 +129,38 @@ auto rows(C& c, std::size_t cols) {
   auto row = [first](std::size_t r) -> T* { return first[r].data(); };
   static_assert(std::is_same_v<std::remove_const_t<Row>, std::vector<std::remove_const_t<T>>>);
   return Rows<T, decltype(row)>{row, c.size(), cols};
+}
+
+/// Writes the int64 values of count or exact-sum cells at `to` (exact sums as their
+/// normalised limbs), values_per_cell apart.
+template <typename Cells>
+void store_cells(const Cells& cells, std::int64_t* to) {
+  using T = std::remove_cvref_t<decltype(cells[0])>;
+  static_assert(!std::is_same_v<T, bool>, "flags have their own encoding (state_arrays.hpp)");
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if constexpr (std::is_same_v<T, ExactSum>) {
+      const auto limbs = cells[i].limbs();
+      std::copy(limbs.begin(), limbs.end(), to + i * ExactSum::kLimbs);
+    } else {
+      to[i] = cells[i];
+    }
+  }
+}
+
+/// Reads count or exact-sum cells back from int64 values (limbs need not be normalised).
+template <typename Cells>
+void load_cells(const Cells& cells, const std::int64_t* from) {
+  using T = std::remove_cvref_t<decltype(cells[0])>;
+  static_assert(!std::is_same_v<T, bool>, "flags have their own encoding (state_arrays.hpp)");
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if constexpr (std::is_same_v<T, ExactSum>) {
+      std::array<std::int64_t, ExactSum::kLimbs> limbs{};
+      std::copy_n(from + i * ExactSum::kLimbs, ExactSum::kLimbs, limbs.begin());
+      cells[i] = ExactSum::from_limbs(limbs);
+    } else {
+      cells[i] = from[i];
+    }
+  }
 }
 
 }  // namespace field_cells
