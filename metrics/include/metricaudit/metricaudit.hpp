@@ -12,3 +12,4 @@
 #include "metricaudit/readings.hpp"
 #include "metricaudit/state_options.hpp"
 #include "metricaudit/sufficient_state.hpp"
+#include "metricaudit/vocabulary.hpp"
