@@ -4,9 +4,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
-#include <array>
 #include <string_view>
-#include <utility>
 
 #include "metricaudit/metricaudit.hpp"
 
@@ -24,9 +22,6 @@ ArrayView view_of(const py::array& array, std::string_view argument, Accept acce
 
 /// The view of an optional argument: empty when `object` is None.
 ArrayView optional_view(const py::object& object, std::string_view argument, Accept accept);
-
-/// The loss families' Python names, in LossFamily order.
-const std::array<std::pair<const char*, LossFamily>, 5>& loss_families();
 
 void bind_conventions(py::module_& m);
 void bind_states(py::module_& m);

@@ -54,21 +54,7 @@ StateOptions multiclass_options(std::int64_t num_classes, std::optional<std::vec
   o.threshold = threshold;
   if (losses) {
     o.losses.clear();
-    for (const auto& name : *losses) {
-      bool found = false;
-      for (const auto& [n, f] : loss_families()) {
-        if (name == n) {
-          o.losses.push_back(f);
-          found = true;
-        }
-      }
-      if (!found) {
-        std::string known;
-        for (const auto& [n, f] : loss_families())
-          known += (known.empty() ? "'" : ", '") + std::string(n) + "'";
-        throw InvalidArgument("losses: expected names among " + known + ", got '" + name + "'");
-      }
-    }
+    for (const auto& name : *losses) o.losses.push_back(parse_name<LossFamily>(name, "losses"));
   }
   o.smoothing_terms = smoothing_terms;
   o.confusion_matrix = confusion_matrix;
@@ -88,7 +74,7 @@ py::dict options_dict(const StateOptions& o) {
       o.ignore_index ? py::object(py::int_(*o.ignore_index)) : py::object(py::none());
   d["threshold"] = o.threshold;
   py::list losses;
-  for (LossFamily f : o.losses) losses.append(loss_families()[static_cast<std::size_t>(f)].first);
+  for (LossFamily f : o.losses) losses.append(to_name(f));
   d["losses"] = losses;
   d["smoothing_terms"] = o.smoothing_terms;
   d["confusion_matrix"] = o.confusion_matrix;
@@ -374,16 +360,7 @@ void bind_states(py::module_& m) {
       .def(
           "counts",
           [](LabelwiseBox& self, const std::string& reading) {
-            int r = -1;
-            if (reading == "raw") r = static_cast<int>(ScoreReading::raw);
-            if (reading == "sigmoid") r = static_cast<int>(ScoreReading::sigmoid);
-            if (reading == "torchmetrics_auto")
-              r = static_cast<int>(ScoreReading::torchmetrics_auto);
-            if (r < 0) {
-              throw InvalidArgument(
-                  "reading: expected one of 'raw', 'sigmoid', 'torchmetrics_auto', got '" +
-                  reading + "'");
-            }
+            const int r = static_cast<int>(parse_name<ScoreReading>(reading));
             return locked(self, [r](const LabelwiseState& s) {
               py::dict d;
               d["tp"] = array_of(s.tp[r]);

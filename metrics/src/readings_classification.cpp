@@ -158,19 +158,6 @@ ClassCounts counts(const SufficientState& s, const Convention& c) {
   return out;
 }
 
-double ratio(double num, double den, ZeroDivision zd) {
-  if (den != 0.0) return num / den;
-  switch (zd) {
-    case ZeroDivision::zero:
-      return 0.0;
-    case ZeroDivision::one:
-      return 1.0;
-    case ZeroDivision::nan:
-      return kNaN;
-  }
-  return kNaN;
-}
-
 std::vector<double> per_class_values(const ClassCounts& k, Metric metric, ZeroDivision zd) {
   std::vector<double> v(k.tp.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -194,17 +181,19 @@ std::vector<double> per_class_values(const ClassCounts& k, Metric metric, ZeroDi
   return v;
 }
 
-bool included(const ClassCounts& k, std::size_t i, Absent absent) {
-  switch (absent) {
-    case Absent::zero:
-      return true;
+// The per-class values of a reading with what averaging them needs.
+ClassRatios class_ratios(const ClassCounts& k, const Convention& c) {
+  ClassRatios r;
+  r.values = per_class_values(k, c.metric, c.zero_division);
+  r.support = k.support;
+  r.seen.resize(k.tp.size());
+  r.supported.resize(k.tp.size());
+  for (std::size_t i = 0; i < k.tp.size(); ++i) {
     // tp + fp + fn > 0  <=>  predicted + support > 0
-    case Absent::exclude_unseen:
-      return k.present_predicted[i] + k.present_support[i] > 0.0;
-    case Absent::exclude_no_support:
-      return k.present_support[i] > 0.0;
+    r.seen[i] = k.present_predicted[i] + k.present_support[i] > 0.0;
+    r.supported[i] = k.present_support[i] > 0.0;
   }
-  return true;
+  return r;
 }
 
 double balanced(const SufficientState& s, const Convention& c) {
@@ -265,56 +254,31 @@ double read(const SufficientState& state, const Convention& c) {
   // Nothing counted (every sample ignored): 0/0, valued by zero_division like any
   // other empty ratio (torchmetrics' _safe_divide gives 0; zero_division=nan gives NaN).
   if (state.samples == 0) return ratio(0.0, 0.0, c.zero_division);
-  switch (c.average) {
-    case Average::micro: {
-      const bool weights = use_weights(state, c);
-      if (whole_set(c)) {
-        // k predicted classes per sample: precision = hits / (N k) and
-        // F1 = 2 tp / (2 tp + fp + fn) = 2 hits / (N k + N).
-        if (weights) {
-          throw UnavailableError("top-k sets are not kept with sample weights");
-        }
-        const std::size_t j = topk_slot(state, c.top_k);
-        double predicted = 0.0;
-        for (auto n : topk_sets(state, c, j)) predicted += static_cast<double>(n);
-        const double hits = micro_hits(state, c);
-        const double samples = static_cast<double>(state.samples);
-        return c.metric == Metric::precision
-                   ? ratio(hits, predicted, c.zero_division)
-                   : ratio(2.0 * hits, predicted + samples, c.zero_division);
-      }
-      // Every counted sample predicts exactly one class, so micro accuracy,
-      // precision, recall and F1 all equal hits / samples.
-      const double total = weights ? state.w_total.value() : static_cast<double>(state.samples);
-      return micro_hits(state, c) / total;
-    }
-    case Average::macro: {
-      const ClassCounts k = counts(state, c);
-      const auto v = per_class_values(k, c.metric, c.zero_division);
-      double sum = 0.0;
-      std::int64_t n = 0;
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        if (!included(k, i, c.absent) || std::isnan(v[i])) continue;
-        sum += v[i];
-        ++n;
-      }
-      return n == 0 ? 0.0 : sum / static_cast<double>(n);
-    }
-    case Average::weighted: {
-      const ClassCounts k = counts(state, c);
-      const auto v = per_class_values(k, c.metric, c.zero_division);
-      double num = 0.0, den = 0.0;
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        if (std::isnan(v[i])) continue;
-        num += k.support[i] * v[i];
-        den += k.support[i];
-      }
-      return den == 0.0 ? 0.0 : num / den;
-    }
-    case Average::none:
-      throw InvalidArgument("average='none' gives one value per class: call read_per_class");
+  if (c.average == Average::none) {
+    throw InvalidArgument("average='none' gives one value per class: call read_per_class");
   }
-  return kNaN;
+  if (c.average != Average::micro) {
+    return average_ratios(class_ratios(counts(state, c), c), c.average, c.absent);
+  }
+  const bool weights = use_weights(state, c);
+  if (whole_set(c)) {
+    // k predicted classes per sample: precision = hits / (N k) and
+    // F1 = 2 tp / (2 tp + fp + fn) = 2 hits / (N k + N).
+    if (weights) {
+      throw UnavailableError("top-k sets are not kept with sample weights");
+    }
+    const std::size_t j = topk_slot(state, c.top_k);
+    double predicted = 0.0;
+    for (auto n : topk_sets(state, c, j)) predicted += static_cast<double>(n);
+    const double hits = micro_hits(state, c);
+    const double samples = static_cast<double>(state.samples);
+    return c.metric == Metric::precision ? ratio(hits, predicted, c.zero_division)
+                                         : ratio(2.0 * hits, predicted + samples, c.zero_division);
+  }
+  // Every counted sample predicts exactly one class, so micro accuracy,
+  // precision, recall and F1 all equal hits / samples.
+  const double total = weights ? state.w_total.value() : static_cast<double>(state.samples);
+  return micro_hits(state, c) / total;
 }
 
 }  // namespace metricaudit

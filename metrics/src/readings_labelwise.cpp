@@ -1,4 +1,7 @@
-// Readings of binary / multilabel states.
+// Readings of binary / multilabel states. Per-label ratios come from the
+// tp/fp/tn/fn counts of the convention's score reading (torchmetrics' _*_reduce,
+// sklearn's precision_recall_fscore_support on label indicators) and are averaged
+// by average_ratios, as the multi-class ones are.
 #include <limits>
 #include <string>
 
@@ -10,66 +13,124 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<double> label_accuracy(const LabelwiseState& s, int r) {
-  std::vector<double> v(static_cast<std::size_t>(s.num_labels()));
-  for (std::size_t l = 0; l < v.size(); ++l) {
-    v[l] = static_cast<double>(s.tp[r][l] + s.tn[r][l]) / static_cast<double>(s.samples);
+struct LabelCounts {
+  double tp = 0, fp = 0, tn = 0, fn = 0;
+};
+
+bool is_ratio(LabelwiseMetric m) {
+  return m == LabelwiseMetric::accuracy || m == LabelwiseMetric::precision ||
+         m == LabelwiseMetric::recall || m == LabelwiseMetric::f1;
+}
+
+double label_ratio(const LabelCounts& k, LabelwiseMetric metric, ZeroDivision zd) {
+  switch (metric) {
+    case LabelwiseMetric::accuracy:
+      return ratio(k.tp + k.tn, k.tp + k.tn + k.fp + k.fn, zd);
+    case LabelwiseMetric::precision:
+      return ratio(k.tp, k.tp + k.fp, zd);
+    case LabelwiseMetric::recall:
+      return ratio(k.tp, k.tp + k.fn, zd);
+    case LabelwiseMetric::f1:
+      return ratio(2.0 * k.tp, 2.0 * k.tp + k.fp + k.fn, zd);
+    default:
+      throw InvalidArgument("per-label values are defined for accuracy, precision, recall and f1");
   }
-  return v;
+}
+
+LabelCounts label_counts(const LabelwiseState& s, int r, std::size_t l) {
+  return {static_cast<double>(s.tp[r][l]), static_cast<double>(s.fp[r][l]),
+          static_cast<double>(s.tn[r][l]), static_cast<double>(s.fn[r][l])};
+}
+
+// The per-label counts are kept per sample, not per weight.
+void require_unweighted(const LabelwiseState& s, const LabelwiseConvention& c) {
+  if (s.weighted && c.sample_weighted) {
+    throw UnavailableError(std::string(to_name(c.metric)) +
+                           ": per-label counts of a binary / multilabel state are not kept with "
+                           "sample weights");
+  }
+}
+
+ClassRatios label_ratios(const LabelwiseState& s, const LabelwiseConvention& c) {
+  const int r = static_cast<int>(c.reading);
+  ClassRatios out;
+  for (std::size_t l = 0; l < static_cast<std::size_t>(s.num_labels()); ++l) {
+    const LabelCounts k = label_counts(s, r, l);
+    out.values.push_back(label_ratio(k, c.metric, c.zero_division));
+    out.support.push_back(k.tp + k.fn);
+    out.seen.push_back(k.tp + k.fp + k.fn > 0.0);
+    out.supported.push_back(k.tp + k.fn > 0.0);
+  }
+  return out;
+}
+
+// Micro: the ratio of the counts summed over labels. Accuracy is read from the
+// weighted sums when the state has them (every label has the same N samples).
+double micro(const LabelwiseState& s, const LabelwiseConvention& c) {
+  const int r = static_cast<int>(c.reading);
+  const bool weights = s.weighted && c.sample_weighted;
+  const double labels = static_cast<double>(s.num_labels());
+  if (c.metric == LabelwiseMetric::accuracy && weights) {
+    return s.w_correct_cells[r].value() / (s.w_total.value() * labels);
+  }
+  require_unweighted(s, c);
+  LabelCounts total;
+  for (std::size_t l = 0; l < static_cast<std::size_t>(s.num_labels()); ++l) {
+    const LabelCounts k = label_counts(s, r, l);
+    total.tp += k.tp;
+    total.fp += k.fp;
+    total.tn += k.tn;
+    total.fn += k.fn;
+  }
+  return label_ratio(total, c.metric, c.zero_division);
+}
+
+double binary_cross_entropy(const LabelwiseState& s, const LabelwiseConvention& c) {
+  const int f = static_cast<int>(c.loss);
+  if (!s.bce_available[f]) {
+    throw UnavailableError("binary cross-entropy on probabilities needs every score in [0, 1]");
+  }
+  // The state holds sum over rows of the row's mean over labels. torch: mean over
+  // all elements; Keras: mean over labels, then sum_over_batch_size (/ N); torch
+  // reduction="sum": every element, so the row means times L.
+  if (c.reduction == Reduction::sum) return s.bce[f].value() * static_cast<double>(s.num_labels());
+  return s.bce[f].value() / static_cast<double>(s.samples);
 }
 
 }  // namespace
 
 std::vector<double> read_per_label(const LabelwiseState& s, const LabelwiseConvention& c) {
-  if (c.metric != LabelwiseMetric::accuracy) {
-    throw InvalidArgument("per-label values are defined for accuracy only");
+  if (!is_ratio(c.metric)) {
+    throw InvalidArgument("per-label values are defined for accuracy, precision, recall and f1");
   }
-  if (s.weighted && c.sample_weighted) {
-    throw UnavailableError("per-label accuracy is not kept with sample weights");
-  }
+  require_unweighted(s, c);
   if (s.samples == 0) return std::vector<double>(static_cast<std::size_t>(s.num_labels()), kNaN);
-  return label_accuracy(s, static_cast<int>(c.reading));
+  return label_ratios(s, c).values;
 }
 
 double read(const LabelwiseState& s, const LabelwiseConvention& c) {
   if (s.samples == 0) return kNaN;
   const int r = static_cast<int>(c.reading);
-  const bool weights = s.weighted && c.sample_weighted;
-  const double labels = static_cast<double>(s.num_labels());
   switch (c.metric) {
-    case LabelwiseMetric::accuracy: {
-      if (c.average == Average::none) {
-        throw InvalidArgument("average='none' gives one value per label: call read_per_label");
-      }
-      if (c.average == Average::macro) {
-        // torchmetrics multilabel macro: the plain mean over labels, no label excluded.
-        const auto v = read_per_label(s, c);
-        double sum = 0.0;
-        for (double x : v) sum += x;
-        return sum / labels;
-      }
-      // micro and weighted coincide for accuracy: every label has N samples.
-      if (weights) return s.w_correct_cells[r].value() / (s.w_total.value() * labels);
-      std::int64_t right = 0;
-      for (std::size_t l = 0; l < s.tp[r].size(); ++l) right += s.tp[r][l] + s.tn[r][l];
-      return static_cast<double>(right) / (static_cast<double>(s.samples) * labels);
-    }
     case LabelwiseMetric::subset_accuracy:
-      return weights ? s.w_exact_match[r].value() / s.w_total.value()
-                     : static_cast<double>(s.exact_match[r]) / static_cast<double>(s.samples);
-    case LabelwiseMetric::binary_cross_entropy: {
-      const int f = static_cast<int>(c.loss);
-      if (!s.bce_available[f]) {
-        throw UnavailableError("binary cross-entropy on probabilities needs every score in [0, 1]");
+      if (s.weighted && c.sample_weighted) {
+        return s.w_exact_match[r].value() / s.w_total.value();
       }
-      // The state holds sum over rows of the row's mean over labels. torch: mean over
-      // all elements; Keras: mean over labels, then sum_over_batch_size (/ N); torch
-      // reduction="sum": every element, so the row means times L.
-      if (c.reduction == Reduction::sum) return s.bce[f].value() * labels;
-      return s.bce[f].value() / static_cast<double>(s.samples);
-    }
+      return static_cast<double>(s.exact_match[r]) / static_cast<double>(s.samples);
+    case LabelwiseMetric::binary_cross_entropy:
+      return binary_cross_entropy(s, c);
+    case LabelwiseMetric::accuracy:
+    case LabelwiseMetric::precision:
+    case LabelwiseMetric::recall:
+    case LabelwiseMetric::f1:
+      break;
   }
-  return kNaN;
+  if (c.average == Average::none) {
+    throw InvalidArgument("average='none' gives one value per label: call read_per_label");
+  }
+  if (c.average == Average::micro) return micro(s, c);
+  require_unweighted(s, c);
+  return average_ratios(label_ratios(s, c), c.average, c.absent);
 }
 
 }  // namespace metricaudit

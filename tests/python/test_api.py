@@ -58,6 +58,30 @@ def test_profiles_and_conventions() -> None:
         ma.accuracy(SEED_PREDS, SEED_TARGET, average="binary")
 
 
+def test_vocabulary_and_profiles_come_from_the_core() -> None:
+    """The Python package holds no copy of a name table or of a profile's defaults."""
+    vocab = _core.vocabulary()
+    assert vocab["average"] == ["micro", "macro", "weighted", "none"]
+    assert vocab["reading"] == ["raw", "sigmoid", "torchmetrics_auto"]
+    assert "multilabel" in vocab and "binary_loss_family" in vocab
+    # Every profile, "default" last, with its binary / multilabel defaults.
+    rows = {p["name"]: p for p in ma.profiles()}
+    assert list(rows)[-1] == "default"
+    assert rows["torchmetrics-0.9"]["reading"] == "torchmetrics_auto"
+    assert rows["sklearn"]["multilabel"] == "subset"
+    assert rows["keras"]["binary_loss"] == "keras_probabilities"
+    # A bad name is refused by the core's parser, with every choice listed.
+    with pytest.raises(ValueError, match="multilabel: expected one of 'labelwise', 'subset'"):
+        ma.accuracy(np.array([[0.9, 0.1]]), np.array([[1, 0]]), multilabel="rows")
+    with pytest.raises(ValueError, match="metric: expected one of 'accuracy', 'subset_accuracy'"):
+        ma.Evaluator(task="binary").compute("auc")
+    # The labelwise defaults follow the profile rows: torchmetrics reads logits with a
+    # sigmoid (0.3 -> 0.574 > 0.5 once a score leaves [0, 1]), the default as given.
+    p, y = np.array([0.3, 2.0]), np.array([1, 1])
+    assert ma.accuracy(p, y, profile="torchmetrics-0.9") == 1.0
+    assert ma.accuracy(p, y) == 0.5
+
+
 # ---- readings through the functional API -------------------------------------------------
 
 

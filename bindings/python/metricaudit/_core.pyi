@@ -48,9 +48,15 @@ class LabelwiseConvention:
     @property
     def average(self) -> str: ...
     @property
+    def absent(self) -> str: ...
+    @property
+    def zero_division(self) -> str: ...
+    @property
     def reading(self) -> str: ...
     @property
     def loss(self) -> str: ...
+    @property
+    def reduction(self) -> str: ...
     @property
     def sample_weighted(self) -> bool: ...
 
@@ -75,14 +81,18 @@ def convention(
 def labelwise_convention(
     metric: str,
     *,
-    average: str = "micro",
-    reading: str = "torchmetrics_auto",
-    loss: str = "torch_logits",
-    reduction: str = "mean",
+    profile: str | None = None,
+    average: str | None = None,
+    absent: str | None = None,
+    zero_division: str | None = None,
+    multilabel: str | None = None,
+    reading: str | None = None,
+    loss: str | None = None,
+    reduction: str | None = None,
     sample_weighted: bool = True,
 ) -> LabelwiseConvention: ...
 def profiles() -> list[dict[str, str]]: ...
-def loss_family_names() -> list[str]: ...
+def vocabulary() -> dict[str, list[str]]: ...
 def softmax_twice_floor(num_classes: int) -> float: ...
 
 class MulticlassState:

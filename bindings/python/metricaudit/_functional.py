@@ -1,12 +1,13 @@
 """The functional API: one call, one pass, one number (or one array).
 
 Every function takes ``preds`` then ``target`` (as torchmetrics does) and every
-option by keyword. ``profile="torchmetrics-0.11"`` (or ``"torchmetrics-1"``, ``"torchmetrics-1.6"``,
-``"torchmetrics-0.9"``, ``"sklearn"``, ``"sklearn-1.1"``, ``"keras"``, ``"torch.nn"``)
-supplies that library's defaults; an explicit keyword always wins. Without a
-profile: accuracy is micro (the fraction right), precision/recall/F1 are macro
-over the classes seen in target or predictions, ``zero_division=0``, top-k ties
-go to the lower class index, cross-entropy reads scores as logits.
+option by keyword. ``profile="torchmetrics-0.11"`` (every name is in
+:func:`metricaudit.profiles`) supplies that library's defaults; an explicit keyword
+always wins. Without a profile (the ``"default"`` row of :func:`metricaudit.profiles`):
+accuracy is micro (the fraction right), precision/recall/F1 are macro over the classes
+seen in target or predictions, ``zero_division=0``, top-k ties go to the lower class
+index, cross-entropy reads scores as logits. The accepted names of every option are in
+``metricaudit._core.vocabulary()``.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def _prf(metric: str, doc_name: str) -> Any:
             metric, preds, target, task=task, num_classes=num_classes, num_labels=num_labels,
             average=average, absent=absent, zero_division=zero_division, top_k=top_k,
             ties=None, topk_predicted=topk_predicted, threshold=threshold, ignore_index=ignore_index,
-            sample_weight=sample_weight, profile=profile, multilabel="labelwise",
+            sample_weight=sample_weight, profile=profile, multilabel=None,
             reading=reading, threads=threads,
         )
 
@@ -419,7 +420,7 @@ def binary_cross_entropy(
     target: ArrayLike,
     *,
     loss: str | None = None,
-    reduction: str = "mean",
+    reduction: str | None = None,
     sample_weight: ArrayLike | None = None,
     profile: str | None = None,
     threads: int = 0,

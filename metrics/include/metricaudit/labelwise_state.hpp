@@ -8,27 +8,9 @@
 #include <vector>
 
 #include "metricaudit/exact_sum.hpp"
+#include "metricaudit/vocabulary.hpp"
 
 namespace metricaudit {
-
-/// How scores become 0/1 decisions before `score > threshold`.
-enum class ScoreReading : int {
-  raw = 0,      ///< threshold the scores as given (Keras binary_accuracy, sklearn on probabilities)
-  sigmoid = 1,  ///< sigmoid first, always (scores are logits)
-  /// torchmetrics: sigmoid when any element of the update's tensor lies outside [0, 1],
-  /// decided per update call for the whole tensor
-  /// (torchmetrics/functional/classification/stat_scores.py, _binary_stat_scores_format).
-  torchmetrics_auto = 2,
-};
-inline constexpr int kScoreReadings = 3;
-
-/// Binary cross-entropy conventions on labelwise scores.
-enum class BinaryLossFamily : int {
-  keras_probabilities = 0,  ///< clip p to [1e-7, 1 - 1e-7]; Keras binary_crossentropy
-  torch_probabilities = 1,  ///< torch BCELoss: log clamped at -100 (aten/src/ATen/native/Loss.cpp)
-  torch_logits = 2,         ///< torch BCEWithLogitsLoss: max(x,0) - x y + log1p(exp(-|x|))
-};
-inline constexpr int kBinaryLossFamilies = 3;
 
 struct LabelwiseOptions {
   std::int64_t num_labels = 1;  ///< L (1 for binary)

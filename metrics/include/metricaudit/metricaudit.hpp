@@ -14,3 +14,4 @@
 #include "metricaudit/state_fields.hpp"
 #include "metricaudit/state_options.hpp"
 #include "metricaudit/sufficient_state.hpp"
+#include "metricaudit/vocabulary.hpp"

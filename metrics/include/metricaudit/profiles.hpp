@@ -27,10 +27,18 @@ struct Profile {
   TopKPredicted topk_predicted;  ///< what a sample predicts at top_k > 1 (precision, F1)
   LossFamily loss;               ///< how the library reads scores for its cross-entropy default
   ClassWeightNorm weight_norm;
+  // Binary and multilabel defaults.
+  ScoreReading reading;           ///< how scores become decisions
+  MultilabelAccuracy multilabel;  ///< what "accuracy" means on an (N, L) target
+  Average labelwise_average;      ///< of accuracy / precision / recall / F1 over labels
+  BinaryLossFamily binary_loss;   ///< of binary cross-entropy
 };
 
-/// Every profile, in a fixed order.
+/// Every profile, in a fixed order; the last is "default", what applies when no
+/// profile is named.
 std::span<const Profile> profiles();
+/// The "default" profile.
+const Profile& default_profile();
 /// The profile of that name; InvalidArgument listing the known names otherwise.
 const Profile& find_profile(std::string_view name);
 
@@ -53,5 +61,22 @@ struct ConventionOverrides {
 /// The convention `profile` uses for `metric`, with explicit overrides applied.
 Convention resolve(const Profile& profile, Metric metric,
                    const ConventionOverrides& overrides = {});
+
+/// Options of a binary / multilabel reading a caller states explicitly.
+struct LabelwiseOverrides {
+  std::optional<Average> average;
+  std::optional<Absent> absent;
+  std::optional<ZeroDivision> zero_division;
+  std::optional<MultilabelAccuracy> multilabel;  ///< accuracy only
+  std::optional<ScoreReading> reading;
+  std::optional<BinaryLossFamily> loss;
+  std::optional<Reduction> reduction;
+};
+
+/// The binary / multilabel convention `profile` uses for `metric`, overrides applied.
+/// Accuracy follows the profile's MultilabelAccuracy rule (subset accuracy for sklearn;
+/// on one label every rule gives the same value).
+LabelwiseConvention resolve(const Profile& profile, LabelwiseMetric metric,
+                            const LabelwiseOverrides& overrides = {});
 
 }  // namespace metricaudit

@@ -17,12 +17,38 @@ double read(const SufficientState& state, const Convention& convention);
 /// accuracy/recall).
 std::vector<double> read_per_class(const SufficientState& state, const Convention& convention);
 
+/// The metric's value on a binary / multilabel state. For Average::none use read_per_label.
 double read(const LabelwiseState& state, const LabelwiseConvention& convention);
+/// Per-label values (size L) of accuracy / precision / recall / f1.
 std::vector<double> read_per_label(const LabelwiseState& state,
                                    const LabelwiseConvention& convention);
 
 /// The smallest value softmax-twice cross-entropy can take with C classes:
 /// ln(1 + (C - 1)/e), reached by a one-hot probability row on the target.
 double softmax_twice_floor(std::int64_t num_classes);
+
+// ---- the averaging step shared by the multi-class and the labelwise readings ----------
+
+/// num / den, with 0/0 valued by `zero_division`.
+double ratio(double num, double den, ZeroDivision zero_division);
+
+/// Per-class (or per-label) ratios and what averaging them needs. Which classes may
+/// enter a macro mean is decided by who appears, in samples whatever their weights
+/// (sklearn: labels = the union of y_true and y_pred, zero-weight samples included),
+/// while a weighted mean weighs by the (possibly sample-weighted) support: hence two
+/// presence masks beside `support`.
+struct ClassRatios {
+  std::vector<double> values;   ///< one ratio per class, 0/0 already valued by zero_division
+  std::vector<double> support;  ///< tp + fn per class: the weights of Average::weighted
+  std::vector<bool> seen;       ///< tp + fp + fn > 0, in samples (Absent::exclude_unseen)
+  std::vector<bool> supported;  ///< tp + fn > 0, in samples (Absent::exclude_no_support)
+};
+
+/// One number from per-class ratios under `average` (macro or weighted; micro is read
+/// from the summed counts and none is the values themselves, so both are refused here).
+/// Classes whose value is NaN (zero_division = nan) are left out, as sklearn's
+/// _nanaverage does. A mean over no class is 0 (torchmetrics' _safe_divide), or NaN
+/// when every value is NaN (sklearn).
+double average_ratios(const ClassRatios& ratios, Average average, Absent absent);
 
 }  // namespace metricaudit

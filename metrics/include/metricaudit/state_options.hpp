@@ -8,25 +8,9 @@
 #include <optional>
 #include <vector>
 
-namespace metricaudit {
+#include "metricaudit/vocabulary.hpp"
 
-/// Loss families accumulated in the pass; each costs its own transcendental work per row.
-enum class LossFamily : int {
-  /// Softmax cross-entropy on the scores read as logits: logsumexp(z) - z_y.
-  /// On scores that are probabilities this is "softmax applied twice".
-  logits = 0,
-  /// Keras categorical cross-entropy on probabilities: p <- p / sum(p),
-  /// clip to [1e-7, 1 - 1e-7], -log p_y. (keras/src/backend/*/nn.py categorical_crossentropy)
-  keras_probabilities = 1,
-  /// scikit-learn >= 1.5 log_loss: clip to [eps(dtype), 1 - eps(dtype)], no renormalisation.
-  sklearn_probabilities = 2,
-  /// scikit-learn <= 1.1 log_loss: clip to [1e-15, 1 - 1e-15], then renormalise rows.
-  sklearn_legacy_probabilities = 3,
-  /// Keras binary_crossentropy on one-hot targets: element-wise over the C outputs,
-  /// clip to [1e-7, 1 - 1e-7], mean over the last axis.
-  keras_binary_onehot = 4,
-};
-inline constexpr int kLossFamilies = 5;
+namespace metricaudit {
 
 struct StateOptions {
   /// C, the number of classes (the width of the score matrix). Must be >= 1.

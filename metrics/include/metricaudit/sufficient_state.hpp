@@ -10,31 +10,9 @@
 
 #include "metricaudit/exact_sum.hpp"
 #include "metricaudit/state_options.hpp"
+#include "metricaudit/vocabulary.hpp"
 
 namespace metricaudit {
-
-/// Tie rules for the rank of the target among the scores (top-k readings).
-enum class TieRule : int {
-  /// Stable order by descending score, ties by ascending class index: the
-  /// target's rank counts equal scores of lower index. k = 1 is exactly the
-  /// first-index argmax of torch and numpy.
-  index_order = 0,
-  /// Ties ranked with the highest class index first: scikit-learn's
-  /// top_k_accuracy_score (argsort(kind="mergesort")[:, ::-1]).
-  high_index_first = 1,
-  /// Only strictly greater scores count: a tie at the boundary is a hit.
-  /// tf.math.in_top_k (Keras top_k_categorical_accuracy).
-  optimistic = 2,
-  /// torch.topk on CPU (torchmetrics top_k > 1): std::partial_sort (k * 64 <= C) or
-  /// std::nth_element on (value, index) pairs comparing values only
-  /// (aten/src/ATen/native/TopKImpl.h). Which tied classes make the cut is whatever
-  /// libstdc++'s algorithm leaves there; metricaudit runs the same calls on rows
-  /// where the target ties across the boundary. Kept for the k in StateOptions::top_k
-  /// only (no histogram).
-  torch_topk = 3,
-};
-/// Tie rules with a rank histogram (torch_topk has none).
-inline constexpr int kTieRules = 3;
 
 /// Loss sums of one family: per target class (so class weights are a reading),
 /// plus the label-smoothing total.

@@ -29,7 +29,7 @@ TEST(Profiles, UnknownNameListsTheKnownOnes) {
     EXPECT_EQ(std::string(e.what()),
               "profile: unknown name 'torchmetrics-2'; expected one of torchmetrics-0.9, "
               "torchmetrics-0.11, torchmetrics-1, torchmetrics-1.6, sklearn, sklearn-1.1, keras, "
-              "torch.nn");
+              "torch.nn, default");
   }
 }
 
@@ -64,6 +64,39 @@ TEST(Profiles, ResolveAppliesDefaultsAndOverrides) {
   EXPECT_EQ(resolve(find_profile("torch.nn"), Metric::cross_entropy).loss, LossFamily::logits);
   EXPECT_EQ(resolve(find_profile("sklearn-1.1"), Metric::cross_entropy).loss,
             LossFamily::sklearn_legacy_probabilities);
+}
+
+TEST(Profiles, DefaultIsTheLastRow) {
+  EXPECT_EQ(&default_profile(), &profiles().back());
+  EXPECT_EQ(&find_profile("default"), &default_profile());
+  const Convention c = resolve(default_profile(), Metric::accuracy);
+  EXPECT_EQ(c.average, Average::micro);
+  EXPECT_EQ(c.ties, TieRule::index_order);
+  EXPECT_EQ(resolve(default_profile(), Metric::recall).average, Average::macro);
+}
+
+TEST(Profiles, LabelwiseDefaultsComeFromTheProfile) {
+  const auto tm = resolve(find_profile("torchmetrics-0.9"), LabelwiseMetric::precision);
+  EXPECT_EQ(tm.reading, ScoreReading::torchmetrics_auto);
+  EXPECT_EQ(resolve(find_profile("torchmetrics-1"), LabelwiseMetric::accuracy).average,
+            Average::macro);
+  // sklearn's accuracy_score on multilabel indicators is subset accuracy.
+  EXPECT_EQ(resolve(find_profile("sklearn"), LabelwiseMetric::accuracy).metric,
+            LabelwiseMetric::subset_accuracy);
+  EXPECT_EQ(resolve(find_profile("keras"), LabelwiseMetric::binary_cross_entropy).loss,
+            BinaryLossFamily::keras_probabilities);
+  const auto d = resolve(default_profile(), LabelwiseMetric::accuracy);
+  EXPECT_EQ(d.reading, ScoreReading::raw);
+  EXPECT_EQ(d.metric, LabelwiseMetric::accuracy);
+  EXPECT_EQ(d.loss, BinaryLossFamily::torch_logits);
+  LabelwiseOverrides o;
+  o.multilabel = MultilabelAccuracy::elementwise;
+  o.average = Average::macro;
+  o.reading = ScoreReading::sigmoid;
+  const auto e = resolve(find_profile("sklearn"), LabelwiseMetric::accuracy, o);
+  EXPECT_EQ(e.metric, LabelwiseMetric::accuracy);
+  EXPECT_EQ(e.average, Average::micro);  // element-wise is the micro mean, whatever was asked
+  EXPECT_EQ(e.reading, ScoreReading::sigmoid);
 }
 
 TEST(Conventions, IdsAreStableAndDistinct) {
