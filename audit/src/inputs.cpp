@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "internal.hpp"
-#include "metricaudit/audit/tensorboard_reader.hpp"
+#include "metricaudit/audit/log_formats.hpp"
 #include "metricaudit/audit/text_log_readers.hpp"
 #include "metricaudit/error.hpp"
 
@@ -15,11 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Structured logs carry exact values and explicit epochs: they go first.
+// Structured logs carry exact values and explicit epochs: they go first (LogFormat::rank).
 int format_rank(const std::string& format) {
-  if (format == "lightning-csv" || format == "keras-csv") return 0;
-  if (format == "tensorboard" || format == "jsonl") return 1;
-  return 2;  // keras-progress, tqdm: text captured from a terminal
+  const LogFormat* row = find_log_format(format);
+  return row != nullptr ? row->rank : 2;
 }
 
 bool skipped_file(const fs::path& p) {
@@ -28,11 +27,6 @@ bool skipped_file(const fs::path& p) {
   return ext == ".npz" || ext == ".npy" || ext == ".py" || ext == ".yaml" || ext == ".yml" ||
          ext == ".json" || ext == ".md" || ext == ".sh" || ext == ".ckpt" || ext == ".pt" ||
          name.starts_with(".");
-}
-
-LoggedRun read_one(const fs::path& file, const std::string& format) {
-  if (format == "tensorboard") return read_tensorboard(file);
-  return read_text_log(file, format);
 }
 
 }  // namespace
@@ -68,9 +62,8 @@ Inputs read_inputs(const AuditOptions& options) {
       logs.emplace_back(p, format);
     }
     if (logs.empty()) {
-      throw InputError(path.string() +
-                       ": no training log found in this directory (looked for Keras progress "
-                       "output, Keras/Lightning CSV, tqdm output, JSON lines, TensorBoard events)");
+      throw InputError(path.string() + ": no training log found in this directory (looked for " +
+                       log_format_kinds() + ")");
     }
     if (fs::is_directory(path / "predictions", ec)) in.predictions = path / "predictions";
   } else {
@@ -78,8 +71,8 @@ Inputs read_inputs(const AuditOptions& options) {
         options.log_format == "auto" ? detect_log_format(path) : options.log_format;
     if (format.empty()) {
       throw InputError(path.string() +
-                       ": not a recognised log format; name one with --log-format (keras-progress, "
-                       "keras-csv, lightning-csv, tqdm, jsonl, tensorboard)");
+                       ": not a recognised log format; name one with --log-format (" +
+                       log_format_names() + ")");
     }
     logs.emplace_back(path, format);
     if (fs::is_directory(path.parent_path() / "predictions", ec)) {
@@ -96,7 +89,9 @@ Inputs read_inputs(const AuditOptions& options) {
     return std::pair(format_rank(a.second), a.first.string()) <
            std::pair(format_rank(b.second), b.first.string());
   });
-  for (const auto& [file, format] : logs) in.runs.push_back(read_one(file, format));
+  for (const auto& [file, format] : logs) {
+    for (LoggedRun& run : read_log(file, format)) in.runs.push_back(std::move(run));
+  }
   return in;
 }
 

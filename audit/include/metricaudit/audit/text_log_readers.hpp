@@ -68,11 +68,11 @@ struct TextLogOptions {
   std::size_t max_warnings = 100;
 };
 
-/// The format of a log file: "keras-progress", "keras-csv", "lightning-csv", "tqdm",
-/// "jsonl" or "tensorboard" (binary; read by audit/readers_binary, not here).
-/// "tensorboard" when the name contains "tfevents" or the first 12 bytes are a TFRecord
-/// length with a valid masked CRC-32C; otherwise decided from the first 64 KiB of text.
-/// Throws InputError "file:1: ..." when the file is empty, unreadable or unrecognised.
+/// The format of a log file or directory: the name of a row of the registry
+/// (log_formats.hpp), text or not ("tensorboard" is read by audit/readers_binary). Name
+/// rules answer first ("tfevents" in the name is TensorBoard); otherwise the first 64 KiB
+/// decide. Throws InputError "file:1: ..." when the file is empty, unreadable or
+/// unrecognised.
 std::string detect_log_format(const std::filesystem::path& path);
 
 /// The same decision over the first bytes of a file; `file_name` is used for the
@@ -80,7 +80,8 @@ std::string detect_log_format(const std::filesystem::path& path);
 std::string detect_log_format(std::string_view head, std::string_view file_name);
 
 /// Reads a text log in `format` ("auto" detects it first). Throws InputError for malformed
-/// input, InvalidArgument for an unknown format or "tensorboard".
+/// input, InvalidArgument for an unknown format or one that is not text ("tensorboard";
+/// read_log in log_formats.hpp reads every format).
 LoggedRun read_text_log(const std::filesystem::path& path, std::string_view format = "auto",
                         const TextLogOptions& options = {});
 
