@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "metricaudit/error.hpp"
+#include "record_reader.hpp"
 #include "text_parsing.hpp"
 
 namespace metricaudit::audit {
@@ -18,9 +19,10 @@ namespace detail {
 using Sniff = std::optional<std::size_t>(const LogCandidate&);
 using ReadStream = LoggedRun(std::istream&, std::string_view, const TextLogOptions&);
 Sniff sniff_keras_progress, sniff_keras_csv, sniff_lightning_csv, sniff_tqdm, sniff_jsonl,
-    sniff_tensorboard;
+    sniff_tensorboard, sniff_pasted;
 ReadStream read_keras_progress, read_keras_csv, read_lightning_csv, read_tqdm, read_jsonl;
 std::vector<LoggedRun> read_tensorboard_log(const LogSource&, const TextLogOptions&);
+std::vector<LoggedRun> read_pasted(const LogSource&, const TextLogOptions&);
 }  // namespace detail
 
 namespace {
@@ -45,6 +47,9 @@ constexpr LogFormat kFormats[] = {
      read_stream<detail::read_jsonl>},
     {"tensorboard", LogKind::binary, 1, 0, "a TensorBoard event file", "TensorBoard events",
      detail::sniff_tensorboard, detail::read_tensorboard_log},
+    {"pasted", LogKind::text, 2, 5,
+     "pasted per-epoch lines ('loss: 0.1162 - accuracy: 0.9580', '[acc=0.934, loss=0.134]')",
+     "pasted per-epoch lines", detail::sniff_pasted, detail::read_pasted},
 };
 
 }  // namespace
@@ -129,6 +134,22 @@ std::vector<LoggedRun> read_log(const std::filesystem::path& path, std::string_v
     if (run.file.empty()) run.file = name;
   }
   return runs;
+}
+
+std::string describe_log_start(const std::filesystem::path& path, const LogFormat& format) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return "a directory";
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return "an unreadable file";
+  const std::string bytes = "it holds " + std::to_string(size) + " bytes";
+  if (format.kind != LogKind::text || size == 0) return bytes;
+  std::ifstream in(path, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  const auto first = detail::first_nonblank_line(head);
+  if (!first) return bytes + ", all blank";
+  return bytes + " and starts with " + detail::quote_text(first->text);
 }
 
 namespace detail {

@@ -174,6 +174,22 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
   return static_cast<std::int64_t>(v);
 }
 
+int significant_decimals(std::string_view text, const Precision& printed, int significant) {
+  if (printed.significant_digits > 0) return printed.decimals;  // exponent form
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return printed.decimals;
+  int sig = 0;
+  bool nonzero = false;
+  for (char c : text) {
+    if (!is_digit(c)) continue;
+    if (c != '0') nonzero = true;
+    if (nonzero) ++sig;
+  }
+  if (sig <= significant) return printed.decimals;
+  const int extra = sig - significant;
+  return printed.decimals > extra ? printed.decimals - extra : 0;
+}
+
 bool starts_with_digit(std::string_view s) {
   return !s.empty() && is_digit(s[0]);
 }

@@ -44,6 +44,11 @@ inline std::size_t scan_digits(std::string_view text, std::size_t i) {
   return i;
 }
 
+/// The decimals of `text` (parsed as `printed`) that carry information when the writer
+/// printed at most `significant` significant digits and padded with zeros (tqdm's '.3g'
+/// with Lightning's padding: "12.30" -> 1, "0.500" -> 3, "0.0386" -> 4).
+int significant_decimals(std::string_view text, const Precision& printed, int significant);
+
 bool starts_with_digit(std::string_view s);
 /// Reads leading ASCII digits into *value (no sign); returns the count (0: none or overflow).
 std::size_t read_digits(std::string_view s, std::int64_t* value);

@@ -26,6 +26,9 @@
 namespace metricaudit::audit::detail {
 namespace {
 
+// tqdm.format_num prints '{0:.3g}' (tqdm/std.py), Lightning pads with zeros.
+constexpr int kTqdmDigits = 3;
+
 // Recognises Lightning's tqdm description "Epoch N:"; returns N and the offset after ':'.
 std::optional<std::int64_t> tqdm_epoch_prefix(std::string_view text, std::size_t* after) {
   const std::size_t lead = text.size() - trim_left(text).size();
@@ -43,24 +46,6 @@ std::optional<std::int64_t> tqdm_epoch_prefix(std::string_view text, std::size_t
 bool is_tqdm_bar(std::string_view text, std::size_t after) {
   const std::string_view rest = text.substr(after);
   return rest.find("%|") != std::string_view::npos || rest.find("it [") != std::string_view::npos;
-}
-
-// Decimals that carry information in a tqdm/Lightning number: at most 3 significant
-// digits; trailing padding zeros beyond them are dropped ("12.30" -> 1, "0.500" -> 3).
-int tqdm_decimals(std::string_view text, const Precision& printed) {
-  if (printed.significant_digits > 0) return printed.decimals;  // exponent form
-  const std::size_t dot = text.find('.');
-  if (dot == std::string_view::npos) return printed.decimals;
-  std::size_t sig = 0;
-  bool nonzero = false;
-  for (char c : text) {
-    if (c < '0' || c > '9') continue;
-    if (c != '0') nonzero = true;
-    if (nonzero) ++sig;
-  }
-  if (sig <= 3) return printed.decimals;
-  const int extra = static_cast<int>(sig - 3);
-  return printed.decimals > extra ? printed.decimals - extra : 0;
 }
 
 struct Pending {
@@ -126,7 +111,7 @@ void parse_redraw(const Pending& r, std::string_view file, LoggedRun& run, Warni
         LoggedPoint& p = add_point(run, key, split_from_metric_name(key, "train"), number->value,
                                    number->precision, file, r.line, r.offset);
         p.epoch = r.epoch;
-        p.precision.decimals = tqdm_decimals(value, number->precision);
+        p.precision.decimals = significant_decimals(value, number->precision, kTqdmDigits);
         p.per_step = lightning_per_step(key, p.split);
         p.running_mean = key == "loss";
       }

@@ -29,6 +29,16 @@ bool skipped_file(const fs::path& p) {
          name.starts_with(".");
 }
 
+// A log from which no value was read is an input error, never a clean audit: it names the
+// file, how it was read and what it holds.
+std::string nothing_read(const fs::path& file, const std::string& format, bool named) {
+  const LogFormat* row = find_log_format(format);
+  return file.string() + ": no metric value read from it as " + format + " (" +
+         (row != nullptr ? describe_log_start(file, *row) : std::string("unknown format")) +
+         "); expected " + (row != nullptr ? std::string(row->looks_like) : std::string("a log")) +
+         (named ? " as --log-format says" : ", or name its format with --log-format");
+}
+
 }  // namespace
 
 Inputs read_inputs(const AuditOptions& options) {
@@ -89,9 +99,31 @@ Inputs read_inputs(const AuditOptions& options) {
     return std::pair(format_rank(a.second), a.first.string()) <
            std::pair(format_rank(b.second), b.first.string());
   });
+  std::vector<std::string> empty;  // logs that gave no value
   for (const auto& [file, format] : logs) {
-    for (LoggedRun& run : read_log(file, format)) in.runs.push_back(std::move(run));
+    std::vector<LoggedRun> runs = read_log(file, format);
+    const bool any = std::any_of(runs.begin(), runs.end(),
+                                 [](const LoggedRun& run) { return !run.points.empty(); });
+    if (!any) {
+      for (const LoggedRun& run : runs) {
+        in.warnings.insert(in.warnings.end(), run.warnings.begin(), run.warnings.end());
+      }
+      empty.push_back(nothing_read(file, format, options.log_format != "auto"));
+      continue;
+    }
+    for (LoggedRun& run : runs) {
+      if (!run.points.empty()) in.runs.push_back(std::move(run));
+    }
   }
+  if (in.runs.empty()) {
+    // Nothing at all to audit: an error, not "0 findings".
+    std::string message = empty.front();
+    if (empty.size() > 1) {
+      message += " (and " + std::to_string(empty.size() - 1) + " more logs that gave nothing)";
+    }
+    throw InputError(message);
+  }
+  for (const std::string& e : empty) in.warnings.push_back(e + "; skipped");
   return in;
 }
 

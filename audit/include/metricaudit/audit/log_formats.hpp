@@ -101,6 +101,10 @@ const LogFormat* resolve_log_format(const std::filesystem::path& path, std::stri
 std::vector<LoggedRun> read_log(const std::filesystem::path& path, std::string_view format = "auto",
                                 const TextLogOptions& options = {});
 
+/// What a log that gave no value holds, for the message that says so: "it starts with
+/// 'first line'" for a text file, "it holds N bytes" for a binary one, "a directory".
+std::string describe_log_start(const std::filesystem::path& path, const LogFormat& format);
+
 namespace detail {
 /// A row's `read` for a reader that turns one stream into one run.
 template <LoggedRun (*Read)(std::istream&, std::string_view, const TextLogOptions&)>

@@ -37,6 +37,10 @@
 //                  metric keys (nested objects flattened with '/'); NaN/Infinity accepted;
 //                  "split"/"phase"/"mode": "val" names the split of unprefixed keys;
 //                  per_step for "*_step" names. epoch is taken as written (no 1-based fix).
+// pasted           "loss: 0.1162 - accuracy: 0.9580" or "[acc=0.934, loss=0.134]" lines pasted
+//                  without bars or headers: each line an epoch in order, each block of them
+//                  a run (read_log keeps blocks apart, read_text_log joins them); prose
+//                  around them skipped (audit/readers/pasted_reader.cpp).
 //
 // Precision: Kind::decimal, decimals = digits after the point as printed. For exponent
 // form ("1.2345e-04") significant_digits = digits of the mantissa (5) and decimals =
