@@ -79,7 +79,8 @@ LineKind classify(std::string_view line, std::vector<Value>& values) {
 
 class PastedReader {
  public:
-  PastedReader(std::string_view file, std::vector<LoggedRun>& runs) : file_(file), runs_(runs) {}
+  PastedReader(std::string_view file, std::vector<LoggedRun>& runs, std::size_t max_warnings)
+      : file_(file), runs_(runs), max_warnings_(max_warnings) {}
 
   void line(std::string_view text, const Record& rec) {
     const LineKind kind = classify(trim(text), values_);
@@ -113,13 +114,27 @@ class PastedReader {
 
   void close_block() {
     if (kind_ == LineKind::none) return;
+    const char* kind = kind_ == LineKind::keras ? "Keras" : "tqdm";
+    kind_ = LineKind::none;
+    // One statement per block, up to the cap over the whole file (as WarningSink caps).
+    if (warned_ >= max_warnings_) {
+      ++dropped_;
+      return;
+    }
+    ++warned_;
     runs_.back().warnings.push_back(
         std::string(file_) + ":" + std::to_string(first_line_) + ": read " +
-        std::to_string(epoch_) + " pasted " + (kind_ == LineKind::keras ? "Keras" : "tqdm") +
-        " lines (lines " + std::to_string(first_line_) + "-" + std::to_string(last_line_) +
-        ") as epochs 0.." + std::to_string(epoch_ - 1) +
-        " in order: nothing on them names the epoch");
-    kind_ = LineKind::none;
+        std::to_string(epoch_) + " pasted " + kind + " lines (lines " +
+        std::to_string(first_line_) + "-" + std::to_string(last_line_) + ") as epochs 0.." +
+        std::to_string(epoch_ - 1) + " in order: nothing on them names the epoch");
+  }
+
+  void finish() {
+    close_block();
+    if (dropped_ > 0) {
+      runs_.back().warnings.push_back(std::string(file_) + ": ... and " + std::to_string(dropped_) +
+                                      " more warnings");
+    }
   }
 
  private:
@@ -130,6 +145,9 @@ class PastedReader {
   std::int64_t epoch_ = 0;
   std::int64_t first_line_ = 0;
   std::int64_t last_line_ = 0;
+  std::size_t max_warnings_;
+  std::size_t warned_ = 0;
+  std::size_t dropped_ = 0;
 };
 
 }  // namespace
@@ -142,7 +160,7 @@ std::optional<std::size_t> sniff_pasted(const LogCandidate& c) {
 
 std::vector<LoggedRun> read_pasted(const LogSource& source, const TextLogOptions& options) {
   std::vector<LoggedRun> runs;
-  PastedReader reader(source.name, runs);
+  PastedReader reader(source.name, runs, options.max_warnings);
   RecordReader records(*source.stream, source.name, "\n", options.max_line_bytes);
   Record rec;
   std::string scratch;
@@ -153,7 +171,7 @@ std::vector<LoggedRun> read_pasted(const LogSource& source, const TextLogOptions
     if (!valid_utf8(text, &bad)) continue;  // prose in another encoding is noise too
     reader.line(text, rec);
   }
-  reader.close_block();
+  reader.finish();
   return runs;
 }
 

@@ -89,6 +89,18 @@ TEST(Pasted, MalformedLinesAreNoiseNeverHalfRead) {
   EXPECT_EQ(run.points[2].epoch, 0);
 }
 
+TEST(Pasted, BlockStatementsAreCapped) {
+  // Found by scripts/fuzz: one statement per block, so many blocks made many warnings.
+  std::string text;
+  for (int i = 0; i < 5; ++i) text += "[a=1, b=2]\nprose\n";
+  TextLogOptions options;
+  options.max_warnings = 2;
+  const LoggedRun run = read_string(text, "pasted", "m.log", options);
+  EXPECT_EQ(run.points.size(), 10u);
+  ASSERT_EQ(run.warnings.size(), 3u);
+  EXPECT_EQ(run.warnings[2], "m.log: ... and 3 more warnings");
+}
+
 TEST(Pasted, DoesNotTakeOtherFormatsLogs) {
   // A Keras capture's verbose=2 line has a counter: it stays keras-progress.
   EXPECT_EQ(detect_log_format("1875/1875 - 5s - loss: 0.1 - accuracy: 0.9 - 3ms/step\n", "x"),
