@@ -16,6 +16,7 @@
 
 #include "explain.hpp"
 #include "metricaudit/audit/audit.hpp"
+#include "metricaudit/audit/log_formats.hpp"
 #include "metricaudit/audit/report_writers.hpp"
 #include "metricaudit/error.hpp"
 
@@ -184,9 +185,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
   audit->add_option("PATH", audit_args.path, "a log file or a run directory")->required();
   audit_args.preds_option = audit->add_option(
       "--preds", audit_args.preds, "folder of prediction dumps (default: <run>/predictions)");
+  std::vector<std::string> log_format_choices = {"auto"};
+  for (const LogFormat& f : log_formats()) log_format_choices.emplace_back(f.name);
   audit->add_option("--log-format", audit_args.log_format, "log format")
-      ->check(CLI::IsMember(
-          {"auto", "keras-progress", "keras-csv", "lightning-csv", "tqdm", "jsonl", "tensorboard"}))
+      ->check(CLI::IsMember(std::move(log_format_choices)))
       ->capture_default_str();
   audit_args.eval_size_option =
       audit->add_option("--eval-size", audit_args.eval_size, "samples per evaluation N")

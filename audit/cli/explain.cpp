@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdio>
 #include <optional>
-#include <regex>
 #include <system_error>
 
 #include "format.hpp"
@@ -19,11 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 5> kRoles = {"target", "logits", "probs", "preds",
-                                                    "sample_weight"};
-
 bool is_role(std::string_view s) {
-  return std::find(kRoles.begin(), kRoles.end(), s) != kRoles.end();
+  return std::find(kDumpRoles.begin(), kDumpRoles.end(), s) != kDumpRoles.end();
 }
 
 bool is_file(const fs::path& p) {
@@ -34,23 +30,17 @@ bool is_file(const fs::path& p) {
 // Split, epoch and step from a dump name that follows dumps.hpp's convention; other
 // names are fine for explain, they just carry no such metadata.
 void parse_name(const std::string& stem, DumpLocation& where) {
-  static const std::regex kName(R"(^(train|val|valid|validation|test)_(epoch|step)0*(\d+)$)");
-  std::smatch m;
-  if (!std::regex_match(stem, m, kName)) return;
-  const std::string split = m[1].str();
-  where.split = split == "train" || split == "test" ? split : "val";
-  try {
-    const std::int64_t n = std::stoll(m[3].str());
-    (m[2].str() == "epoch" ? where.epoch : where.step) = n;
-  } catch (const std::out_of_range&) {
-    // A number too large for int64 is no epoch anyone logged; leave it unset.
-  }
+  const std::optional<DumpName> name = parse_dump_name(stem);
+  if (!name || !name->extension.empty() || !name->role.empty()) return;
+  where.split = name->split;
+  // A number too large for int64 is no epoch anyone logged; leave it unset.
+  if (name->number) (name->unit == "epoch" ? where.epoch : where.step) = *name->number;
 }
 
 // The "<stem>.<role>.npy" files next to `stem` (a path without extension).
 std::map<std::string, fs::path> npy_members(const fs::path& stem) {
   std::map<std::string, fs::path> found;
-  for (std::string_view role : kRoles) {
+  for (std::string_view role : kDumpRoles) {
     fs::path candidate = stem;
     candidate += "." + std::string(role) + ".npy";
     if (is_file(candidate)) found.emplace(std::string(role), candidate);

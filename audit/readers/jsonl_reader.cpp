@@ -19,7 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "metricaudit/audit/text_log_readers.hpp"
+#include "metricaudit/audit/log_formats.hpp"
+#include "numbers.hpp"
+#include "record_reader.hpp"
 #include "text_parsing.hpp"
 
 namespace metricaudit::audit::detail {
@@ -439,10 +441,15 @@ bool quote_non_finite(std::string_view line, std::string& out) {
 
 }  // namespace
 
+// JSON lines start with an object on their first line.
+std::optional<std::size_t> sniff_jsonl(const LogCandidate& c) {
+  const auto first = first_nonblank_line(c.head);
+  if (!first || !first->text.starts_with("{")) return std::nullopt;
+  return first->offset;
+}
+
 LoggedRun read_jsonl(std::istream& in, std::string_view file, const TextLogOptions& options) {
   LoggedRun run;
-  run.format = "jsonl";
-  run.file.assign(file);
   WarningSink warnings(run.warnings, file, options.max_warnings);
   RecordReader reader(in, file, "\n", options.max_line_bytes);
   Record rec;

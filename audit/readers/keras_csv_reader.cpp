@@ -10,18 +10,22 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
-#include "metricaudit/audit/text_log_readers.hpp"
+#include "csv.hpp"
+#include "metricaudit/audit/log_formats.hpp"
+#include "numbers.hpp"
+#include "record_reader.hpp"
 #include "text_parsing.hpp"
 
 namespace metricaudit::audit::detail {
 
+std::optional<std::size_t> sniff_keras_csv(const LogCandidate& c) {
+  return csv_header_at(c.head, CsvHeader::keras);
+}
+
 LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogOptions& options) {
   LoggedRun run;
-  run.format = "keras-csv";
-  run.file.assign(file);
   WarningSink warnings(run.warnings, file, options.max_warnings);
   PointReserver reserver(in);
   RecordReader reader(in, file, "\n", options.max_line_bytes);
@@ -36,15 +40,8 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
   char sep = ',';
   bool have_header = false;
   while (reader.next(rec)) {
-    std::string_view line = rec.text;
-    if (line.ends_with('\r')) line.remove_suffix(1);  // excel dialect's "\r\n"
-    if (rec.line == 1) line = strip_bom(line);
-    std::size_t bad = 0;
-    if (!valid_utf8(line, &bad)) {
-      fail(file, rec.line,
-           "invalid UTF-8 at byte " + std::to_string(bad + 1) + "; expected a UTF-8 CSV file");
-    }
-    if (trim(line).empty()) continue;
+    const std::string_view line = csv_line(rec, file);
+    if (line.empty()) continue;
     if (!have_header) {
       if (!line.starts_with("epoch")) {
         fail(file, rec.line,
@@ -58,19 +55,8 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
                    quote_text(line.substr(5, 1)));
         }
       }
-      const std::size_t n = split_csv(line, sep, header, file, rec.line);
-      header.resize(n);
-      std::unordered_set<std::string_view> seen;
-      for (std::size_t c = 0; c < n; ++c) {
-        if (header[c].empty()) {
-          fail(file, rec.line,
-               "empty column name in column " + std::to_string(c + 1) + "; expected a metric name");
-        }
-        if (!seen.insert(header[c]).second) {
-          fail(file, rec.line,
-               "duplicated column " + quote_text(header[c]) + " (column " + std::to_string(c + 1) +
-                   "); expected each metric once");
-        }
+      split_csv_header(line, sep, header, file, rec.line);
+      for (std::size_t c = 0; c < header.size(); ++c) {
         splits.emplace_back(split_from_metric_name(header[c], "train"));
         // History/CSVLogger training values are the epoch's running means; val_ ones are
         // the end-of-epoch evaluation (../shared/CONVENTIONS.md, "What a log shows").
@@ -103,17 +89,10 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
              "expected a number or NA in column " + quote_text(header[c]) + ", found " +
                  quote_text(cell));
       }
-      // Built in place: no temporary point to move.
-      LoggedPoint& p = run.points.emplace_back();
-      p.metric = header[c];
-      p.split = splits[c];
+      LoggedPoint& p = add_point(run, header[c], splits[c], number->value, number->precision, file,
+                                 rec.line, rec.offset);
       p.epoch = *epoch;
-      p.value = number->value;
-      p.precision = number->precision;
       p.running_mean = running_mean[c] != 0;
-      p.file.assign(file);
-      p.line = rec.line;
-      p.offset = rec.offset;
     }
   }
   if (!have_header) fail(file, 1, "empty file; expected a CSVLogger header starting with 'epoch'");

@@ -28,11 +28,83 @@
 #include <string_view>
 #include <vector>
 
-#include "metricaudit/audit/text_log_readers.hpp"
+#include "metricaudit/audit/log_formats.hpp"
+#include "numbers.hpp"
+#include "record_reader.hpp"
 #include "text_parsing.hpp"
 
 namespace metricaudit::audit::detail {
 namespace {
+
+struct KerasCounter {
+  std::int64_t current = 0;
+  std::optional<std::int64_t> target;  ///< nullopt for "Unknown"
+  std::size_t rest = 0;                ///< offset of the text after the counter
+};
+
+// Recognises a Keras bar line ("  32/1875 [", "1875/1875 ━", "1875/1875 - 5s",
+// "     12/Unknown"): the counter followed by a space and '[', '━' or '-', or by nothing.
+std::optional<KerasCounter> keras_counter(std::string_view text) {
+  const std::size_t lead = text.size() - trim_left(text).size();
+  std::int64_t current = 0;
+  const std::size_t nd = read_digits(text.substr(lead), &current);
+  if (nd == 0) return std::nullopt;
+  std::size_t i = lead + nd;
+  if (i >= text.size() || text[i] != '/') return std::nullopt;
+  ++i;
+  KerasCounter out;
+  out.current = current;
+  std::int64_t target = 0;
+  const std::size_t td = read_digits(text.substr(i), &target);
+  if (td > 0) {
+    out.target = target;
+    i += td;
+  } else if (text.substr(i).starts_with("Unknown")) {
+    i += 7;
+  } else {
+    return std::nullopt;
+  }
+  out.rest = i;
+  if (i == text.size()) return out;
+  if (text[i] != ' ') return std::nullopt;
+  std::size_t k = i;
+  while (k < text.size() && text[k] == ' ') ++k;
+  if (k == text.size()) return out;
+  // Keras 2 bar '[', Keras 3 bar '━' (U+2501, E2 94 81), verbose=2 " - 5s".
+  if (text[k] == '[' || text[k] == '-' || text.substr(k).starts_with("\xE2\x94\x81")) return out;
+  return std::nullopt;
+}
+
+// Recognises "Epoch k/n" (the Keras epoch header); *malformed is set when the text starts
+// with "Epoch <digits>/" but does not finish as a header.
+std::optional<std::int64_t> keras_epoch_header(std::string_view text, bool* malformed) {
+  *malformed = false;
+  text = trim(text);
+  if (!text.starts_with("Epoch ")) return std::nullopt;
+  std::int64_t k = 0;
+  const std::size_t kd = read_digits(text.substr(6), &k);
+  if (kd == 0 || 6 + kd >= text.size() || text[6 + kd] != '/') return std::nullopt;
+  std::int64_t n = 0;
+  const std::size_t nd = read_digits(text.substr(7 + kd), &n);
+  if (nd == 0 || 7 + kd + nd != text.size() || k < 1) {
+    *malformed = true;
+    return std::nullopt;
+  }
+  return k;
+}
+
+// A record that only a Keras capture holds: an epoch header (even a malformed one, which
+// the reader then refuses), or a counter followed by a bar, a rate or an ETA.
+bool is_keras_record(std::string_view t) {
+  bool malformed = false;
+  if (keras_epoch_header(t, &malformed) || malformed) return true;
+  if (!starts_with_digit(t)) return false;
+  const auto counter = keras_counter(t);
+  if (!counter) return false;
+  const std::string_view rest = t.substr(counter->rest);
+  return rest.find("/step") != std::string_view::npos || rest.find(" [") == 0 ||
+         rest.find(" \xE2\x94\x81") == 0 || rest.find("ETA") != std::string_view::npos;
+}
 
 struct BarMetric {
   std::string_view name;
@@ -269,21 +341,14 @@ class KerasProgressReader {
   void emit(const BarMetric& m, const Record& rec, std::optional<std::int64_t> epoch,
             std::optional<std::int64_t> step, bool per_step, std::string_view default_split,
             bool train_is_running_mean) {
-    LoggedPoint p;
-    p.metric.assign(m.name);
-    p.split.assign(split_from_metric_name(m.name, default_split));
+    LoggedPoint& p = add_point(run_, m.name, split_from_metric_name(m.name, default_split),
+                               m.number.value, m.number.precision, file_, rec.line, rec.offset);
     p.epoch = epoch;
     p.step = step;
-    p.value = m.number.value;
-    p.precision = m.number.precision;
     // Training values on a fit() bar are running means over the epoch so far; val_ values
     // are the end-of-epoch evaluation (../shared/CONVENTIONS.md, "What a log shows").
     p.running_mean = train_is_running_mean && p.split == "train";
     p.per_step = per_step;
-    p.file.assign(file_);
-    p.line = rec.line;
-    p.offset = rec.offset;
-    run_.points.push_back(std::move(p));
   }
 
   std::string_view file_;
@@ -307,11 +372,13 @@ class KerasProgressReader {
 
 }  // namespace
 
+std::optional<std::size_t> sniff_keras_progress(const LogCandidate& c) {
+  return first_record_where(c.head, is_keras_record);
+}
+
 LoggedRun read_keras_progress(std::istream& in, std::string_view file,
                               const TextLogOptions& options) {
   LoggedRun run;
-  run.format = "keras-progress";
-  run.file.assign(file);
   KerasProgressReader reader(file, options, run);
   reader.read(in);
   return run;

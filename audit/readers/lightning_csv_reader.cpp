@@ -12,27 +12,32 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
-#include "metricaudit/audit/text_log_readers.hpp"
+#include "csv.hpp"
+#include "metricaudit/audit/log_formats.hpp"
+#include "numbers.hpp"
+#include "record_reader.hpp"
 #include "text_parsing.hpp"
 
 namespace metricaudit::audit::detail {
-
 namespace {
+
 char detect_separator(std::string_view header) {
   for (char c : {',', ';', '\t'})
     if (header.find(c) != std::string_view::npos) return c;
   return ',';
 }
+
 }  // namespace
+
+std::optional<std::size_t> sniff_lightning_csv(const LogCandidate& c) {
+  return csv_header_at(c.head, CsvHeader::lightning);
+}
 
 LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
                              const TextLogOptions& options) {
   LoggedRun run;
-  run.format = "lightning-csv";
-  run.file.assign(file);
   WarningSink warnings(run.warnings, file, options.max_warnings);
   PointReserver reserver(in);
   RecordReader reader(in, file, "\n", options.max_line_bytes);
@@ -49,31 +54,13 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
   char sep = ',';
   bool have_header = false;
   while (reader.next(rec)) {
-    std::string_view line = rec.text;
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    if (rec.line == 1) line = strip_bom(line);
-    std::size_t bad = 0;
-    if (!valid_utf8(line, &bad)) {
-      fail(file, rec.line,
-           "invalid UTF-8 at byte " + std::to_string(bad + 1) + "; expected a UTF-8 CSV file");
-    }
-    if (trim(line).empty()) continue;
+    const std::string_view line = csv_line(rec, file);
+    if (line.empty()) continue;
     if (!have_header) {
       sep = detect_separator(line);
-      const std::size_t n = split_csv(line, sep, header, file, rec.line);
-      header.resize(n);
-      std::unordered_set<std::string_view> seen;
-      for (std::size_t c = 0; c < n; ++c) {
+      split_csv_header(line, sep, header, file, rec.line);
+      for (std::size_t c = 0; c < header.size(); ++c) {
         const std::string& name = header[c];
-        if (name.empty()) {
-          fail(file, rec.line,
-               "empty column name in column " + std::to_string(c + 1) + "; expected a metric name");
-        }
-        if (!seen.insert(name).second) {
-          fail(file, rec.line,
-               "duplicated column " + quote_text(name) + " (column " + std::to_string(c + 1) +
-                   "); expected each metric once");
-        }
         if (name == "epoch") epoch_col = c;
         if (name == "step") step_col = c;
         splits.emplace_back(split_from_metric_name(name, "train"));
@@ -121,18 +108,11 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
              "expected a number or an empty cell in column " + quote_text(header[c]) + ", found " +
                  quote_text(cell));
       }
-      // Built in place: no temporary point to move.
-      LoggedPoint& p = run.points.emplace_back();
-      p.metric = header[c];
-      p.split = splits[c];
+      LoggedPoint& p = add_point(run, header[c], splits[c], number->value, number->precision, file,
+                                 rec.line, rec.offset);
       p.epoch = epoch;
       p.step = step;
-      p.value = number->value;
-      p.precision = number->precision;
       p.per_step = per_step[c] != 0;
-      p.file.assign(file);
-      p.line = rec.line;
-      p.offset = rec.offset;
     }
   }
   if (!have_header) fail(file, 1, "empty file; expected a metrics.csv header");

@@ -18,28 +18,34 @@
 #include <string>
 #include <string_view>
 
-#include "metricaudit/audit/text_log_readers.hpp"
+#include "metricaudit/audit/log_formats.hpp"
+#include "numbers.hpp"
+#include "record_reader.hpp"
 #include "text_parsing.hpp"
 
 namespace metricaudit::audit::detail {
 namespace {
 
-// Decimals that carry information in a tqdm/Lightning number: at most 3 significant
-// digits; trailing padding zeros beyond them are dropped ("12.30" -> 1, "0.500" -> 3).
-int tqdm_decimals(std::string_view text, const Precision& printed) {
-  if (printed.significant_digits > 0) return printed.decimals;  // exponent form
-  const std::size_t dot = text.find('.');
-  if (dot == std::string_view::npos) return printed.decimals;
-  std::size_t sig = 0;
-  bool nonzero = false;
-  for (char c : text) {
-    if (c < '0' || c > '9') continue;
-    if (c != '0') nonzero = true;
-    if (nonzero) ++sig;
-  }
-  if (sig <= 3) return printed.decimals;
-  const int extra = static_cast<int>(sig - 3);
-  return printed.decimals > extra ? printed.decimals - extra : 0;
+// tqdm.format_num prints '{0:.3g}' (tqdm/std.py), Lightning pads with zeros.
+constexpr int kTqdmDigits = 3;
+
+// Recognises Lightning's tqdm description "Epoch N:"; returns N and the offset after ':'.
+std::optional<std::int64_t> tqdm_epoch_prefix(std::string_view text, std::size_t* after) {
+  const std::size_t lead = text.size() - trim_left(text).size();
+  const std::string_view t = text.substr(lead);
+  if (!t.starts_with("Epoch ")) return std::nullopt;
+  std::int64_t n = 0;
+  const std::size_t nd = read_digits(t.substr(6), &n);
+  if (nd == 0 || 6 + nd >= t.size() || t[6 + nd] != ':') return std::nullopt;
+  *after = lead + 6 + nd + 1;
+  return n;
+}
+
+// "Epoch 1: val_loss improved ..." (a callback's message) is not a bar: a bar has
+// "NN%|" (known total) or "Nit [" (unknown total) after its description.
+bool is_tqdm_bar(std::string_view text, std::size_t after) {
+  const std::string_view rest = text.substr(after);
+  return rest.find("%|") != std::string_view::npos || rest.find("it [") != std::string_view::npos;
 }
 
 struct Pending {
@@ -102,19 +108,12 @@ void parse_redraw(const Pending& r, std::string_view file, LoggedRun& run, Warni
                "expected a number for '" + std::string(key) + "' in the tqdm postfix, found " +
                    quote_text(value));
         }
-        LoggedPoint p;
-        p.metric.assign(key);
-        p.split.assign(split_from_metric_name(key, "train"));
+        LoggedPoint& p = add_point(run, key, split_from_metric_name(key, "train"), number->value,
+                                   number->precision, file, r.line, r.offset);
         p.epoch = r.epoch;
-        p.value = number->value;
-        p.precision = number->precision;
-        p.precision.decimals = tqdm_decimals(value, number->precision);
+        p.precision.decimals = significant_decimals(value, number->precision, kTqdmDigits);
         p.per_step = lightning_per_step(key, p.split);
         p.running_mean = key == "loss";
-        p.file.assign(file);
-        p.line = r.line;
-        p.offset = r.offset;
-        run.points.push_back(std::move(p));
       }
     }
     ++item_index;
@@ -125,10 +124,15 @@ void parse_redraw(const Pending& r, std::string_view file, LoggedRun& run, Warni
 
 }  // namespace
 
+std::optional<std::size_t> sniff_tqdm(const LogCandidate& c) {
+  return first_record_where(c.head, [](std::string_view t) {
+    std::size_t after = 0;
+    return tqdm_epoch_prefix(t, &after) && is_tqdm_bar(t, after);
+  });
+}
+
 LoggedRun read_tqdm(std::istream& in, std::string_view file, const TextLogOptions& options) {
   LoggedRun run;
-  run.format = "tqdm";
-  run.file.assign(file);
   WarningSink warnings(run.warnings, file, options.max_warnings);
   RecordReader reader(in, file, "\n\r", options.max_line_bytes);
   Record rec;
@@ -140,11 +144,7 @@ LoggedRun read_tqdm(std::istream& in, std::string_view file, const TextLogOption
     std::size_t after = 0;
     const auto epoch = tqdm_epoch_prefix(text, &after);
     if (!epoch) continue;
-    // "Epoch 1: val_loss improved ..." (a callback's message) is not a bar: a bar has
-    // "NN%|" (known total) or "Nit [" (unknown total) after its description.
-    const std::string_view rest = text.substr(after);
-    if (rest.find("%|") == std::string_view::npos && rest.find("it [") == std::string_view::npos)
-      continue;
+    if (!is_tqdm_bar(text, after)) continue;
     if (have_pending && pending.epoch != *epoch) parse_redraw(pending, file, run, warnings);
     // Keep a copy of the latest redraw; assign() reuses the string's capacity.
     pending.text.assign(text);

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "internal.hpp"
-#include "metricaudit/audit/tensorboard_reader.hpp"
+#include "metricaudit/audit/log_formats.hpp"
 #include "metricaudit/audit/text_log_readers.hpp"
 #include "metricaudit/error.hpp"
 
@@ -15,11 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Structured logs carry exact values and explicit epochs: they go first.
+// Structured logs carry exact values and explicit epochs: they go first (LogFormat::rank).
 int format_rank(const std::string& format) {
-  if (format == "lightning-csv" || format == "keras-csv") return 0;
-  if (format == "tensorboard" || format == "jsonl") return 1;
-  return 2;  // keras-progress, tqdm: text captured from a terminal
+  const LogFormat* row = find_log_format(format);
+  return row != nullptr ? row->rank : 2;
 }
 
 bool skipped_file(const fs::path& p) {
@@ -30,9 +29,14 @@ bool skipped_file(const fs::path& p) {
          name.starts_with(".");
 }
 
-LoggedRun read_one(const fs::path& file, const std::string& format) {
-  if (format == "tensorboard") return read_tensorboard(file);
-  return read_text_log(file, format);
+// A log from which no value was read is an input error, never a clean audit: it names the
+// file, how it was read and what it holds.
+std::string nothing_read(const fs::path& file, const std::string& format, bool named) {
+  const LogFormat* row = find_log_format(format);
+  return file.string() + ": no metric value read from it as " + format + " (" +
+         (row != nullptr ? describe_log_start(file, *row) : std::string("unknown format")) +
+         "); expected " + (row != nullptr ? std::string(row->looks_like) : std::string("a log")) +
+         (named ? " as --log-format says" : ", or name its format with --log-format");
 }
 
 }  // namespace
@@ -68,9 +72,8 @@ Inputs read_inputs(const AuditOptions& options) {
       logs.emplace_back(p, format);
     }
     if (logs.empty()) {
-      throw InputError(path.string() +
-                       ": no training log found in this directory (looked for Keras progress "
-                       "output, Keras/Lightning CSV, tqdm output, JSON lines, TensorBoard events)");
+      throw InputError(path.string() + ": no training log found in this directory (looked for " +
+                       log_format_kinds() + ")");
     }
     if (fs::is_directory(path / "predictions", ec)) in.predictions = path / "predictions";
   } else {
@@ -78,8 +81,8 @@ Inputs read_inputs(const AuditOptions& options) {
         options.log_format == "auto" ? detect_log_format(path) : options.log_format;
     if (format.empty()) {
       throw InputError(path.string() +
-                       ": not a recognised log format; name one with --log-format (keras-progress, "
-                       "keras-csv, lightning-csv, tqdm, jsonl, tensorboard)");
+                       ": not a recognised log format; name one with --log-format (" +
+                       log_format_names() + ")");
     }
     logs.emplace_back(path, format);
     if (fs::is_directory(path.parent_path() / "predictions", ec)) {
@@ -96,7 +99,31 @@ Inputs read_inputs(const AuditOptions& options) {
     return std::pair(format_rank(a.second), a.first.string()) <
            std::pair(format_rank(b.second), b.first.string());
   });
-  for (const auto& [file, format] : logs) in.runs.push_back(read_one(file, format));
+  std::vector<std::string> empty;  // logs that gave no value
+  for (const auto& [file, format] : logs) {
+    std::vector<LoggedRun> runs = read_log(file, format);
+    const bool any = std::any_of(runs.begin(), runs.end(),
+                                 [](const LoggedRun& run) { return !run.points.empty(); });
+    if (!any) {
+      for (const LoggedRun& run : runs) {
+        in.warnings.insert(in.warnings.end(), run.warnings.begin(), run.warnings.end());
+      }
+      empty.push_back(nothing_read(file, format, options.log_format != "auto"));
+      continue;
+    }
+    for (LoggedRun& run : runs) {
+      if (!run.points.empty()) in.runs.push_back(std::move(run));
+    }
+  }
+  if (in.runs.empty()) {
+    // Nothing at all to audit: an error, not "0 findings".
+    std::string message = empty.front();
+    if (empty.size() > 1) {
+      message += " (and " + std::to_string(empty.size() - 1) + " more logs that gave nothing)";
+    }
+    throw InputError(message);
+  }
+  for (const std::string& e : empty) in.warnings.push_back(e + "; skipped");
   return in;
 }
 

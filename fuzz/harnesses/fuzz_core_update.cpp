@@ -8,6 +8,9 @@
 // Contract checked: bad arguments throw InvalidArgument (or a subclass) whose message
 // starts with the argument's name; a batch that is accepted leaves counts that add up;
 // two updates equal one update of the concatenation is left to the unit tests.
+//
+// seeds: fuzz/seeds/core_update/*
+// max_len: 16384
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstring>

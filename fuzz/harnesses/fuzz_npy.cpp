@@ -1,6 +1,10 @@
 // libFuzzer harness: the .npy parser (header dict, dtypes, shapes, byte order, Fortran
 // order, data length). A parsed array must hold exactly prod(shape) elements: every one
 // is read back (ASan checks the storage is that large).
+//
+// seeds: tests/data/binary/npy/*.npy tests/data/binary/npy_bad/*.npy
+// seeds: tests/data/binary/dumps/**/*.npy
+// dict: fuzz/dicts/npy.dict
 #include <span>
 
 #include "fuzz_support.hpp"

@@ -3,6 +3,11 @@
 // and the recomputation the audit does on a dump it accepts (SufficientState from the
 // scores' width, one update, both catalogues). The archive is handed to libzip as a
 // memfd, so nothing touches the disk.
+//
+// seeds: tests/data/binary/npz/*.npz tests/data/binary/dumps/**/*.npz
+// seeds: examples/*/predictions/train_step1*.npz examples/clean/predictions/val_epoch0.npz
+// dict: fuzz/dicts/npz.dict
+// max_len: 131072
 #include <sys/mman.h>
 #include <unistd.h>
 

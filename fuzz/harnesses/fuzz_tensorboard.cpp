@@ -1,5 +1,9 @@
 // libFuzzer harness: the TensorBoard event file reader over raw bytes (TFRecord framing:
 // lengths, CRCs, truncation; then the protobuf payloads behind valid CRCs).
+//
+// seeds: examples/*/tensorboard/**/*tfevents* tests/data/binary/tensorboard/**/*tfevents*
+// seeds: tests/data/binary/tensorboard_bad/*
+// dict: fuzz/dicts/tensorboard.dict
 #include <span>
 
 #include "fuzz_support.hpp"

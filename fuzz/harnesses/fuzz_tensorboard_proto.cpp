@@ -2,6 +2,9 @@
 // record CRCs, so this harness frames the input itself: it is cut at each "\xffREC"
 // marker into payloads, each written as a TFRecord with correct lengths and masked
 // CRC-32Cs, after a file_version event; the reader then parses every payload as an Event.
+//
+// (seeds: the Event payloads scripts/fuzz cuts from the example event files)
+// dict: fuzz/dicts/tensorboard.dict
 #include <cstring>
 #include <span>
 #include <string_view>

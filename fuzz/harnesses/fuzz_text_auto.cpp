@@ -1,8 +1,13 @@
 // libFuzzer harness: format detection over the first bytes of a file, then the reader it
 // picks (read_text_log's "auto" path), or the TensorBoard parser when it says so. The
 // file name varies with the input's first byte so the "tfevents" name rule is reached too.
+//
+// seeds: examples/*/progress.txt examples/*/training.log examples/*/metrics.jsonl
+// seeds: examples/*/lightning_logs/*/metrics.csv examples/*/stdout.txt tests/data/logs/*
+// dict: fuzz/dicts/text.dict
 #include <span>
 
+#include "metricaudit/audit/log_formats.hpp"
 #include "metricaudit/audit/tensorboard_reader.hpp"
 #include "text_harness.hpp"
 
@@ -24,9 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return 0;
   }
-  fuzz::check(format == "keras-progress" || format == "keras-csv" || format == "lightning-csv" ||
-                  format == "tqdm" || format == "jsonl",
-              "detect_log_format names a known format");
+  const audit::LogFormat* row = audit::find_log_format(format);
+  fuzz::check(row != nullptr && row->kind == audit::LogKind::text,
+              "detect_log_format names a text format of the registry", format);
   // "auto" over the stream detects again and must agree.
   audit::TextLogOptions options;
   options.max_line_bytes = 4096;

@@ -1,7 +1,6 @@
 // Dump discovery and loading; the naming convention is documented in dumps.hpp.
 #include <algorithm>
 #include <charconv>
-#include <regex>
 #include <set>
 #include <tuple>
 
@@ -14,11 +13,12 @@ namespace metricaudit::audit {
 
 namespace {
 
-const std::vector<std::string> kRoles = {"target", "logits", "probs", "preds", "sample_weight"};
+const std::vector<std::string> kRoles(kDumpRoles.begin(), kDumpRoles.end());
 
-std::string canonical_split(const std::string& s) {
-  if (s == "valid" || s == "validation") return "val";
-  return s;
+bool is_role_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  });
 }
 
 std::string describe(const DumpLocation& d) {
@@ -33,6 +33,45 @@ auto key_of(const DumpLocation& d) {
 
 }  // namespace
 
+std::optional<DumpName> parse_dump_name(std::string_view name) {
+  DumpName out;
+  const std::size_t underscore = name.find('_');
+  if (underscore == std::string_view::npos) return std::nullopt;
+  const std::string_view split = name.substr(0, underscore);
+  if (split == "valid" || split == "validation" || split == "val") {
+    out.split = "val";
+  } else if (split == "train" || split == "test") {
+    out.split = std::string(split);
+  } else {
+    return std::nullopt;
+  }
+  out.split_written = std::string(split);
+  std::string_view rest = name.substr(underscore + 1);
+  for (std::string_view unit : {"epoch", "step"}) {
+    if (rest.starts_with(unit)) out.unit = std::string(unit);
+  }
+  if (out.unit.empty()) return std::nullopt;
+  rest.remove_prefix(out.unit.size());
+  const std::size_t digits = std::min(rest.find_first_not_of("0123456789"), rest.size());
+  if (digits == 0) return std::nullopt;
+  out.digits = std::string(rest.substr(0, digits));
+  std::int64_t number = 0;
+  const auto [end, err] = std::from_chars(rest.data(), rest.data() + digits, number);
+  if (err == std::errc() && end == rest.data() + digits) out.number = number;
+  rest.remove_prefix(digits);
+  if (rest.empty()) return out;  // a bare stem
+  // ".ext" or ".role.ext"
+  const std::size_t last_dot = rest.rfind('.');
+  const std::string_view ext = rest.substr(last_dot + 1);
+  if (ext != "npz" && ext != "npy") return std::nullopt;
+  out.extension = std::string(ext);
+  if (last_dot == 0) return out;
+  const std::string_view role = rest.substr(0, last_dot);
+  if (role.front() != '.' || !is_role_name(role.substr(1))) return std::nullopt;
+  out.role = std::string(role.substr(1));
+  return out;
+}
+
 std::string DumpLocation::display_path() const {
   if (!npz.empty()) return npz.string();
   if (npy.empty()) return {};
@@ -45,9 +84,6 @@ std::string DumpLocation::display_path() const {
 
 std::vector<DumpLocation> list_dumps(const std::filesystem::path& dir,
                                      std::vector<std::string>* warnings) {
-  // <split>_(epoch|step)<digits>[.<role>].(npz|npy)
-  static const std::regex kName(
-      R"(^(train|val|valid|validation|test)_(epoch|step)([0-9]+)(\.([A-Za-z_]+))?\.(npz|npy)$)");
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
   if (ec) throw InputError(dir.string() + ": cannot list the dump directory: " + ec.message());
@@ -59,29 +95,25 @@ std::vector<DumpLocation> list_dumps(const std::filesystem::path& dir,
 
   std::vector<DumpLocation> dumps;
   for (const auto& path : files) {
-    const std::string file = path.filename().string();
-    std::smatch m;
-    if (!std::regex_match(file, m, kName)) continue;  // not a dump
+    const std::optional<DumpName> name = parse_dump_name(path.filename().string());
+    if (!name || name->extension.empty()) continue;  // not a dump
     DumpLocation loc;
-    loc.split = canonical_split(m[1].str());
-    const std::string digits = m[3].str();
-    std::int64_t number = 0;
-    const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-    if (err != std::errc() || end != digits.data() + digits.size()) {
-      throw InputError(path.string() + ": " + m[2].str() + " number " + digits +
+    loc.split = name->split;
+    const std::string& digits = name->digits;
+    if (!name->number) {
+      throw InputError(path.string() + ": " + name->unit + " number " + digits +
                        " does not fit in 64 bits");
     }
-    (m[2] == "epoch" ? loc.epoch : loc.step) = number;
-    const bool is_npz = m[6] == "npz";
-    const std::string role = m[5].str();
-    if (is_npz && m[4].matched) {
-      throw InputError(path.string() + ": a .npz dump holds every role; expected " + m[1].str() +
-                       "_" + m[2].str() + digits + ".npz");
+    (name->unit == "epoch" ? loc.epoch : loc.step) = *name->number;
+    const bool is_npz = name->extension == "npz";
+    const std::string& role = name->role;
+    const std::string stem = name->split_written + "_" + name->unit + digits;
+    if (is_npz && !role.empty()) {
+      throw InputError(path.string() + ": a .npz dump holds every role; expected " + stem + ".npz");
     }
-    if (!is_npz && !m[4].matched) {
+    if (!is_npz && role.empty()) {
       throw InputError(
-          path.string() + ": a .npy dump must name its role: expected " + m[1].str() + "_" +
-          m[2].str() + digits +
+          path.string() + ": a .npy dump must name its role: expected " + stem +
           ".<role>.npy with <role> one of target, logits, probs, preds, sample_weight");
     }
     if (!is_npz && std::find(kRoles.begin(), kRoles.end(), role) == kRoles.end()) {

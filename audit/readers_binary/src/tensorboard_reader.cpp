@@ -10,11 +10,13 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <optional>
 
 #include <boost/crc.hpp>
 
 #include "internal.hpp"
+#include "metricaudit/audit/log_formats.hpp"
 #include "metricaudit/audit/tensorboard_reader.hpp"
 #include "proto/tensorboard_subset.pb.h"
 
@@ -260,5 +262,31 @@ LoggedRun parse_tensorboard(std::span<const std::byte> bytes, const std::string&
   detail::MemorySource source(bytes);
   return read_records(source, name);
 }
+
+namespace detail {
+
+// A file named "*tfevents*", or one whose first 12 bytes are a TFRecord header: a length
+// and the masked CRC-32C of its 8 bytes (tensorflow/core/lib/io/record_writer.cc).
+std::optional<std::size_t> sniff_tensorboard(const LogCandidate& c) {
+  if (c.directory) return std::nullopt;
+  if (c.path.string().find("tfevents") != std::string::npos) return 0;
+  if (c.head.size() < 12) return std::nullopt;
+  const auto* b = reinterpret_cast<const std::byte*>(c.head.data());
+  if (detail::masked_crc32c(std::span(b, 8)) != le_u32(b + 8)) return std::nullopt;
+  return 0;
+}
+
+std::vector<LoggedRun> read_tensorboard_log(const LogSource& source, const TextLogOptions&) {
+  std::vector<LoggedRun> runs;
+  if (!source.path.empty()) {
+    runs.push_back(read_tensorboard(source.path));
+  } else {
+    const std::string bytes(std::istreambuf_iterator<char>(*source.stream), {});
+    runs.push_back(parse_tensorboard(std::as_bytes(std::span(bytes)), source.name));
+  }
+  return runs;
+}
+
+}  // namespace detail
 
 }  // namespace metricaudit::audit

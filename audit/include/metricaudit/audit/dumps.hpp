@@ -15,17 +15,39 @@
 // Other files in the directory are not dumps and are passed over silently.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metricaudit/audit/dump.hpp"
 #include "metricaudit/audit/read_limits.hpp"
 
 namespace metricaudit::audit {
+
+/// The roles of a dump's arrays, in the order messages list them.
+inline constexpr std::array<std::string_view, 5> kDumpRoles = {"target", "logits", "probs", "preds",
+                                                               "sample_weight"};
+
+/// What a dump's file name says (the convention above); the one parser of it.
+struct DumpName {
+  std::string split;          ///< "train", "val" or "test" ("valid"/"validation" read as "val")
+  std::string split_written;  ///< the split as the name writes it ("validation")
+  std::string unit;           ///< "epoch" or "step"
+  std::string digits;         ///< the number as written ("01")
+  std::optional<std::int64_t> number;  ///< nullopt when it does not fit in 64 bits
+  std::string role;                    ///< "<role>" of "<stem>.<role>.npy"; empty when none
+  std::string extension;               ///< "npz" or "npy"; empty for a bare stem
+};
+
+/// Parses "<split>_(epoch|step)<digits>", followed by nothing (a stem), ".npz"/".npy",
+/// or ".<role>.npz"/".<role>.npy" with <role> made of letters and '_'. nullopt for a name
+/// that does not follow the convention. The role is not checked against kDumpRoles.
+std::optional<DumpName> parse_dump_name(std::string_view file_name);
 
 /// Where one dump lives, before anything is read.
 struct DumpLocation {

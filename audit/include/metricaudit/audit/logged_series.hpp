@@ -41,7 +41,7 @@ struct LoggedPoint {
 
 /// Everything read from one log file.
 struct LoggedRun {
-  std::string format;  ///< "keras-progress", "keras-csv", "lightning-csv", "tqdm", "jsonl", "tensorboard"
+  std::string format;  ///< the name of the registry row that read it (log_formats.hpp)
   std::string file;
   std::vector<LoggedPoint> points;
   std::vector<std::string> warnings;  ///< tolerated noise worth telling ("file:line: skipped ...")

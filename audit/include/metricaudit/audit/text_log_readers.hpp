@@ -37,6 +37,10 @@
 //                  metric keys (nested objects flattened with '/'); NaN/Infinity accepted;
 //                  "split"/"phase"/"mode": "val" names the split of unprefixed keys;
 //                  per_step for "*_step" names. epoch is taken as written (no 1-based fix).
+// pasted           "loss: 0.1162 - accuracy: 0.9580" or "[acc=0.934, loss=0.134]" lines pasted
+//                  without bars or headers: each line an epoch in order, each block of them
+//                  a run (read_log keeps blocks apart, read_text_log joins them); prose
+//                  around them skipped (audit/readers/pasted_reader.cpp).
 //
 // Precision: Kind::decimal, decimals = digits after the point as printed. For exponent
 // form ("1.2345e-04") significant_digits = digits of the mantissa (5) and decimals =
@@ -68,11 +72,11 @@ struct TextLogOptions {
   std::size_t max_warnings = 100;
 };
 
-/// The format of a log file: "keras-progress", "keras-csv", "lightning-csv", "tqdm",
-/// "jsonl" or "tensorboard" (binary; read by audit/readers_binary, not here).
-/// "tensorboard" when the name contains "tfevents" or the first 12 bytes are a TFRecord
-/// length with a valid masked CRC-32C; otherwise decided from the first 64 KiB of text.
-/// Throws InputError "file:1: ..." when the file is empty, unreadable or unrecognised.
+/// The format of a log file or directory: the name of a row of the registry
+/// (log_formats.hpp), text or not ("tensorboard" is read by audit/readers_binary). Name
+/// rules answer first ("tfevents" in the name is TensorBoard); otherwise the first 64 KiB
+/// decide. Throws InputError "file:1: ..." when the file is empty, unreadable or
+/// unrecognised.
 std::string detect_log_format(const std::filesystem::path& path);
 
 /// The same decision over the first bytes of a file; `file_name` is used for the
@@ -80,7 +84,8 @@ std::string detect_log_format(const std::filesystem::path& path);
 std::string detect_log_format(std::string_view head, std::string_view file_name);
 
 /// Reads a text log in `format` ("auto" detects it first). Throws InputError for malformed
-/// input, InvalidArgument for an unknown format or "tensorboard".
+/// input, InvalidArgument for an unknown format or one that is not text ("tensorboard";
+/// read_log in log_formats.hpp reads every format).
 LoggedRun read_text_log(const std::filesystem::path& path, std::string_view format = "auto",
                         const TextLogOptions& options = {});
 

@@ -4,11 +4,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <string>
 
+#include "metricaudit/audit/tensorboard_reader.hpp"
 #include "scratch_dir.hpp"
 #include "test_helpers.hpp"
-#include "text_parsing.hpp"
 
 namespace metricaudit::audit {
 namespace {
@@ -60,21 +61,13 @@ TEST(DetectFormat, TensorBoardByNameOrRecordHeader) {
   // A TFRecord header: uint64 length 24, then the masked CRC-32C of those 8 bytes.
   std::string head(8, '\0');
   head[0] = 24;
-  const std::uint32_t crc =
-      detail::crc32c_bytes(reinterpret_cast<const unsigned char*>(head.data()), 8);
-  const std::uint32_t masked = ((crc >> 15) | (crc << 17)) + 0xA282EAD8u;
+  const std::uint32_t masked =
+      detail::masked_crc32c(std::as_bytes(std::span(head.data(), std::size_t{8})));
   for (int i = 0; i < 4; ++i) head.push_back(static_cast<char>((masked >> (8 * i)) & 0xFF));
   head += "payload";
   EXPECT_EQ(detect_log_format(head, "renamed.bin"), "tensorboard");
   head[8] = static_cast<char>(head[8] ^ 1);  // a wrong CRC is not a TFRecord
   EXPECT_THROW(detect_log_format(head, "renamed.bin"), InputError);
-}
-
-TEST(DetectFormat, Crc32cKnownValue) {
-  // RFC 3720 (iSCSI) check value of CRC-32C over "123456789".
-  const std::string s = "123456789";
-  EXPECT_EQ(detail::crc32c_bytes(reinterpret_cast<const unsigned char*>(s.data()), s.size()),
-            0xE3069283u);
 }
 
 TEST(DetectFormat, EmptyAndMissingFiles) {

@@ -20,8 +20,9 @@
 #include <string_view>
 #include <vector>
 
+#include "csv.hpp"
+#include "numbers.hpp"
 #include "test_helpers.hpp"
-#include "text_parsing.hpp"
 
 namespace metricaudit::audit {
 namespace {

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "csv.hpp"
+#include "numbers.hpp"
+#include "record_reader.hpp"
 #include "test_helpers.hpp"
 #include "text_parsing.hpp"
 

@@ -148,3 +148,44 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace metricaudit::audit
+
+namespace metricaudit::audit {
+namespace {
+
+// The one parser of dump names, which list_dumps and `metricaudit explain` both use.
+TEST(DumpNames, ParsesTheConvention) {
+  auto n = parse_dump_name("validation_epoch07.logits.npy");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->split, "val");
+  EXPECT_EQ(n->split_written, "validation");
+  EXPECT_EQ(n->unit, "epoch");
+  EXPECT_EQ(n->digits, "07");
+  EXPECT_EQ(n->number, 7);
+  EXPECT_EQ(n->role, "logits");
+  EXPECT_EQ(n->extension, "npy");
+
+  n = parse_dump_name("train_step100.npz");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->split, "train");
+  EXPECT_EQ(n->unit, "step");
+  EXPECT_EQ(n->number, 100);
+  EXPECT_TRUE(n->role.empty());
+
+  n = parse_dump_name("test_epoch3");  // a stem, as `explain` names a dump
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(n->extension.empty());
+
+  n = parse_dump_name("val_epoch99999999999999999999.npz");  // too large: kept as digits
+  ASSERT_TRUE(n);
+  EXPECT_FALSE(n->number.has_value());
+  EXPECT_EQ(n->digits, "99999999999999999999");
+
+  for (const char* not_a_dump : {"eval_epoch1.npz", "val_epoch.npz", "val_epochs1.npz",
+                                 "val_epoch1.txt", "val_epoch1.a.b.npz", "val_epoch1..npz",
+                                 "val_epoch1.log1ts.npy", "val-epoch1.npz", "val_epoch1x"}) {
+    EXPECT_FALSE(parse_dump_name(not_a_dump)) << not_a_dump;
+  }
+}
+
+}  // namespace
+}  // namespace metricaudit::audit
