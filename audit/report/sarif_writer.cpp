@@ -29,7 +29,7 @@ Json rule_json(const RuleInfo& r) {
   j["name"] = std::string(r.name);
   j["shortDescription"] = Json{{"text", std::string(r.short_description)}};
   j["fullDescription"] = Json{{"text", std::string(r.full_description)}};
-  j["help"] = Json{{"text", std::string(r.default_fix)}};
+  j["help"] = Json{{"text", generic_fix(r)}};
   j["defaultConfiguration"] = Json{{"level", level(r.level)}};
   return j;
 }

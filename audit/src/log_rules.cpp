@@ -1,13 +1,17 @@
 // Rules that need no dumps: what a log alone implies about how its numbers were
-// computed. Those that can misfire on a healthy run are notes (they do not change
-// the exit status); the others need a fact the user stated or a hard bound.
+// computed, one function per rule; their texts and severities are the rule table's.
+// Those that can misfire on a healthy run are notes (they do not change the exit
+// status); the others need a fact the user stated or a hard bound.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "internal.hpp"
+#include "metricaudit/audit/rules.hpp"
+#include "metricaudit/catalogue.hpp"
 #include "metricaudit/readings.hpp"
 
 namespace metricaudit::audit::detail {
@@ -48,18 +52,19 @@ std::vector<Series> series_of(const LoggedRun& run,
   return out;
 }
 
-bool reported(const std::vector<Finding>& already, const std::string& metric,
-              const std::string& split) {
+bool reported(const std::vector<Finding>& already, const Series& s) {
   return std::any_of(already.begin(), already.end(),
-                     [&](const Finding& f) { return f.metric == metric && f.split == split; });
+                     [&](const Finding& f) { return f.metric == s.metric && f.split == s.split; });
 }
 
-Finding base(const char* rule, const char* name, Severity sev, const Series& s,
-             const LoggedPoint& at) {
+// A finding of `rule_id` on a series, located at one of its points; its texts are filled
+// by the caller from the rule table.
+Finding base(std::string_view rule_id, const Series& s, const LoggedPoint& at) {
+  const RuleInfo& r = rule(rule_id);
   Finding f;
-  f.rule = rule;
-  f.name = name;
-  f.severity = sev;
+  f.rule = r.id;
+  f.name = r.name;
+  f.severity = r.level;
   f.metric = s.metric;
   f.split = s.split;
   f.logged = at.value;
@@ -67,6 +72,13 @@ Finding base(const char* rule, const char* name, Severity sev, const Series& s,
   f.line = at.line;
   f.offset = at.offset;
   return f;
+}
+
+// The finding's message and fix from its rule's texts.
+void describe(Finding& f, const std::vector<TextValue>& facts) {
+  const RuleInfo& r = rule(f.rule);
+  f.message = fill(r.message, facts);
+  f.fix = fill(r.fix, facts);
 }
 
 std::vector<std::int64_t> epochs_of(const std::vector<const LoggedPoint*>& pts) {
@@ -77,6 +89,135 @@ std::vector<std::int64_t> epochs_of(const std::vector<const LoggedPoint*>& pts) 
   return {e.begin(), e.end()};
 }
 
+const LoggedPoint* lowest(const std::vector<const LoggedPoint*>& pts) {
+  return *std::min_element(pts.begin(), pts.end(),
+                           [](auto* a, auto* b) { return a->value < b->value; });
+}
+
+// What the rules of one log see.
+struct RunFacts {
+  const LogFacts& facts;
+  const std::vector<Finding>& already;  ///< dump findings: their series are not reported again
+  std::int64_t classes = 0;             ///< C when known and >= 3, else 0
+  double best_accuracy = 0.0;           ///< the highest accuracy of the log's epoch values
+};
+
+// LG001: a loss that never goes below the softmax-twice floor while accuracy is high.
+std::optional<Finding> softmax_twice_floor_rule(const Series& s, const RunFacts& run) {
+  if (s.name.kind != Kind::loss || !run.classes || run.best_accuracy < 0.9 ||
+      s.epoch_points.empty() || reported(run.already, s)) {
+    return std::nullopt;
+  }
+  const double floor = softmax_twice_floor(run.classes);
+  const LoggedPoint* low = lowest(s.epoch_points);
+  if (low->value < floor - tolerance(*low)) return std::nullopt;
+  Finding f = base("LG001", s, *low);
+  f.epochs = epochs_of(s.epoch_points);
+  Convention on_logits;
+  on_logits.metric = Metric::cross_entropy;
+  f.explained_by = reading_id(on_logits, /*on_probabilities=*/true);
+  describe(f, {{"metric", s.metric},
+               {"lowest", four_decimals(low->value)},
+               {"floor", four_decimals(floor)},
+               {"C", std::to_string(run.classes)},
+               {"best_accuracy", four_decimals(run.best_accuracy)}});
+  return f;
+}
+
+// LG002: an end-of-epoch evaluation's accuracy must be k/N for the stated N.
+std::optional<Finding> not_k_over_n_rule(const Series& s, const RunFacts& run) {
+  const auto& N = run.facts.eval_size;
+  if (s.name.kind != Kind::accuracy || !N || *N <= 0 || s.split == "train" || s.running_mean ||
+      reported(run.already, s)) {
+    return std::nullopt;
+  }
+  const double n = static_cast<double>(*N);
+  std::vector<const LoggedPoint*> bad;
+  for (const auto* p : s.epoch_points) {
+    const double k = std::round(p->value * n);
+    if (std::abs(k / n - p->value) > tolerance(*p)) bad.push_back(p);
+  }
+  if (bad.empty()) return std::nullopt;
+  Finding f = base("LG002", s, *bad.back());
+  f.epochs = epochs_of(bad);
+  describe(f, {{"metric", s.metric},
+               {"value", four_decimals(bad.back()->value)},
+               {"N", std::to_string(*N)},
+               {"bad", std::to_string(bad.size())},
+               {"total", std::to_string(s.epoch_points.size())}});
+  return f;
+}
+
+// LG003: every value sits above the (C-1)/C floor of element-wise binary accuracy.
+std::optional<Finding> binary_floor_rule(const Series& s, const RunFacts& run) {
+  if (s.name.kind != Kind::accuracy || !run.classes || s.epoch_points.size() < 2 ||
+      reported(run.already, s)) {
+    return std::nullopt;
+  }
+  const double C = static_cast<double>(run.classes);
+  const double floor = (C - 1.0) / C;
+  const LoggedPoint* low = lowest(s.epoch_points);
+  if (low->value < floor - tolerance(*low) || low->value >= floor + (1.0 - floor) / 2) {
+    return std::nullopt;
+  }
+  Finding f = base("LG003", s, *low);
+  f.epochs = epochs_of(s.epoch_points);
+  Convention elementwise;
+  elementwise.metric = Metric::elementwise_binary_accuracy;
+  f.explained_by = elementwise.id();
+  describe(
+      f,
+      {{"metric", s.metric}, {"floor", four_decimals(floor)}, {"C", std::to_string(run.classes)}});
+  return f;
+}
+
+// LG004: per-step macro accuracy (absent classes as 0) cannot exceed batch/C.
+std::optional<Finding> per_step_macro_rule(const Series& s, const RunFacts& run) {
+  const auto& B = run.facts.batch_size;
+  if (s.name.kind != Kind::accuracy || !run.classes || !B || *B >= run.classes ||
+      s.step_points.empty() || reported(run.already, s)) {
+    return std::nullopt;
+  }
+  const double bound = static_cast<double>(*B) / static_cast<double>(run.classes);
+  const bool all_below = std::all_of(s.step_points.begin(), s.step_points.end(),
+                                     [&](auto* p) { return p->value <= bound + tolerance(*p); });
+  if (!all_below) return std::nullopt;
+  Finding f = base("LG004", s, *s.step_points.back());
+  Convention macro_absent_zero;
+  macro_absent_zero.average = Average::macro;
+  macro_absent_zero.absent = Absent::zero;
+  f.explained_by = macro_absent_zero.id();
+  for (const auto* p : s.step_points) {
+    if (p->step) f.steps.push_back(*p->step);
+  }
+  describe(f, {{"metric", s.metric},
+               {"B", std::to_string(*B)},
+               {"C", std::to_string(run.classes)},
+               {"bound", four_decimals(bound)}});
+  return f;
+}
+
+// LG005: training values of a Keras log are running means over the epoch (one finding
+// per log, naming every such series).
+std::optional<Finding> running_mean_rule(const LoggedRun& log, const std::vector<Series>& all) {
+  std::string names;
+  const Series* first = nullptr;
+  for (const auto& s : all) {
+    if (!s.running_mean || s.name.kind == Kind::ignored) continue;
+    names += (names.empty() ? "" : ", ") + s.metric;
+    if (!first) first = &s;
+  }
+  if (!first) return std::nullopt;
+  Series train = *first;
+  train.split = "train";
+  Finding f = base(
+      "LG005", train,
+      first->epoch_points.empty() ? *first->step_points.front() : *first->epoch_points.front());
+  f.metric = names;
+  describe(f, {{"metric", names}, {"file", log.file}});
+  return f;
+}
+
 }  // namespace
 
 std::vector<Finding> log_findings(const std::vector<LoggedRun>& runs,
@@ -84,150 +225,25 @@ std::vector<Finding> log_findings(const std::vector<LoggedRun>& runs,
                                   const LogFacts& facts, const std::vector<Finding>& already) {
   std::vector<Finding> out;
   std::set<std::tuple<std::string, std::string, std::string>> emitted;  // (rule, metric, split)
-  auto emit = [&](Finding f) {
-    if (emitted.insert({f.rule, f.metric, f.split}).second) out.push_back(std::move(f));
+  auto emit = [&](std::optional<Finding> f) {
+    if (f && emitted.insert({f->rule, f->metric, f->split}).second) out.push_back(std::move(*f));
   };
-  for (const LoggedRun& run : runs) {
-    const auto all = series_of(run, overrides);
-    const bool have_classes = facts.num_classes && *facts.num_classes >= 3;
-    const double C = have_classes ? static_cast<double>(*facts.num_classes) : 0.0;
-
-    // LG001: a loss that never goes below the softmax-twice floor while accuracy is high.
-    double best_accuracy = 0.0;
+  for (const LoggedRun& log : runs) {
+    const auto all = series_of(log, overrides);
+    RunFacts run{facts, already};
+    if (facts.num_classes && *facts.num_classes >= 3) run.classes = *facts.num_classes;
     for (const auto& s : all) {
       if (s.name.kind != Kind::accuracy) continue;
-      for (const auto* p : s.epoch_points) best_accuracy = std::max(best_accuracy, p->value);
+      for (const auto* p : s.epoch_points)
+        run.best_accuracy = std::max(run.best_accuracy, p->value);
     }
-    if (have_classes && best_accuracy >= 0.9) {
-      const double floor = softmax_twice_floor(*facts.num_classes);
-      for (const auto& s : all) {
-        if (s.name.kind != Kind::loss || s.epoch_points.empty() ||
-            reported(already, s.metric, s.split)) {
-          continue;
-        }
-        const auto* lowest =
-            *std::min_element(s.epoch_points.begin(), s.epoch_points.end(),
-                              [](auto* a, auto* b) { return a->value < b->value; });
-        if (lowest->value < floor - tolerance(*lowest)) continue;
-        Finding f = base("LG001", "softmax-twice-floor", Severity::warning, s, *lowest);
-        f.epochs = epochs_of(s.epoch_points);
-        f.explained_by = "loss.softmax_twice";
-        f.message = s.metric + " never goes below " + four_decimals(lowest->value) +
-                    ", at or above the floor ln(1 + (C-1)/e) = " + four_decimals(floor) +
-                    " for C = " + std::to_string(*facts.num_classes) +
-                    " that cross-entropy reaches when softmax is applied to probabilities, while "
-                    "accuracy reaches " +
-                    four_decimals(best_accuracy) +
-                    ": the loss is most likely computed on probabilities fed as logits.";
-        f.fix =
-            "PyTorch: remove the final Softmax layer (CrossEntropyLoss applies log-softmax "
-            "itself), or use NLLLoss on torch.log(probs); Keras: from_logits=False with a "
-            "softmax output";
-        emit(std::move(f));
-      }
-    }
-
+    for (const auto& s : all) emit(softmax_twice_floor_rule(s, run));
     for (const auto& s : all) {
-      const bool accuracy = s.name.kind == Kind::accuracy;
-      // LG002: an end-of-epoch evaluation's accuracy must be k/N for the stated N.
-      if (accuracy && facts.eval_size && *facts.eval_size > 0 && s.split != "train" &&
-          !s.running_mean && !reported(already, s.metric, s.split)) {
-        const double n = static_cast<double>(*facts.eval_size);
-        std::vector<const LoggedPoint*> bad;
-        for (const auto* p : s.epoch_points) {
-          const double k = std::round(p->value * n);
-          if (std::abs(k / n - p->value) > tolerance(*p)) bad.push_back(p);
-        }
-        if (!bad.empty()) {
-          Finding f = base("LG002", "accuracy-not-k-over-n", Severity::warning, s, *bad.back());
-          f.epochs = epochs_of(bad);
-          f.message = s.metric + " = " + four_decimals(bad.back()->value) + " is not k/" +
-                      std::to_string(*facts.eval_size) + " for any whole k (" +
-                      std::to_string(bad.size()) + " of " + std::to_string(s.epoch_points.size()) +
-                      " values): with " + std::to_string(*facts.eval_size) +
-                      " evaluated samples a fraction-correct accuracy cannot take it, so it is an "
-                      "average of per-class values (macro or weighted), a weighted mean, or the "
-                      "evaluation size differs.";
-          f.fix =
-              "torchmetrics: Accuracy(task=\"multiclass\") or average=\"micro\"; check that "
-              "the whole evaluation set was evaluated";
-          emit(std::move(f));
-        }
-      }
-      // LG003: every value sits above the (C-1)/C floor of element-wise binary accuracy.
-      if (accuracy && have_classes && s.epoch_points.size() >= 2 &&
-          !reported(already, s.metric, s.split)) {
-        const double floor = (C - 1.0) / C;
-        const auto* lowest =
-            *std::min_element(s.epoch_points.begin(), s.epoch_points.end(),
-                              [](auto* a, auto* b) { return a->value < b->value; });
-        if (lowest->value >= floor - tolerance(*lowest) &&
-            lowest->value < floor + (1.0 - floor) / 2) {
-          Finding f = base("LG003", "binary-accuracy-floor", Severity::note, s, *lowest);
-          f.epochs = epochs_of(s.epoch_points);
-          f.explained_by = "accuracy.elementwise_binary";
-          f.message = "every value of " + s.metric + " is at or above " + four_decimals(floor) +
-                      ", the (C-1)/C floor that element-wise binary accuracy on one-hot targets "
-                      "scores for an all-zero prediction (C = " +
-                      std::to_string(*facts.num_classes) +
-                      "), and the lowest sits just above it: consistent with binary accuracy. Save "
-                      "predictions to decide.";
-          f.fix =
-              "Keras: metrics=[\"categorical_accuracy\"] with loss=\"categorical_crossentropy\"";
-          emit(std::move(f));
-        }
-      }
-      // LG004: per-step macro accuracy (absent classes as 0) cannot exceed batch/C.
-      if (accuracy && have_classes && facts.batch_size && *facts.batch_size < *facts.num_classes &&
-          !s.step_points.empty() && !reported(already, s.metric, s.split)) {
-        const double bound = static_cast<double>(*facts.batch_size) / C;
-        const bool all_below =
-            std::all_of(s.step_points.begin(), s.step_points.end(),
-                        [&](auto* p) { return p->value <= bound + tolerance(*p); });
-        if (all_below) {
-          Finding f =
-              base("LG004", "per-step-macro-bound", Severity::warning, s, *s.step_points.back());
-          f.explained_by = "accuracy.macro.absent_zero";
-          for (const auto* p : s.step_points) {
-            if (p->step) f.steps.push_back(*p->step);
-          }
-          f.message = "no per-step value of " + s.metric +
-                      " exceeds batch size / C = " + std::to_string(*facts.batch_size) + "/" +
-                      std::to_string(*facts.num_classes) + " = " + four_decimals(bound) +
-                      ": a batch holds at most that share of the classes, so the values are a "
-                      "macro average over all classes with absent ones counted as 0.";
-          f.fix = "torchmetrics: Accuracy(task=\"multiclass\") or average=\"micro\"";
-          emit(std::move(f));
-        }
-      }
+      emit(not_k_over_n_rule(s, run));
+      emit(binary_floor_rule(s, run));
+      emit(per_step_macro_rule(s, run));
     }
-    // LG005: training values of a Keras log are running means over the epoch.
-    std::vector<std::string> running;
-    const LoggedPoint* first_running = nullptr;
-    for (const auto& s : all) {
-      if (!s.running_mean || s.name.kind == Kind::ignored) continue;
-      running.push_back(s.metric);
-      if (!first_running) {
-        first_running = s.epoch_points.empty() ? s.step_points.front() : s.epoch_points.front();
-      }
-    }
-    if (first_running) {
-      Series s;
-      s.metric = running.front();
-      s.split = "train";
-      Finding f = base("LG005", "running-mean", Severity::note, s, *first_running);
-      std::string names;
-      for (const auto& m : running) names += (names.empty() ? "" : ", ") + m;
-      f.metric = names;
-      f.message = "in " + run.file + " the training values (" + names +
-                  ") are running means over the epoch's batches while the weights change; they are "
-                  "not an evaluation of the model at the end of the epoch, so they differ from a "
-                  "validation or test evaluation of the same model even on the same data.";
-      f.fix =
-          "compare val_ metrics with val_ metrics, or evaluate the training set after the epoch "
-          "(model.evaluate) for a like-for-like number";
-      emit(std::move(f));
-    }
+    emit(running_mean_rule(log, all));
   }
   return out;
 }

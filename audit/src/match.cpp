@@ -52,7 +52,7 @@ template <typename C>
 void compare(PointResult& r, const LoggedPoint& point, const std::vector<C>& candidates) {
   for (const C& c : candidates) {
     if (std::isnan(c.value)) continue;
-    CandidateValue v{c.id, c.libraries, c.value, std::abs(c.value - point.value), false};
+    CandidateValue v{c.id, c.libraries, c.value, std::abs(c.value - point.value), false, c.rule};
     v.explains = v.distance <= r.tolerance;
     if (v.explains) r.explained_by.push_back(v.id);
     if (v.id == r.expected_id) r.expected = v.value;
@@ -60,72 +60,91 @@ void compare(PointResult& r, const LoggedPoint& point, const std::vector<C>& can
   }
 }
 
-// A binary / multilabel dump. What the name implies: an accuracy is element-wise binary
-// accuracy of the model's decisions (a sigmoid on logits, the probabilities as they
-// are); a loss is binary cross-entropy of the model's own output (with logits, or
-// Keras' on probabilities, as for multi-class).
-PointResult match_labelwise(const LoggedPoint& point, const MetricName& name,
-                            const Recomputed& dump) {
+PointResult start(const LoggedPoint& point, const MetricName& name, const Recomputed& dump,
+                  std::int64_t classes) {
   PointResult r;
   r.point = point;
   r.dump = dump.path;
-  r.num_classes = dump.labelwise->num_labels();
+  r.num_classes = classes;
   r.tolerance = tolerance(point);
-  const bool is_loss = name.kind == Kind::loss;
-  r.kind = is_loss ? "loss" : "accuracy";
-  if (is_loss) {
-    r.expected_id = dump.probabilities ? "loss.bce_keras_probabilities" : "loss.bce_logits";
-  } else {
-    r.expected_id = dump.probabilities ? "accuracy.binary.raw" : "accuracy.binary.sigmoid";
-  }
-  compare(r, point,
-          catalogue(*dump.labelwise, is_loss ? MetricKind::loss : MetricKind::accuracy,
-                    dump.probabilities ? ScoresAre::probabilities : ScoresAre::logits));
+  r.kind = name.kind == Kind::loss ? "loss" : "accuracy";
   return r;
+}
+
+MetricKind catalogue_kind(const MetricName& name) {
+  return name.kind == Kind::loss ? MetricKind::loss : MetricKind::accuracy;
+}
+
+ScoresAre scores_of(const Recomputed& dump) {
+  // The dump says whether it holds logits or probabilities: a logits dump whose values
+  // happen to lie in [0, 1] still holds logits (cross-entropy on them is the intended loss).
+  return dump.probabilities ? ScoresAre::probabilities : ScoresAre::logits;
+}
+
+// What a logged name implies for a multi-class dump: an accuracy is micro (top-k: micro
+// at k); a loss is the cross-entropy of the model's own output, on logits or (Keras') on
+// probabilities.
+Convention implied(const MetricName& name, bool probabilities) {
+  Convention c;
+  if (name.kind == Kind::loss) {
+    c.metric = Metric::cross_entropy;
+    if (probabilities) {
+      c.loss = LossFamily::keras_probabilities;
+      c.weight_norm = ClassWeightNorm::sample_count;
+    }
+  } else if (name.kind == Kind::top_k_accuracy) {
+    c.top_k = name.top_k;
+  }
+  return c;
+}
+
+// The same for a binary / multilabel dump: an accuracy is element-wise binary accuracy of
+// the model's decisions (a sigmoid on logits, the probabilities as they are); a loss is
+// binary cross-entropy of the model's own output (with logits, or Keras' on probabilities).
+LabelwiseConvention implied_labelwise(const MetricName& name, bool probabilities) {
+  LabelwiseConvention c;
+  if (name.kind == Kind::loss) {
+    c.metric = LabelwiseMetric::binary_cross_entropy;
+    c.loss = probabilities ? BinaryLossFamily::keras_probabilities : BinaryLossFamily::torch_logits;
+  } else {
+    c.reading = probabilities ? ScoreReading::raw : ScoreReading::sigmoid;
+  }
+  return c;
+}
+
+PointResult match_labelwise(const LoggedPoint& point, const MetricName& name,
+                            const Recomputed& dump) {
+  PointResult r = start(point, name, dump, dump.labelwise->num_labels());
+  r.expected_id = reading_id(implied_labelwise(name, dump.probabilities), dump.probabilities);
+  compare(r, point, catalogue(*dump.labelwise, catalogue_kind(name), scores_of(dump)));
+  return r;
+}
+
+// A top-k accuracy at a k outside the catalogue's (2, 3, 5): read directly.
+void add_top_k(PointResult& r, const LoggedPoint& point, const Convention& c,
+               const SufficientState& state) {
+  try {
+    const double v = read(state, c);
+    CandidateValue cv{r.expected_id, "top-k accuracy (micro)", v, std::abs(v - point.value), false,
+                      "MA004"};
+    cv.explains = cv.distance <= r.tolerance;
+    if (cv.explains) r.explained_by.push_back(cv.id);
+    r.expected = v;
+    r.candidates.push_back(std::move(cv));
+  } catch (const Error&) {
+    // k > C or no scores: no expected value; the point stays unexplained by it
+  }
 }
 
 }  // namespace
 
 PointResult match_point(const LoggedPoint& point, const MetricName& name, const Recomputed& dump) {
   if (dump.labelwise) return match_labelwise(point, name, dump);
-  PointResult r;
-  r.point = point;
-  r.dump = dump.path;
-  r.num_classes = dump.state->num_classes();
-  r.tolerance = tolerance(point);
-  const bool is_loss = name.kind == Kind::loss;
-  r.kind = is_loss ? "loss" : "accuracy";
-  // What the name implies: accuracy is micro (top-k: micro at k); a loss is the
-  // cross-entropy of the model's own output, on logits or on probabilities.
-  if (is_loss) {
-    r.expected_id = dump.probabilities ? "loss.keras_probabilities" : "loss.logits";
-  } else if (name.kind == Kind::top_k_accuracy) {
-    r.expected_id = "accuracy.top" + std::to_string(name.top_k);
-  } else {
-    r.expected_id = "accuracy.micro";
-  }
-  // The dump says whether it holds logits or probabilities: a logits dump whose values
-  // happen to lie in [0, 1] still holds logits (cross-entropy on them is the intended loss).
-  const auto candidates =
-      catalogue(*dump.state, is_loss ? MetricKind::loss : MetricKind::accuracy,
-                dump.probabilities ? ScoresAre::probabilities : ScoresAre::logits);
-  compare(r, point, candidates);
-  if (!r.expected && name.kind == Kind::top_k_accuracy) {
-    // A k outside the catalogue's (2, 3, 5): read it directly.
-    Convention c;
-    c.top_k = name.top_k;
-    try {
-      const double v = read(*dump.state, c);
-      CandidateValue cv{r.expected_id, "top-k accuracy (micro)", v, std::abs(v - point.value),
-                        false};
-      cv.explains = cv.distance <= r.tolerance;
-      if (cv.explains) r.explained_by.push_back(cv.id);
-      r.expected = v;
-      r.candidates.push_back(std::move(cv));
-    } catch (const Error&) {
-      // k > C or no scores: no expected value; the point stays unexplained by it
-    }
-  }
+  PointResult r = start(point, name, dump, dump.state->num_classes());
+  const Convention expected = implied(name, dump.probabilities);
+  r.expected_id = reading_id(expected, dump.probabilities);
+  compare(r, point, catalogue(*dump.state, catalogue_kind(name), scores_of(dump)));
+  if (!r.expected && name.kind == Kind::top_k_accuracy) add_top_k(r, point, expected, *dump.state);
   return r;
 }
 

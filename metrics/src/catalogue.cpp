@@ -5,7 +5,7 @@
 
 #include <cmath>
 #include <limits>
-#include <type_traits>
+#include <string_view>
 
 #include "metricaudit/error.hpp"
 #include "metricaudit/readings.hpp"
@@ -13,26 +13,29 @@
 namespace metricaudit {
 namespace {
 
-// A candidate read from the state; a reading the state cannot support keeps NaN and why.
-// Multi-class (Candidate, Convention) and labelwise (LabelwiseCandidate,
-// LabelwiseConvention) alike.
-template <typename State, typename Conv,
-          typename Out =
-              std::conditional_t<std::is_same_v<Conv, Convention>, Candidate, LabelwiseCandidate>>
-Out make(const State& state, std::string id, std::string description, std::string libraries,
-         Conv convention) {
-  Out c{std::move(id),
-        std::move(description),
-        std::move(libraries),
-        std::move(convention),
-        std::numeric_limits<double>::quiet_NaN(),
-        {}};
+// A catalogue row read from the state: its id derived from the convention, a reading
+// the state cannot support kept as NaN with the reason. Multi-class and labelwise alike.
+template <typename State, typename Conv>
+CandidateOf<Conv> make(const State& state, bool probabilities, const char* rule,
+                       std::string description, std::string libraries, Conv convention) {
+  CandidateOf<Conv> c{reading_id(convention, probabilities),
+                      rule,
+                      std::move(description),
+                      std::move(libraries),
+                      std::move(convention),
+                      std::numeric_limits<double>::quiet_NaN(),
+                      {}};
   try {
     c.value = read(state, c.convention);
   } catch (const Error& e) {
     c.unavailable = e.what();
   }
   return c;
+}
+
+bool read_as_probabilities(bool scores_in_unit_interval, ScoresAre scores) {
+  return scores == ScoresAre::probabilities ||
+         (scores == ScoresAre::infer && scores_in_unit_interval);
 }
 
 Convention accuracy(Average average, Absent absent = Absent::exclude_unseen) {
@@ -51,31 +54,34 @@ Convention loss(LossFamily family, ClassWeightNorm norm) {
   return c;
 }
 
+// Rows whose id does not depend on what the scores are.
+constexpr bool kAnyScores = false;
+
 void accuracy_candidates(const SufficientState& s, std::vector<Candidate>& out) {
   out.push_back(
-      make(s, "accuracy.micro", "fraction of samples whose top-1 class is the target",
+      make(s, kAnyScores, "MA004", "fraction of samples whose top-1 class is the target",
            "torchmetrics Accuracy(task='multiclass') and MulticlassAccuracy(average='micro'); "
            "torchmetrics <= 0.9 Accuracy; sklearn accuracy_score; Keras accuracy, "
            "categorical_accuracy, sparse_categorical_accuracy",
            accuracy(Average::micro)));
   out.push_back(
-      make(s, "accuracy.macro.absent_zero",
+      make(s, kAnyScores, "MA001",
            "mean per-class recall over all C classes; classes absent from the data score 0",
            "torchmetrics 0.10-0.11 MulticlassAccuracy (default average='macro')",
            accuracy(Average::macro, Absent::zero)));
   out.push_back(
-      make(s, "accuracy.macro.exclude_unseen",
+      make(s, kAnyScores, "MA002",
            "mean per-class recall over the classes seen in target or predictions",
            "torchmetrics >= 1.0 MulticlassAccuracy (default average='macro'); torchmetrics "
            "<= 0.9 Accuracy(average='macro'); sklearn recall_score(average='macro')",
            accuracy(Average::macro, Absent::exclude_unseen)));
   Convention balanced;
   balanced.metric = Metric::balanced_accuracy;
-  out.push_back(make(s, "accuracy.balanced",
+  out.push_back(make(s, kAnyScores, "MA002",
                      "mean per-class recall over the classes present in the target",
                      "sklearn balanced_accuracy_score", balanced));
   out.push_back(
-      make(s, "accuracy.weighted",
+      make(s, kAnyScores, "MA004",
            "support-weighted mean of per-class recall (equals micro unless samples are ignored)",
            "torchmetrics MulticlassAccuracy(average='weighted'); sklearn "
            "recall_score(average='weighted')",
@@ -83,7 +89,7 @@ void accuracy_candidates(const SufficientState& s, std::vector<Candidate>& out) 
   Convention elementwise;
   elementwise.metric = Metric::elementwise_binary_accuracy;
   out.push_back(
-      make(s, "accuracy.elementwise_binary",
+      make(s, kAnyScores, "MA003",
            "binary accuracy per output cell (score > threshold) against one-hot targets",
            "Keras binary_accuracy: metrics=['accuracy'] with loss='binary_crossentropy' on "
            "one-hot targets (Keras 2.2-2.3, tf.keras v1 path)",
@@ -93,7 +99,7 @@ void accuracy_candidates(const SufficientState& s, std::vector<Candidate>& out) 
     Convention c = accuracy(Average::micro);
     c.top_k = k;
     out.push_back(
-        make(s, "accuracy.top" + std::to_string(k),
+        make(s, kAnyScores, "MA004",
              "target among the " + std::to_string(k) + " highest scores (ties by class index)",
              "torchmetrics MulticlassAccuracy(top_k=" + std::to_string(k) +
                  ", average='micro'); Keras top_k_categorical_accuracy(k=" + std::to_string(k) +
@@ -103,36 +109,36 @@ void accuracy_candidates(const SufficientState& s, std::vector<Candidate>& out) 
 }
 
 void loss_candidates(const SufficientState& s, ScoresAre scores, std::vector<Candidate>& out) {
-  const bool probabilities = scores == ScoresAre::probabilities ||
-                             (scores == ScoresAre::infer && s.scores_in_unit_interval);
+  const bool probabilities = read_as_probabilities(s.scores_in_unit_interval, scores);
+  const Convention on_logits = loss(LossFamily::logits, ClassWeightNorm::target_weight_sum);
   if (probabilities) {
-    out.push_back(
-        make(s, "loss.softmax_twice",
-             "cross-entropy that applies softmax to scores that are already probabilities",
-             "torch.nn.CrossEntropyLoss (or Keras from_logits=True) after a softmax layer",
-             loss(LossFamily::logits, ClassWeightNorm::target_weight_sum)));
+    out.push_back(make(
+        s, probabilities, "ML001",
+        "cross-entropy that applies softmax to scores that are already probabilities",
+        "torch.nn.CrossEntropyLoss (or Keras from_logits=True) after a softmax layer", on_logits));
   } else {
-    out.push_back(make(s, "loss.logits", "softmax cross-entropy on logits: logsumexp(z) - z_y",
+    out.push_back(make(s, probabilities, "ML003",
+                       "softmax cross-entropy on logits: logsumexp(z) - z_y",
                        "torch.nn.CrossEntropyLoss; torch.nn.functional.cross_entropy; Keras "
                        "CategoricalCrossentropy(from_logits=True)",
-                       loss(LossFamily::logits, ClassWeightNorm::target_weight_sum)));
+                       on_logits));
   }
-  out.push_back(make(s, "loss.keras_probabilities",
+  out.push_back(make(s, probabilities, "ML003",
                      "cross-entropy on probabilities renormalised and clipped to [1e-7, 1 - 1e-7]",
                      "Keras categorical_crossentropy / sparse_categorical_crossentropy "
                      "(from_logits=False, the default)",
                      loss(LossFamily::keras_probabilities, ClassWeightNorm::sample_count)));
-  out.push_back(make(s, "loss.sklearn",
+  out.push_back(make(s, probabilities, "ML003",
                      "log loss on probabilities clipped to [eps, 1 - eps] of the dtype",
                      "sklearn log_loss (>= 1.5)",
                      loss(LossFamily::sklearn_probabilities, ClassWeightNorm::target_weight_sum)));
   out.push_back(
-      make(s, "loss.sklearn_legacy",
+      make(s, probabilities, "ML003",
            "log loss on probabilities clipped to [1e-15, 1 - 1e-15] and renormalised",
            "sklearn log_loss (<= 1.1)",
            loss(LossFamily::sklearn_legacy_probabilities, ClassWeightNorm::target_weight_sum)));
   out.push_back(
-      make(s, "loss.binary_onehot",
+      make(s, probabilities, "ML002",
            "binary cross-entropy per output cell against one-hot targets, mean over cells",
            "Keras binary_crossentropy on one-hot multi-class targets",
            loss(LossFamily::keras_binary_onehot, ClassWeightNorm::sample_count)));
@@ -164,18 +170,18 @@ void labelwise_accuracy_candidates(const LabelwiseState& s, std::vector<Labelwis
   // Raw first: when the raw and the torchmetrics readings coincide (every score in
   // [0, 1]), the raw reading is the one a finding names.
   out.push_back(
-      make(s, "accuracy.binary.raw", "score > threshold on the scores as given (no sigmoid)" + over,
+      make(s, kAnyScores, "MA005", "score > threshold on the scores as given (no sigmoid)" + over,
            "Keras binary_accuracy / BinaryAccuracy (threshold 0.5, never a sigmoid); "
            "sklearn accuracy_score(y, scores > 0.5); torchmetrics when every score "
            "lies in [0, 1]",
            labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro, ScoreReading::raw)));
   out.push_back(
-      make(s, "accuracy.binary.sigmoid", "sigmoid, then > threshold" + over,
+      make(s, kAnyScores, "MA004", "sigmoid, then > threshold" + over,
            "torchmetrics BinaryAccuracy / MultilabelAccuracy(average='micro') on "
            "logits; Keras BinaryAccuracy(threshold=0.0) on logits (x > 0: the same decision "
            "but for logits within float32 rounding of 0)",
            labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro, ScoreReading::sigmoid)));
-  out.push_back(make(s, "accuracy.binary.torchmetrics_auto",
+  out.push_back(make(s, kAnyScores, "MA004",
                      "sigmoid only when some score of the update lies outside [0, 1], then > "
                      "threshold" +
                          over,
@@ -184,23 +190,22 @@ void labelwise_accuracy_candidates(const LabelwiseState& s, std::vector<Labelwis
                      labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro,
                                         ScoreReading::torchmetrics_auto)));
   if (!multilabel) return;  // one label: macro and subset equal the element-wise value
-  out.push_back(make(s, "accuracy.multilabel.macro",
+  out.push_back(make(s, kAnyScores, "MA004",
                      "plain mean over labels of per-label accuracy (equals the element-wise "
                      "value without sample weights)",
                      "torchmetrics MultilabelAccuracy (default average='macro')",
                      labelwise_accuracy(LabelwiseMetric::accuracy, Average::macro,
                                         ScoreReading::torchmetrics_auto)));
   out.push_back(make(
-      s, "accuracy.subset.raw",
-      "fraction of samples whose every label is right, scores > threshold",
+      s, kAnyScores, "MA004", "fraction of samples whose every label is right, scores > threshold",
       "sklearn accuracy_score(Y, scores > 0.5) on multilabel indicators",
       labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro, ScoreReading::raw)));
   out.push_back(make(
-      s, "accuracy.subset.sigmoid",
+      s, kAnyScores, "MA004",
       "fraction of samples whose every label is right, sigmoid then > threshold",
       "sklearn accuracy_score(Y, sigmoid(logits) > 0.5)",
       labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro, ScoreReading::sigmoid)));
-  out.push_back(make(s, "accuracy.subset.torchmetrics_auto",
+  out.push_back(make(s, kAnyScores, "MA004",
                      "fraction of samples whose every label is right, torchmetrics' sigmoid rule",
                      "torchmetrics MultilabelExactMatch",
                      labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro,
@@ -216,35 +221,49 @@ LabelwiseConvention binary_loss(BinaryLossFamily family) {
 
 void labelwise_loss_candidates(const LabelwiseState& s, ScoresAre scores,
                                std::vector<LabelwiseCandidate>& out) {
-  const bool probabilities = scores == ScoresAre::probabilities ||
-                             (scores == ScoresAre::infer && s.scores_in_unit_interval);
+  const bool probabilities = read_as_probabilities(s.scores_in_unit_interval, scores);
   if (probabilities) {
-    out.push_back(make(s, "loss.sigmoid_twice",
+    out.push_back(make(s, probabilities, "ML004",
                        "binary cross-entropy with logits on scores that are already probabilities "
                        "(sigmoid applied twice)",
                        "torch.nn.BCEWithLogitsLoss after a sigmoid layer; Keras "
                        "binary_crossentropy(from_logits=True) on a sigmoid output",
                        binary_loss(BinaryLossFamily::torch_logits)));
   } else {
-    out.push_back(make(s, "loss.bce_logits",
+    out.push_back(make(s, probabilities, "ML003",
                        "binary cross-entropy on logits: max(x, 0) - x y + log(1 + exp(-|x|))",
                        "torch.nn.BCEWithLogitsLoss; "
                        "torch.nn.functional.binary_cross_entropy_with_logits; Keras "
                        "BinaryCrossentropy(from_logits=True)",
                        binary_loss(BinaryLossFamily::torch_logits)));
   }
-  out.push_back(make(s, "loss.bce_keras_probabilities",
+  out.push_back(make(s, probabilities, "ML003",
                      "binary cross-entropy on probabilities clipped to [1e-7, 1 - 1e-7]",
                      "Keras binary_crossentropy / BinaryCrossentropy (from_logits=False, the "
                      "default)",
                      binary_loss(BinaryLossFamily::keras_probabilities)));
-  out.push_back(make(s, "loss.bce_torch_probabilities",
+  out.push_back(make(s, probabilities, "ML003",
                      "binary cross-entropy on probabilities, each log clamped at -100",
                      "torch.nn.BCELoss; torch.nn.functional.binary_cross_entropy",
                      binary_loss(BinaryLossFamily::torch_probabilities)));
 }
 
 }  // namespace
+
+std::string reading_id(const Convention& c, bool on_probabilities) {
+  const bool twice =
+      on_probabilities && c.metric == Metric::cross_entropy && c.loss == LossFamily::logits;
+  // "loss.logits[.suffixes]" -> "loss.softmax_twice[.suffixes]"
+  return twice ? "loss.softmax_twice" + c.id().substr(std::string_view("loss.logits").size())
+               : c.id();
+}
+
+std::string reading_id(const LabelwiseConvention& c, bool on_probabilities) {
+  const bool twice = on_probabilities && c.metric == LabelwiseMetric::binary_cross_entropy &&
+                     c.loss == BinaryLossFamily::torch_logits;
+  return twice ? "loss.sigmoid_twice" + c.id().substr(std::string_view("loss.bce_logits").size())
+               : c.id();
+}
 
 std::vector<LabelwiseCandidate> catalogue(const LabelwiseState& state, MetricKind kind,
                                           ScoresAre scores) {

@@ -48,7 +48,7 @@ def test_explain_seed_case() -> None:
 def test_profiles_and_conventions() -> None:
     names = [p["name"] for p in ma.profiles()]
     assert {"torchmetrics-0.11", "torchmetrics-1", "sklearn", "keras", "torch.nn"} <= set(names)
-    assert ma.convention("accuracy", profile="torchmetrics-0.11").id == "accuracy/macro/absent=zero"
+    assert ma.convention("accuracy", profile="torchmetrics-0.11").id == "accuracy.macro.absent_zero"
     # An explicit keyword beats the profile.
     assert ma.accuracy(SEED_PREDS, SEED_TARGET, num_classes=4, profile="torchmetrics-0.11",
                        average="micro") == 1.0

@@ -71,7 +71,7 @@ def profiles() -> list[dict[str, str]]:
 def convention(metric: str, **options: Any) -> "_core.Convention":
     """The fully resolved convention a call would use, e.g.
     ``metricaudit.convention("accuracy", profile="torchmetrics-0.11").id``
-    == ``"accuracy/macro/absent=zero"``."""
+    == ``"accuracy.macro.absent_zero"``."""
     from ._options import norm_average, norm_class_weights, norm_zero_division
 
     if "average" in options:

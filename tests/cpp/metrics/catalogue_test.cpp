@@ -153,5 +153,100 @@ TEST(LabelwiseCatalogue, MultilabelAddsMacroAndSubsetWithUniqueIds) {
   }
 }
 
+// ---- ids derived from conventions, rules on every row -------------------------
+
+// Each row's id is its convention's (one naming scheme): only the logits-family loss on
+// probabilities is renamed for what it then computes. Every row names its audit rule.
+template <typename C>
+void expect_rows_derive_their_ids(const std::vector<C>& cs, bool probabilities) {
+  std::set<std::string> ids;
+  for (const auto& c : cs) {
+    SCOPED_TRACE(c.id);
+    EXPECT_EQ(c.id, reading_id(c.convention, probabilities));
+    const bool twice =
+        c.id.starts_with("loss.softmax_twice") || c.id.starts_with("loss.sigmoid_twice");
+    if (!twice) {
+      EXPECT_EQ(c.id, c.convention.id());
+    }
+    EXPECT_EQ(c.rule.size(), 5u);
+    EXPECT_FALSE(c.description.empty());
+    EXPECT_TRUE(ids.insert(c.id).second) << "duplicate id";
+  }
+}
+
+TEST(Catalogue, EveryRowDerivesItsIdFromItsConventionAndNamesARule) {
+  OwnedBatch b;
+  b.classes = 6;
+  b.target = {0, 1, 2};
+  b.scores = {0.5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.1,
+              0.1, 0.1, 0.1, 0.1, 0.1, 0.5, 0.1, 0.1, 0.1};
+  const auto s = evaluate(b.view(), options_for(6));
+  expect_rows_derive_their_ids(catalogue(s, MetricKind::accuracy), false);
+  for (bool probabilities : {false, true}) {
+    expect_rows_derive_their_ids(
+        catalogue(s, MetricKind::loss,
+                  probabilities ? ScoresAre::probabilities : ScoresAre::logits),
+        probabilities);
+  }
+  for (std::int64_t labels : {1, 3}) {
+    const auto l = labelwise({1, 0, 1, 0, 1, 1}, {0.8f, 0.6f, 0.1f, 0.2f, 0.9f, 0.7f}, labels);
+    expect_rows_derive_their_ids(catalogue(l, MetricKind::accuracy), false);
+    for (bool probabilities : {false, true}) {
+      expect_rows_derive_their_ids(
+          catalogue(l, MetricKind::loss,
+                    probabilities ? ScoresAre::probabilities : ScoresAre::logits),
+          probabilities);
+    }
+  }
+  // The readings the audit names in findings, with their rules.
+  const auto acc = catalogue(s, MetricKind::accuracy);
+  EXPECT_EQ(find(acc, "accuracy.macro.absent_zero").rule, "MA001");
+  EXPECT_EQ(find(acc, "accuracy.balanced").rule, "MA002");
+  EXPECT_EQ(find(acc, "accuracy.elementwise_binary").rule, "MA003");
+  EXPECT_EQ(find(acc, "accuracy.top2").rule, "MA004");
+  EXPECT_EQ(catalogue(s, MetricKind::loss, ScoresAre::probabilities).front().rule, "ML001");
+}
+
+TEST(Catalogue, ReadingIdsNameEveryChoiceThatDiffersFromTheDefault) {
+  Convention c;
+  c.metric = Metric::precision;
+  c.average = Average::macro;
+  c.zero_division = ZeroDivision::one;
+  EXPECT_EQ(c.id(), "precision.macro.exclude_unseen.zero_division_1");
+  c.top_k = 2;
+  c.ties = TieRule::torch_topk;
+  c.topk_predicted = TopKPredicted::whole_set;
+  c.sample_weighted = false;
+  EXPECT_EQ(c.id(),
+            "precision.top2.macro.exclude_unseen.zero_division_1.ties_torch_topk."
+            "predicted_whole_set.unweighted");
+  Convention balanced;
+  balanced.metric = Metric::balanced_accuracy;
+  balanced.adjusted = true;
+  EXPECT_EQ(balanced.id(), "accuracy.balanced.adjusted");
+  // A loss family's own normalisation is not named; another one is.
+  Convention loss;
+  loss.metric = Metric::cross_entropy;
+  loss.class_weights = {1.0, 2.0};
+  loss.reduction = Reduction::sum;
+  EXPECT_EQ(loss.id(), "loss.logits.class_weights.sum");
+  EXPECT_EQ(reading_id(loss, true), "loss.softmax_twice.class_weights.sum");
+  EXPECT_EQ(reading_id(loss, false), "loss.logits.class_weights.sum");
+  loss.weight_norm = ClassWeightNorm::sample_count;
+  EXPECT_EQ(loss.id(), "loss.logits.class_weights.norm_sample_count.sum");
+  loss.loss = LossFamily::keras_binary_onehot;
+  EXPECT_EQ(loss.id(), "loss.binary_onehot.class_weights.sum");
+  EXPECT_EQ(reading_id(loss, true), loss.id());  // only the logits family is renamed
+  LabelwiseConvention l;
+  l.average = Average::macro;
+  l.reading = ScoreReading::raw;
+  EXPECT_EQ(l.id(), "accuracy.multilabel.macro.raw");
+  l.metric = LabelwiseMetric::binary_cross_entropy;
+  l.reduction = Reduction::sum;
+  EXPECT_EQ(reading_id(l, true), "loss.sigmoid_twice.sum");
+  l.loss = BinaryLossFamily::torch_probabilities;
+  EXPECT_EQ(l.id(), "loss.bce_torch_probabilities.sum");
+}
+
 }  // namespace
 }  // namespace metricaudit

@@ -101,20 +101,20 @@ TEST(Profiles, LabelwiseDefaultsComeFromTheProfile) {
 
 TEST(Conventions, IdsAreStableAndDistinct) {
   Convention c;
-  EXPECT_EQ(c.id(), "accuracy/micro");
+  EXPECT_EQ(c.id(), "accuracy.micro");
   c.average = Average::macro;
   c.absent = Absent::zero;
-  EXPECT_EQ(c.id(), "accuracy/macro/absent=zero");
+  EXPECT_EQ(c.id(), "accuracy.macro.absent_zero");
   c.top_k = 5;
-  EXPECT_EQ(c.id(), "accuracy/top5/macro/absent=zero/ties=index_order");
+  EXPECT_EQ(c.id(), "accuracy.top5.macro.absent_zero");
   Convention l;
   l.metric = Metric::cross_entropy;
   l.loss = LossFamily::keras_probabilities;
   l.label_smoothing = 0.1;
   l.weight_norm = ClassWeightNorm::sample_count;
-  EXPECT_EQ(l.id(), "cross_entropy/keras_probabilities/smoothing=0.1/norm=sample_count");
+  EXPECT_EQ(l.id(), "loss.keras_probabilities.smoothing_0.1");
   LabelwiseConvention b;
-  EXPECT_EQ(b.id(), "binary_accuracy/micro/torchmetrics_auto");
+  EXPECT_EQ(b.id(), "accuracy.binary.torchmetrics_auto");
 }
 
 }  // namespace

@@ -23,26 +23,29 @@ struct CandidateValue {
   double value = 0.0;
   double distance = 0.0;  ///< |value - logged|
   bool explains = false;  ///< distance <= the point's tolerance
+  /// The rule its catalogue row stands for (Candidate::rule): what a finding says when
+  /// this convention, not the implied one, explains the value. Not written by the writers.
+  std::string rule = {};
 };
 
 /// A logged point recomputed from its dump.
 struct PointResult {
   LoggedPoint point;
-  std::string kind;     ///< "accuracy" or "loss"
-  std::string dump;     ///< the dump file it was recomputed from
+  std::string kind;              ///< "accuracy" or "loss"
+  std::string dump;              ///< the dump file it was recomputed from
   std::int64_t num_classes = 0;  ///< C of that dump
   double tolerance = 0.0;
-  std::string expected_id;          ///< the convention the metric's name implies
-  std::optional<double> expected;   ///< its value
+  std::string expected_id;                 ///< the convention the metric's name implies
+  std::optional<double> expected;          ///< its value
   std::vector<CandidateValue> candidates;  ///< catalogue order; unavailable ones left out
   std::vector<std::string> explained_by;   ///< ids of the candidates that explain the value
 };
 
 struct Finding {
-  std::string rule;      ///< stable id, e.g. "MA001"
-  std::string name;      ///< stable short name, e.g. "accuracy-macro-absent-zero"
+  std::string rule;  ///< stable id, e.g. "MA001"
+  std::string name;  ///< stable short name, e.g. "accuracy-macro-absent-zero"
   Severity severity = Severity::warning;
-  std::string metric;    ///< the logged name
+  std::string metric;  ///< the logged name
   std::string split;
   std::vector<std::int64_t> epochs;  ///< epochs (0-based) the finding covers
   std::vector<std::int64_t> steps;   ///< steps, for per-step values
@@ -65,8 +68,8 @@ struct AuditReport {
   std::string predictions;               ///< the dump folder, or empty
   std::vector<PointResult> points;
   std::vector<Finding> findings;
-  std::vector<std::string> warnings;     ///< tolerated input problems
-  std::vector<std::string> undecided;    ///< logged metrics the audit could not check, and why
+  std::vector<std::string> warnings;   ///< tolerated input problems
+  std::vector<std::string> undecided;  ///< logged metrics the audit could not check, and why
 
   /// 1 when a finding of severity warning or error exists, else 0 (notes do not count).
   int exit_status() const;

@@ -43,7 +43,7 @@ TEST(SarifWriter, RulesComeFromTheTable) {
     EXPECT_EQ(j["name"], r.name);
     EXPECT_EQ(j["shortDescription"]["text"], r.short_description);
     EXPECT_EQ(j["fullDescription"]["text"], r.full_description);
-    EXPECT_EQ(j["help"]["text"], r.default_fix);
+    EXPECT_EQ(j["help"]["text"], generic_fix(r));
     EXPECT_EQ(j["defaultConfiguration"]["level"], severity_name(r.level));
   }
 }

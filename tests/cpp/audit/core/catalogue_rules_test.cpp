@@ -1,0 +1,54 @@
+// Every catalogue row names a rule of the table, of its own kind: a finding is always
+// raised under a published rule, with the texts of that rule.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "metricaudit/audit/rules.hpp"
+#include "metricaudit/metricaudit.hpp"
+
+namespace metricaudit::audit {
+namespace {
+
+template <typename C>
+void expect_known_rules(const std::vector<C>& rows, MetricKind kind) {
+  for (const auto& c : rows) {
+    SCOPED_TRACE(c.id);
+    const RuleInfo* r = find_rule(c.rule);
+    ASSERT_NE(r, nullptr);
+    // Accuracy rows stand for accuracy (MA) rules, loss rows for loss (ML) rules.
+    EXPECT_EQ(r->id.substr(0, 2), kind == MetricKind::loss ? "ML" : "MA");
+  }
+}
+
+TEST(CatalogueRules, EveryRowNamesARuleOfItsKind) {
+  const std::vector<std::int64_t> target = {0, 1, 2, 0};
+  const std::vector<float> probs = {0.7f, 0.2f, 0.1f, 0.1f, 0.8f, 0.1f,
+                                    0.2f, 0.2f, 0.6f, 0.3f, 0.3f, 0.4f};
+  MulticlassBatch b;
+  b.target = ArrayView::vector(target.data(), 4);
+  b.scores = ArrayView::matrix(probs.data(), 4, 3);
+  StateOptions o;
+  o.num_classes = 3;
+  const SufficientState s = evaluate(b, o);
+  for (MetricKind kind : {MetricKind::accuracy, MetricKind::loss}) {
+    for (ScoresAre scores : {ScoresAre::logits, ScoresAre::probabilities}) {
+      expect_known_rules(catalogue(s, kind, scores), kind);
+    }
+  }
+  const std::vector<std::int64_t> labels = {1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0};
+  LabelwiseBatch lb;
+  lb.target = ArrayView::matrix(labels.data(), 4, 3);
+  lb.scores = ArrayView::matrix(probs.data(), 4, 3);
+  LabelwiseOptions lo;
+  lo.num_labels = 3;
+  const LabelwiseState l = evaluate(lb, lo);
+  for (MetricKind kind : {MetricKind::accuracy, MetricKind::loss}) {
+    for (ScoresAre scores : {ScoresAre::logits, ScoresAre::probabilities}) {
+      expect_known_rules(catalogue(l, kind, scores), kind);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace metricaudit::audit
