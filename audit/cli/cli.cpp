@@ -19,10 +19,7 @@
 #include "metricaudit/audit/log_formats.hpp"
 #include "metricaudit/audit/report_writers.hpp"
 #include "metricaudit/error.hpp"
-
-#ifndef METRICAUDIT_VERSION
-#define METRICAUDIT_VERSION "unknown"
-#endif
+#include "metricaudit/version.hpp"
 
 namespace metricaudit::audit::cli {
 namespace {
@@ -135,7 +132,6 @@ int run_audit_command(const AuditArgs& a, std::ostream& out, std::ostream& err, 
     throw;
   }
   if (t.stderr_is_tty) err << "\r\x1b[K" << std::flush;
-  if (report.tool_version.empty()) report.tool_version = METRICAUDIT_VERSION;
 
   std::ostringstream text;
   if (a.format == "json") {
@@ -166,7 +162,7 @@ int run_explain_command(const ExplainArgs& a, std::ostream& out, const Terminal&
 }  // namespace
 
 const char* version() {
-  return METRICAUDIT_VERSION;
+  return kVersion;
 }
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
@@ -175,7 +171,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
       "metricaudit: recompute the metrics a training log reports from saved predictions "
       "and name the convention behind each number.",
       "metricaudit"};
-  app.set_version_flag("--version", std::string("metricaudit ") + METRICAUDIT_VERSION);
+  app.set_version_flag("--version", std::string("metricaudit ") + kVersion);
   app.require_subcommand(1);
   app.footer("Exit status: 0 no findings, 1 findings (warning or error), 2 usage or input error.");
 

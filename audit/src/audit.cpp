@@ -7,6 +7,7 @@
 
 #include "internal.hpp"
 #include "metricaudit/error.hpp"
+#include "metricaudit/version.hpp"
 
 namespace metricaudit::audit {
 namespace {
@@ -32,7 +33,7 @@ const detail::Recomputed* find_dump(const std::vector<detail::Recomputed>& dumps
 
 AuditReport run_audit(const AuditOptions& options) {
   AuditReport report;
-  report.tool_version = "0.1.0";
+  report.tool_version = kVersion;
   if (options.num_classes && *options.num_classes < 1) {
     throw InvalidArgument("--num-classes: expected an integer >= 1, got " +
                           std::to_string(*options.num_classes));

@@ -25,5 +25,6 @@ ArrayView optional_view(const py::object& object, std::string_view argument, Acc
 
 void bind_conventions(py::module_& m);
 void bind_states(py::module_& m);
+void bind_audit(py::module_& m);  ///< the command, run_audit, dump checks (audit*.cpp)
 
 }  // namespace metricaudit::python

@@ -27,6 +27,7 @@ PYBIND11_MODULE(_core, m) {
 
   metricaudit::python::bind_conventions(m);
   metricaudit::python::bind_states(m);
+  metricaudit::python::bind_audit(m);
 
   m.attr("EXACT_SUM_LIMBS") = metricaudit::ExactSum::kLimbs;
 }

@@ -19,6 +19,13 @@ Functional API: :func:`accuracy`, :func:`precision`, :func:`recall`, :func:`f1`,
 torch tensors (DLPack, no copy) or anything :func:`numpy.asarray` reads.
 Errors: ``ValueError`` with the core's message; :class:`UnavailableError` (a
 ``ValueError``) when a reading is not defined for what was computed.
+
+The audit: :func:`audit` (``metricaudit.audit("run_dir")`` returns an
+:class:`AuditReport`), the same as the ``metricaudit audit`` command that ``pip install``
+puts on PATH; :class:`InputError` names the file and line of unreadable input.
+Capturing predictions during training: :mod:`metricaudit.capture`
+(``PredictionWriter``), :mod:`metricaudit.keras`, :mod:`metricaudit.lightning`,
+:mod:`metricaudit.huggingface` (each imports its framework only when used).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from typing import Any
 
 from . import _core
 from ._core import UnavailableError
+from ._audit import AuditReport, InputError, audit
 from ._evaluator import Evaluator, sum_state_dicts
 from ._explain import ExplainRow, Explanation, explain
 from ._functional import (
@@ -40,7 +48,8 @@ from ._functional import (
     recall,
 )
 
-__version__ = "0.1.0"
+# CMakeLists.txt's project(VERSION), compiled into the module (metricaudit/version.hpp).
+__version__: str = _core.__version__
 
 __all__ = [
     "accuracy",
@@ -60,6 +69,10 @@ __all__ = [
     "profiles",
     "convention",
     "softmax_twice_floor",
+    # the audit: the `metricaudit` command's, bound (_audit.py)
+    "audit",
+    "AuditReport",
+    "InputError",
 ]
 
 

@@ -174,3 +174,37 @@ class LabelwiseState:
     def weighted(self) -> bool: ...
     @property
     def scores_in_unit_interval(self) -> bool: ...
+    @property
+    def _last_input_addresses(self) -> tuple[int, int, int]: ...
+
+# The audit command and the audit (bindings/src/audit.cpp, audit_dumps.cpp).
+__version__: str
+
+class InputError(ValueError): ...
+
+class AuditReport:
+    @property
+    def exit_status(self) -> int: ...
+    def json(self) -> str: ...
+    def sarif(self) -> str: ...
+    def text(self, colour: bool = ..., points_table: bool = ...) -> str: ...
+
+def run_command(
+    args: Sequence[str], out: Any, err: Any, stdout_is_tty: bool, stderr_is_tty: bool, no_color: bool
+) -> int: ...
+def run_audit(
+    path: str,
+    preds: str | None = ...,
+    log_format: str = ...,
+    num_classes: int | None = ...,
+    eval_size: int | None = ...,
+    batch_size: int | None = ...,
+    metric_kinds: dict[str, str] = ...,
+) -> AuditReport: ...
+def check_dump(
+    npz: str,
+    split: str,
+    epoch: int | None = ...,
+    step: int | None = ...,
+    num_classes: int | None = ...,
+) -> dict[str, Any]: ...
