@@ -60,6 +60,20 @@ void bind_audit_dumps(py::module_& m) {
       "Reads the .npz dump at npz as the audit does (load_dump, dump_task, the batch "
       "conversion) and returns what it holds; raises InputError / ValueError with the "
       "reader's message otherwise.");
+
+  m.def(
+      "list_dumps",
+      [](const std::filesystem::path& dir) {
+        std::vector<std::string> warnings;
+        py::list found;
+        for (const audit::DumpLocation& d : audit::list_dumps(dir, &warnings)) {
+          found.append(py::make_tuple(d.display_path(), d.split, d.epoch, d.step));
+        }
+        return found;
+      },
+      py::arg("dir"),
+      "The dumps the audit finds in dir (list_dumps): (path, split, epoch, step) tuples, "
+      "split canonical ('val' for 'valid'); raises InputError for conflicting names.");
 }
 
 }  // namespace metricaudit::python
