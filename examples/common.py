@@ -1,7 +1,7 @@
 """Helpers shared by the example generators (examples/<name>/make.py).
 
-Nothing here trains or logs anything: it saves prediction dumps in the format the
-audit reads (audit/include/metricaudit/audit/dump.hpp), runs a generator inside a
+Nothing here trains or logs anything (the dumps are written by metricaudit's own
+capture helpers: metricaudit.capture, .keras, .lightning): it runs a generator inside a
 pseudo-terminal so the libraries draw their progress bars as they would on a
 terminal, and computes reference readings with plain numpy so each run.json can
 state, next to every logged number, what each convention gives for it.
@@ -21,29 +21,6 @@ import sys
 import termios
 
 import numpy as np
-
-
-# --------------------------------------------------------------------------- dumps
-
-def save_dump(path, target, *, logits=None, probs=None, preds=None, sample_weight=None):
-    """Write one evaluation as .npz: target (N,) int64 and exactly one of
-    logits (N, C) float32, probs (N, C) float32, preds (N,) int64."""
-    given = [k for k, v in (("logits", logits), ("probs", probs), ("preds", preds)) if v is not None]
-    assert len(given) == 1, given
-    arrays = {"target": np.asarray(target, dtype=np.int64)}
-    if logits is not None:
-        arrays["logits"] = np.asarray(logits, dtype=np.float32)
-    if probs is not None:
-        arrays["probs"] = np.asarray(probs, dtype=np.float32)
-    if preds is not None:
-        arrays["preds"] = np.asarray(preds, dtype=np.int64)
-    if sample_weight is not None:
-        arrays["sample_weight"] = np.asarray(sample_weight, dtype=np.float32)
-    n = arrays["target"].shape[0]
-    for k, v in arrays.items():
-        assert v.shape[0] == n, (k, v.shape, n)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    np.savez_compressed(path, **arrays)
 
 
 # ----------------------------------------------------------------- reference readings

@@ -2,7 +2,8 @@
 make.py holds a Config and calls run(cfg).
 
 A digits MLP with a softmax output is trained by `model.fit(verbose=1)` with a
-`keras.callbacks.CSVLogger`; the progress bar is recorded from a pseudo-terminal
+`keras.callbacks.CSVLogger` and `metricaudit.keras.SavePredictions` (the validation
+dumps); the progress bar is recorded from a pseudo-terminal
 (progress.txt), so Keras draws it as on a terminal (its dynamic display: \\b and \\r
 redraws). Every logged number is checked against the saved predictions (run()
 fails if the expected convention does not reproduce it) and run.json is written.
@@ -46,6 +47,9 @@ def train(cfg):
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
+    from metricaudit.capture import PredictionWriter
+    from metricaudit.keras import SavePredictions
+
     keras.utils.set_random_seed(SEED)
     X, y = load_digits(return_X_y=True)
     X = (X / 16.0).astype(np.float32)
@@ -67,10 +71,15 @@ def train(cfg):
 
     bs = cfg.batch_size
 
-    class DumpPredictions(keras.callbacks.Callback):
-        """Before each training step, the predictions of the weights that step uses
-        (so the concatenation over an epoch is what the running means covered);
-        after each epoch, the validation set under the epoch's final weights."""
+    # The validation dumps, the documented way: metricaudit.keras.SavePredictions predicts
+    # the validation data at each epoch's end and saves probs (the model ends in softmax).
+    save_val = SavePredictions(cfg.here, validation_data=(X_va, Y_va), batch_size=bs)
+    train_dumps = PredictionWriter(cfg.here)
+
+    class SaveTrainingOutputs(keras.callbacks.Callback):
+        """Before each training step, the predictions of the weights that step uses (so the
+        concatenation over an epoch is what the running means covered). Specific to these
+        examples (fit with shuffle=False, so batch b is rows [b*bs, (b+1)*bs))."""
 
         def on_epoch_begin(self, epoch, logs=None):
             self.out = []
@@ -83,14 +92,12 @@ def train(cfg):
         def on_epoch_end(self, epoch, logs=None):
             probs = np.concatenate(self.out)
             assert len(probs) == len(y_tr)
-            common.save_dump(os.path.join(cfg.pred_dir, f"train_epoch{epoch}.npz"), y_tr, probs=probs)
-            val = np.asarray(self.model.predict(X_va, batch_size=bs, verbose=0))
-            common.save_dump(os.path.join(cfg.pred_dir, f"val_epoch{epoch}.npz"), y_va, probs=val)
+            train_dumps.write("train", epoch=epoch, target=y_tr, probs=probs)
 
     model.fit(X_tr, Y_tr, validation_data=(X_va, Y_va), batch_size=bs, epochs=cfg.epochs,
               shuffle=False, verbose=1,
               callbacks=[keras.callbacks.CSVLogger(os.path.join(cfg.here, "training.log")),
-                         DumpPredictions()])
+                         SaveTrainingOutputs(), save_val])
 
     # What did the string metric resolve to? Record the classes Keras built.
     resolved = {}
@@ -120,6 +127,8 @@ def finish(cfg):
         for split, prefix in (("train", ""), ("val", "val_")):
             d = np.load(os.path.join(cfg.pred_dir, f"{split}_epoch{e}.npz"))
             probs, target = d["probs"], d["target"]
+            if target.ndim == 2:  # the validation dumps hold the one-hot targets fit() was given
+                target = target.argmax(axis=1)
             acc = common.accuracy_readings(probs, target, cfg.num_classes)
             loss = common.loss_readings(probs, target, scores_are="probs")
             acc["keras_binary_accuracy_onehot"] = loss.pop("keras_binary_accuracy_onehot")
@@ -162,7 +171,9 @@ def finish(cfg):
         },
         "dumps": {
             "val_epoch<E>.npz": "probs of the whole validation set under the weights at the end of epoch E "
-                                "(what val_loss / val_accuracy of epoch E were computed on)",
+                                "(what val_loss / val_accuracy of epoch E were computed on), with the "
+                                "one-hot targets given to fit(); written by metricaudit.keras.SavePredictions, "
+                                "whose val_epoch<E>.json records the output activation and the loss",
             "train_epoch<E>.npz": "probs each training step of epoch E computed before its update (the "
                                   "weights change from batch to batch), concatenated in step order: "
                                   "rows [b*batch_size, (b+1)*batch_size) are step b. The logged epoch "

@@ -3,7 +3,9 @@ clean). Each example's make.py holds a Config and calls run(cfg).
 
 A digits MLP is trained with Lightning; train_acc / val_acc / train_loss / val_loss are
 logged through self.log into Lightning's CSVLogger (metrics.csv), and the tqdm bar is
-recorded from a pseudo-terminal (progress.txt). Every logged number is then checked
+recorded from a pseudo-terminal (progress.txt). The predictions are saved the documented
+way: the steps return {"logits": ..., "target": ...} and
+metricaudit.lightning.SavePredictions writes the dumps. Every logged number is then checked
 against the saved predictions (run() fails if the expected convention does not
 reproduce it), and run.json is written.
 """
@@ -43,10 +45,6 @@ class Config:
         return os.path.join(self.here, "predictions")
 
     @property
-    def batch_dir(self):
-        return os.path.join(self.here, "_train_batches")
-
-    @property
     def log_dir(self):
         return os.path.join(self.here, "lightning_logs", "version_0")
 
@@ -60,6 +58,8 @@ def train(cfg):
     from sklearn.model_selection import train_test_split
     from torch import nn
     from torch.utils.data import DataLoader, TensorDataset
+
+    from metricaudit.lightning import SavePredictions
 
     common.patch_lightning_for_torch113_py311(L)
     torch.set_num_threads(1)
@@ -86,11 +86,12 @@ def train(cfg):
             self.loss_fn = nn.CrossEntropyLoss()
             self.train_acc = cfg.make_metric(num_classes)
             self.val_acc = cfg.make_metric(num_classes)
-            self._train_out, self._val_out = [], []
 
         def forward(self, x):
             return self.net(x)
 
+        # Each step returns what its logged metrics were computed on: the contract of
+        # metricaudit.lightning.SavePredictions, which writes the dumps.
         def training_step(self, batch, batch_idx):
             x, t = batch
             logits = self(x)
@@ -98,20 +99,7 @@ def train(cfg):
             self.train_acc(logits, t)
             self.log("train_loss", loss, on_step=True, on_epoch=True, prog_bar=True)
             self.log("train_acc", self.train_acc, on_step=True, on_epoch=True, prog_bar=True)
-            out = (logits.detach().numpy().copy(), t.numpy().copy())
-            self._train_out.append(out)
-            # keyed by the optimizer steps taken before this batch; the parent keeps
-            # only the batches whose train_*_step values metrics.csv holds.
-            common.save_dump(os.path.join(cfg.batch_dir, f"train_step{self.global_step}.npz"),
-                             out[1], logits=out[0])
-            return loss
-
-        def on_train_epoch_end(self):
-            logits = np.concatenate([o[0] for o in self._train_out])
-            target = np.concatenate([o[1] for o in self._train_out])
-            common.save_dump(os.path.join(cfg.pred_dir, f"train_epoch{self.current_epoch}.npz"),
-                             target, logits=logits)
-            self._train_out = []
+            return {"loss": loss, "logits": logits.detach(), "target": t}
 
         def validation_step(self, batch, batch_idx):
             x, t = batch
@@ -120,17 +108,7 @@ def train(cfg):
             self.val_acc(logits, t)
             self.log("val_loss", loss, prog_bar=True)
             self.log("val_acc", self.val_acc, prog_bar=True)
-            if not self.trainer.sanity_checking:
-                self._val_out.append((logits.numpy().copy(), t.numpy().copy()))
-
-        def on_validation_epoch_end(self):
-            if self.trainer.sanity_checking:
-                return
-            logits = np.concatenate([o[0] for o in self._val_out])
-            target = np.concatenate([o[1] for o in self._val_out])
-            common.save_dump(os.path.join(cfg.pred_dir, f"val_epoch{self.current_epoch}.npz"),
-                             target, logits=logits)
-            self._val_out = []
+            return {"logits": logits, "target": t}
 
         def configure_optimizers(self):
             return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
@@ -143,6 +121,9 @@ def train(cfg):
         enable_checkpointing=False,
         log_every_n_steps=cfg.log_every_n_steps,
         deterministic=True,
+        # val_epoch<E>, train_epoch<E> (the epoch's training outputs, in batch order) and
+        # train_step<S> for the steps whose on_step values Lightning logs.
+        callbacks=[SavePredictions(cfg.here, train_epochs=True, train_steps="logged")],
     )
     trainer.fit(DigitsClassifier(), train_dl, val_dl)
 
@@ -153,8 +134,8 @@ def read_metrics_csv(path):
 
 
 def finish(cfg):
-    """After training: keep the step dumps metrics.csv refers to, check every logged
-    accuracy against the dumps, and write run.json."""
+    """After training: check that the step dumps are those metrics.csv refers to, check
+    every logged accuracy against the dumps, and write run.json."""
     import numpy as np
 
     rows = read_metrics_csv(os.path.join(cfg.log_dir, "metrics.csv"))
@@ -165,24 +146,25 @@ def finish(cfg):
         return d["logits"], d["target"]
 
     # --- per-step training values: one batch each
+    logged_steps = {int(r["step"]) for r in rows if r.get("train_acc_step")}
+    dumped_steps = {int(f[len("train_step"):-len(".npz")])
+                    for f in os.listdir(cfg.pred_dir) if f.startswith("train_step") and f.endswith(".npz")}
+    assert logged_steps == dumped_steps, (sorted(logged_steps), sorted(dumped_steps))
     for r in rows:
         if r.get("train_acc_step"):
             s = int(r["step"])
-            src = os.path.join(cfg.batch_dir, f"train_step{s}.npz")
-            logits, target = load(src)
+            logits, target = load(os.path.join(cfg.pred_dir, f"train_step{s}.npz"))
             acc = common.accuracy_readings(logits, target, cfg.num_classes)
             loss = common.loss_readings(logits, target)
             logged_acc, logged_loss = float(r["train_acc_step"]), float(r["train_loss_step"])
             assert abs(acc[cfg.acc_reading] - logged_acc) < 1e-6, (s, acc, logged_acc)
             assert abs(loss["ce_logits"] - logged_loss) < 1e-5, (s, loss, logged_loss)
-            shutil.copy(src, os.path.join(cfg.pred_dir, f"train_step{s}.npz"))
             checks.append({"metric": "train_acc_step", "step": s, "epoch": int(r["epoch"]),
                            "logged": logged_acc, "dump": f"predictions/train_step{s}.npz",
                            "readings": acc})
             checks.append({"metric": "train_loss_step", "step": s, "epoch": int(r["epoch"]),
                            "logged": logged_loss, "dump": f"predictions/train_step{s}.npz",
                            "readings": loss})
-    shutil.rmtree(cfg.batch_dir)
 
     # --- per-epoch values
     for r in rows:
@@ -238,6 +220,8 @@ def finish(cfg):
                             "tty newline translation \\n -> \\r\\n",
         },
         "dumps": {
+            "written_by": "metricaudit.lightning.SavePredictions(run_dir, train_epochs=True, "
+                          "train_steps='logged'); each dump's .json beside it records how",
             "val_epoch<E>.npz": "the whole validation set at the end of epoch E (what val_acc/val_loss "
                                 "of epoch E were computed on)",
             "train_epoch<E>.npz": "the logits the training steps of epoch E produced, concatenated in batch "
@@ -259,7 +243,7 @@ def run(cfg, script_path):
     if os.environ.get("MA_EXAMPLE_CHILD") == "1":
         train(cfg)
         return
-    for p in (cfg.pred_dir, cfg.batch_dir, os.path.join(cfg.here, "lightning_logs")):
+    for p in (cfg.pred_dir, os.path.join(cfg.here, "lightning_logs")):
         shutil.rmtree(p, ignore_errors=True)
     env = dict(os.environ, MA_EXAMPLE_CHILD="1", PYTHONHASHSEED="0")
     rc = common.run_in_pty([sys.executable, os.path.abspath(script_path)],

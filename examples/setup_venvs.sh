@@ -18,3 +18,14 @@ fi
 # Keras 3 + JAX (CPU): any Python 3.11 with pip; a plain venv.
 "${KERAS_PYTHON:-python3}" -m venv "$root/ex-keras"
 "$root/ex-keras/bin/pip" install -r "$here/requirements-keras.txt"
+
+# metricaudit itself, whose capture helpers (metricaudit.capture, .keras, .lightning)
+# write the examples' predictions: the wheel of this checkout, built once (needs what
+# scripts/bootstrap installs), into both venvs.
+repo="$(cd "$here/.." && pwd)"
+wheel_dir="$(mktemp -d)"
+"${KERAS_PYTHON:-python3}" -m pip wheel -q --no-deps -w "$wheel_dir" "$repo"
+for venv in ex-torch ex-keras; do
+  "$root/$venv/bin/pip" install -q --no-deps --force-reinstall "$wheel_dir"/metricaudit-*.whl
+done
+rm -rf "$wheel_dir"

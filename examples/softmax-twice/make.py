@@ -47,6 +47,8 @@ def train():
     from torch.utils.data import DataLoader, TensorDataset
     from torch.utils.tensorboard import SummaryWriter
 
+    from metricaudit.capture import PredictionWriter
+
     torch.set_num_threads(1)
     torch.manual_seed(SEED)
     np.random.seed(SEED)
@@ -66,6 +68,9 @@ def train():
     opt = torch.optim.Adam(model.parameters(), lr=LR)
 
     writer = SummaryWriter(log_dir=TB_DIR)
+    # The dumps, written the documented way for a plain loop (predictions/ beside the logs).
+    dumps = PredictionWriter(HERE, metadata={"model_output": "nn.Softmax(dim=1): probabilities",
+                                             "loss": "torch.nn.CrossEntropyLoss() (expects logits)"})
     log = open(JSONL, "w")
     step = 0
     for epoch in range(EPOCHS):
@@ -84,12 +89,11 @@ def train():
             if step % LOG_EVERY == 0:
                 log.write(json.dumps({"epoch": epoch, "step": step, "train_loss": loss.item()}) + "\n")
                 writer.add_scalar("train/loss", loss.item(), step)
-                common.save_dump(os.path.join(PRED_DIR, f"train_step{step}.npz"), t.numpy(), probs=p)
+                dumps.write("train", step=step, target=t, probs=p)
             step += 1
         train_loss_epoch = loss_sum / n_seen
-        common.save_dump(os.path.join(PRED_DIR, f"train_epoch{epoch}.npz"),
-                         np.concatenate([o[1] for o in outs]),
-                         probs=np.concatenate([o[0] for o in outs]))
+        dumps.write("train", epoch=epoch, target=np.concatenate([o[1] for o in outs]),
+                    probs=np.concatenate([o[0] for o in outs]))
 
         model.eval()
         vouts, vloss_sum, correct, n = [], 0.0, 0, 0
@@ -101,9 +105,8 @@ def train():
                 n += len(t)
                 vouts.append((probs.numpy().copy(), t.numpy().copy()))
         val_loss, val_acc = vloss_sum / n, correct / n
-        common.save_dump(os.path.join(PRED_DIR, f"val_epoch{epoch}.npz"),
-                         np.concatenate([o[1] for o in vouts]),
-                         probs=np.concatenate([o[0] for o in vouts]))
+        dumps.write("val", epoch=epoch, target=np.concatenate([o[1] for o in vouts]),
+                    probs=np.concatenate([o[0] for o in vouts]))
         rec = {"epoch": epoch, "step": step, "train_loss_epoch": train_loss_epoch,
                "val_loss": val_loss, "val_acc": val_acc}
         log.write(json.dumps(rec) + "\n")
