@@ -171,3 +171,18 @@ def test_version_is_the_cmake_project_version() -> None:
     assert metricaudit.audit(ROOT / "examples" / "clean").tool_version == declared
     out = subprocess.run([console_script(), "--version"], capture_output=True, text=True).stdout
     assert out.strip() == f"metricaudit {declared}"
+
+
+@needs_cmake_command
+def test_a_closed_reader_ends_every_runner_with_sigpipe() -> None:
+    # `metricaudit audit RUN | head`: the C++ command dies of SIGPIPE; so does the Python one.
+    import signal
+
+    for runner in RUNNERS:
+        p = subprocess.Popen(
+            RUNNERS[runner]() + ["audit", "examples/seed-torchmetrics-macro"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        p.stdout.close()  # before the report is written (the audit takes a while)
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == -signal.SIGPIPE, (runner, p.returncode, err.decode())

@@ -10,6 +10,7 @@ lines follow ``isatty()`` and ``NO_COLOR`` as main.cpp reads them.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Optional, Sequence, TextIO
 
@@ -50,12 +51,8 @@ def run(
 
 def main() -> None:
     """Console-script entry point: ``sys.exit(run())``."""
-    try:
-        status = run()
-    except BrokenPipeError:
-        # The reader went away (`metricaudit audit RUN | head`): like the C++ command,
-        # stop quietly. Point stdout at devnull so the interpreter's final flush is quiet.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        status = 1
-    sys.exit(status)
+    # A closed reader (`metricaudit audit RUN | head`) ends the process with SIGPIPE, as
+    # it ends the C++ command, instead of a Python traceback.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(run())
