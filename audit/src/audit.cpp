@@ -4,6 +4,8 @@
 
 #include <map>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "internal.hpp"
 #include "metricaudit/error.hpp"
@@ -34,9 +36,15 @@ const detail::Recomputed* find_dump(const std::vector<detail::Recomputed>& dumps
 AuditReport run_audit(const AuditOptions& options) {
   AuditReport report;
   report.tool_version = kVersion;
-  if (options.num_classes && *options.num_classes < 1) {
-    throw InvalidArgument("--num-classes: expected an integer >= 1, got " +
-                          std::to_string(*options.num_classes));
+  // The command's parser checks these too; callers of the library (metricaudit.audit in
+  // Python) get the same refusal here.
+  for (const auto& [option, value] : {std::pair{"--num-classes", options.num_classes},
+                                      std::pair{"--eval-size", options.eval_size},
+                                      std::pair{"--batch-size", options.batch_size}}) {
+    if (value && *value < 1) {
+      throw InvalidArgument(std::string(option) + ": expected an integer >= 1, got " +
+                            std::to_string(*value));
+    }
   }
   detail::Inputs inputs = detail::read_inputs(options);
   report.warnings = std::move(inputs.warnings);

@@ -96,6 +96,13 @@ def test_errors_carry_the_readers_message(tmp_path: Path) -> None:
     assert isinstance(info.value, ValueError)
     with pytest.raises(ValueError, match="num-classes"):
         metricaudit.audit(EXAMPLES / "clean", num_classes=0)
+    # what the command's parser refuses, the API refuses with the same option name
+    with pytest.raises(ValueError, match="--eval-size: expected an integer >= 1, got 0"):
+        metricaudit.audit(EXAMPLES / "clean", eval_size=0)
+    with pytest.raises(ValueError, match="--batch-size: expected an integer >= 1, got -1"):
+        metricaudit.audit(EXAMPLES / "clean", batch_size=-1)
+    with pytest.raises(ValueError, match="--metric val_acc=bogus"):
+        metricaudit.audit(EXAMPLES / "clean", metric={"val_acc": "bogus"})
 
 
 def test_repr_and_summary() -> None:
