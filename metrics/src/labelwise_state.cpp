@@ -4,6 +4,7 @@
 
 #include "detail/state_ops.hpp"
 #include "metricaudit/error.hpp"
+#include "metricaudit/state_options.hpp"
 
 namespace metricaudit {
 
@@ -11,6 +12,13 @@ LabelwiseState::LabelwiseState(LabelwiseOptions options) : options_(options) {
   if (options_.num_labels < 1) {
     throw InvalidArgument("num_labels: expected an integer >= 1, got " +
                           std::to_string(options_.num_labels));
+  }
+  // Four counts per label and score reading: checked before anything is allocated.
+  constexpr std::int64_t per_label = 4 * kScoreReadings * sizeof(std::int64_t);
+  if (options_.num_labels > kMaxStateBytes / per_label) {
+    throw InvalidArgument("num_labels: " + std::to_string(options_.num_labels) +
+                          " labels exceed the limit of " +
+                          std::to_string(kMaxStateBytes / per_label) + " (1 GiB of state)");
   }
   if (!(options_.threshold >= 0.0 && options_.threshold <= 1.0)) {
     throw InvalidArgument("threshold: expected a value in [0, 1], got " +

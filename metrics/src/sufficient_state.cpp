@@ -1,6 +1,7 @@
 #include "metricaudit/sufficient_state.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "detail/state_ops.hpp"
@@ -12,11 +13,41 @@ namespace {
 // Above this a dense confusion matrix is refused: 2^26 int64 cells = 512 MiB.
 constexpr std::int64_t kMaxConfusionCells = std::int64_t{1} << 26;
 
+// Bytes per class of a state with these options once sample weights arrive (the
+// largest it grows to): counts, rank histograms, per-k counts, weighted sums, loss sums.
+std::int64_t bytes_per_class(const StateOptions& o) {
+  constexpr std::int64_t count = sizeof(std::int64_t), exact = sizeof(ExactSum);
+  const auto ks = static_cast<std::int64_t>(o.top_k.empty() ? 2 : o.top_k.size());
+  std::int64_t bytes = 3 * count + kTieRules * count + ks * 2 * count + 3 * exact;
+  if (o.topk_sets) bytes += ks * count;
+  bytes += static_cast<std::int64_t>(o.losses.size()) * exact;
+  if (o.smoothing_columns) bytes += exact + count;
+  return bytes;
+}
+
+// num_classes is checked against the state's size before anything is allocated: a
+// stray label (2^32 - 1) or a typo (10^8) must give an error naming the argument, not
+// std::bad_alloc or a process killed for memory. docs/conventions.md states the limit.
+void check_state_size(const StateOptions& o) {
+  const std::int64_t per_class = bytes_per_class(o);
+  if (o.num_classes <= kMaxStateBytes / per_class) return;
+  const double gib = static_cast<double>(o.num_classes) * static_cast<double>(per_class) /
+                     static_cast<double>(std::int64_t{1} << 30);
+  char size[32];
+  std::snprintf(size, sizeof size, "%.3g", gib);
+  throw InvalidArgument("num_classes: " + std::to_string(o.num_classes) + " classes need " + size +
+                        " GiB of state (" + std::to_string(per_class) +
+                        " bytes per class with these options), above the limit of 1 GiB (at most " +
+                        std::to_string(kMaxStateBytes / per_class) +
+                        " classes); check the labels, or accumulate fewer loss families");
+}
+
 StateOptions resolve(StateOptions o) {
   if (o.num_classes < 1) {
     throw InvalidArgument("num_classes: expected an integer >= 1, got " +
                           std::to_string(o.num_classes));
   }
+  check_state_size(o);
   if (o.top_k.empty()) {
     o.top_k = {1};
     if (o.num_classes >= 5) o.top_k.push_back(5);

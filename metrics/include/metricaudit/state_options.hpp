@@ -12,8 +12,14 @@
 
 namespace metricaudit {
 
+/// The largest state a SufficientState or LabelwiseState may need (1 GiB, counted with
+/// the weighted sums): num_classes (num_labels) above what fits is refused before
+/// anything is allocated.
+inline constexpr std::int64_t kMaxStateBytes = std::int64_t{1} << 30;
+
 struct StateOptions {
-  /// C, the number of classes (the width of the score matrix). Must be >= 1.
+  /// C, the number of classes (the width of the score matrix). Must be >= 1, and the
+  /// state must fit in kMaxStateBytes.
   std::int64_t num_classes = 0;
   /// k values whose per-class top-k hits are kept (for macro top-k), each in [1, C].
   /// Empty means {1, 5} with 5 dropped when C < 5. Micro top-k is available for

@@ -207,5 +207,23 @@ TEST(Errors, StateUnchangedAfterAFailedUpdate) {
   EXPECT_TRUE(s == before);
 }
 
+TEST(Errors, StateSizeIsCheckedBeforeAllocating) {
+  StateOptions o;
+  o.num_classes = std::int64_t{1} << 32;  // a stray label of 2^32 - 1
+  try {
+    SufficientState s(o);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("num_classes: 4294967296 classes need ", 0), 0u)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("above the limit of 1 GiB"), std::string::npos);
+  }
+  o.num_classes = 1000;  // well inside
+  EXPECT_NO_THROW(SufficientState{o});
+  LabelwiseOptions l;
+  l.num_labels = std::int64_t{1} << 40;
+  EXPECT_THROW(LabelwiseState{l}, InvalidArgument);
+}
+
 }  // namespace
 }  // namespace metricaudit
