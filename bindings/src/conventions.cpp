@@ -28,7 +28,8 @@ Convention make_convention(const std::string& metric, const std::optional<std::s
                            const std::optional<std::string>& weight_norm,
                            std::optional<std::vector<double>> class_weights,
                            std::optional<double> label_smoothing,
-                           const std::optional<std::string>& reduction, bool sample_weighted) {
+                           const std::optional<std::string>& reduction,
+                           const std::optional<std::string>& target_form, bool sample_weighted) {
   const Profile& p = profile ? find_profile(*profile) : default_profile();
   ConventionOverrides o;
   o.average = parse_optional<Average>(average);
@@ -46,6 +47,7 @@ Convention make_convention(const std::string& metric, const std::optional<std::s
   o.class_weights = std::move(class_weights);
   o.label_smoothing = label_smoothing;
   o.reduction = parse_optional<Reduction>(reduction);
+  o.target_form = parse_optional<TargetForm>(target_form);
   Convention c = resolve(p, parse_name<Metric>(metric), o);
   c.sample_weighted = sample_weighted;
   return c;
@@ -83,6 +85,7 @@ py::dict profile_dict(const Profile& p) {
   d["library"] = std::string(p.library);
   d["source"] = std::string(p.source);
   d["average"] = to_name(p.default_average);
+  d["score_average"] = to_name(p.score_average);
   d["absent"] = to_name(p.absent);
   d["absent_top_k"] = to_name(p.absent_top_k);
   d["f1_absent_top_k"] = to_name(p.f1_absent_top_k);
@@ -91,6 +94,8 @@ py::dict profile_dict(const Profile& p) {
   d["topk_predicted"] = to_name(p.topk_predicted);
   d["loss"] = to_name(p.loss);
   d["weight_norm"] = to_name(p.weight_norm);
+  d["target_form"] = to_name(p.target_form);
+  d["score_cast"] = to_name(p.score_cast);
   d["reading"] = to_name(p.reading);
   d["multilabel"] = to_name(p.multilabel);
   d["labelwise_average"] = to_name(p.labelwise_average);
@@ -116,6 +121,7 @@ void bind_conventions(py::module_& m) {
       .def_property_readonly("loss", named(&Convention::loss))
       .def_property_readonly("reduction", named(&Convention::reduction))
       .def_property_readonly("weight_norm", named(&Convention::weight_norm))
+      .def_property_readonly("target_form", named(&Convention::target_form))
       .def_readonly("class_weights", &Convention::class_weights)
       .def_readonly("label_smoothing", &Convention::label_smoothing)
       .def("__repr__", [](const Convention& c) { return "<Convention " + c.id() + ">"; });
@@ -141,7 +147,8 @@ void bind_conventions(py::module_& m) {
         py::arg("topk_predicted") = py::none(), py::arg("adjusted") = py::none(),
         py::arg("loss") = py::none(), py::arg("weight_norm") = py::none(),
         py::arg("class_weights") = py::none(), py::arg("label_smoothing") = py::none(),
-        py::arg("reduction") = py::none(), py::arg("sample_weighted") = true,
+        py::arg("reduction") = py::none(), py::arg("target_form") = py::none(),
+        py::arg("sample_weighted") = true,
         "The convention `profile` uses for `metric` (profiles.hpp resolve()), with every "
         "keyword that is not None overriding it.");
 

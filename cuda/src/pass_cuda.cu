@@ -103,6 +103,7 @@ __device__ RowAcc shfl_xor(const RowAcc& a, int s) {
   r.row_sum = __shfl_xor_sync(kFullMask, a.row_sum, s);
   r.masked = __shfl_xor_sync(kFullMask, a.masked, s);
   r.in_unit = __shfl_xor_sync(kFullMask, a.in_unit, s);
+  r.nonneg = __shfl_xor_sync(kFullMask, a.nonneg, s);
   return r;
 }
 

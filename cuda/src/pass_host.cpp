@@ -58,13 +58,14 @@ std::int64_t validate(const SufficientState& state, const MulticlassBatch& b) {
 }
 
 // ---- layout: the state's field list (state_fields.hpp) in the accumulator ----------
-// Two device-only counts come first (rows with a score outside [0, 1], rows whose Keras
-// row sum is 0: they become flags), then a slot for every count and exact-sum cell of a
-// state (kExactLimbs for an exact sum) in the field list's order, the per-batch scalars
-// before the per-class fields (a prefix the kernel privatises in shared memory), the
+// Three device-only counts come first (rows with a score outside [0, 1], rows whose Keras
+// row sum is 0, rows with a negative score: they become flags), then a slot for every count and
+// exact-sum cell of a state (kExactLimbs for an exact sum) in the field list's order, the per-batch
+// scalars before the per-class fields (a prefix the kernel privatises in shared memory), the
 // confusion matrix last. Flags are the host's (detail::finish_batch). to_state walks the
 // same slots back, so a field added to the list has its slot and is read back.
-constexpr std::int64_t kNotInUnitSlot = 0, kKerasZeroSlot = 1, kFirstFieldSlot = 2;
+constexpr std::int64_t kNotInUnitSlot = 0, kKerasZeroSlot = 1, kNegativeSlot = 2,
+                       kFirstFieldSlot = 3;
 
 /// fn(field, cells, slot) for every count and exact-sum field of `s`, in slot order.
 template <typename State, typename Fn>
@@ -96,6 +97,7 @@ Layout make_layout(const StateOptions& o, bool weighted) {
   });
   L.not_in_unit = kNotInUnitSlot;
   L.keras_zero = kKerasZeroSlot;
+  L.negative = kNegativeSlot;
   auto slot = [&](std::string_view field) { return at.count(field) ? at.at(field) : -1; };
   const std::int64_t C = o.num_classes;
   L.samples = slot("samples");
@@ -134,9 +136,10 @@ Layout make_layout(const StateOptions& o, bool weighted) {
 
 template <typename T>
 void set_clip(PassParams& p) {
-  // multiclass_pass.cpp Clip<T>: the bounds are values of the scores' dtype.
-  p.keras_lo = static_cast<double>(static_cast<T>(1e-7));
-  p.keras_hi = static_cast<double>(static_cast<T>(T(1) - static_cast<T>(1e-7)));
+  // multiclass_pass.cpp Clip<T> and keras_clip: sklearn's bounds are values of the scores'
+  // dtype, Keras' of float32 whatever the dtype (it computes in float32).
+  p.keras_lo = static_cast<double>(static_cast<float>(1e-7));
+  p.keras_hi = static_cast<double>(1.0f - static_cast<float>(1e-7));
   p.sk_lo = static_cast<double>(std::numeric_limits<T>::epsilon());
   p.sk_hi = static_cast<double>(T(1) - std::numeric_limits<T>::epsilon());
 }
@@ -180,7 +183,8 @@ const void* advance(const void* data, DType dtype, std::int64_t elements) {
 /// One launch's accumulator as a state: every slot of the layout read back into its field
 /// (batches = 1 so that merge takes it; the flags are set once per batch by finish_batch).
 SufficientState to_state(const StateOptions& options, const std::vector<std::int64_t>& acc,
-                         bool weighted, std::int64_t& not_in_unit, std::int64_t& keras_zero) {
+                         bool weighted, std::int64_t& not_in_unit, std::int64_t& keras_zero,
+                         std::int64_t& negative) {
   SufficientState s(options);
   if (weighted) s.promote_to_weighted();
   for_each_slot(s, [&](const FieldInfo&, const auto& cells, std::int64_t slot) {
@@ -189,6 +193,7 @@ SufficientState to_state(const StateOptions& options, const std::vector<std::int
   s.batches = 1;
   not_in_unit += acc[kNotInUnitSlot];
   keras_zero += acc[kKerasZeroSlot];
+  negative += acc[kNegativeSlot];
   return s;
 }
 
@@ -283,7 +288,7 @@ void update_gpu(SufficientState& state, const MulticlassBatch& batch) {
   SufficientState batch_state(state.options());
   if (weighted) batch_state.promote_to_weighted();
   std::uint64_t row_error = kNoError, weight_error = kNoError;
-  std::int64_t not_in_unit = 0, keras_zero = 0;
+  std::int64_t not_in_unit = 0, keras_zero = 0, negative = 0;
   // One launch over batch rows [row0, row0 + rows).
   const auto launch = [&](std::int64_t row0, std::int64_t rows) {
     p.row0 = row0;
@@ -304,7 +309,8 @@ void update_gpu(SufficientState& state, const MulticlassBatch& batch) {
     if (r.deferred_count != static_cast<std::int64_t>(r.deferred.size())) {
       throw Error("update_gpu: deferred top-k rows overflowed their buffer");  // not reached
     }
-    SufficientState part = to_state(state.options(), r.acc, weighted, not_in_unit, keras_zero);
+    SufficientState part =
+        to_state(state.options(), r.acc, weighted, not_in_unit, keras_zero, negative);
     if (p.scores64) {
       decide_deferred<double>(part, p, batch, r.deferred, weighted);
     } else {
@@ -336,7 +342,7 @@ void update_gpu(SufficientState& state, const MulticlassBatch& batch) {
   }
   if (row_error != kNoError) throw_row_error(state, batch, row_error);
 
-  detail::finish_batch(batch_state, has_scores, not_in_unit == 0, keras_zero > 0);
+  detail::finish_batch(batch_state, has_scores, not_in_unit == 0, keras_zero > 0, negative > 0);
   state.merge(batch_state);
 }
 

@@ -61,6 +61,7 @@ METRICAUDIT_HD inline int lanes_for(std::int64_t classes) {
 struct Layout {
   // scalars
   std::int64_t samples = -1, ignored = -1, elementwise = -1, not_in_unit = -1, keras_zero = -1;
+  std::int64_t negative = -1;  // rows with a negative score (Keras' categorical family)
   std::int64_t inf_terms = -1, inf_smoothing = -1;  // LossFamily::logits only
   std::int64_t smoothing[kLossFamilies] = {-1, -1, -1, -1, -1};
   std::int64_t w_total = -1, w_elementwise = -1, w_topk = -1;  // w_topk + j * kExactLimbs
@@ -96,7 +97,7 @@ struct PassParams {
   bool family[kLossFamilies] = {};
   bool any_probability_family = false;
   bool smoothing = false;
-  // Clip bounds in the scores' dtype (multiclass_pass.cpp Clip<T>).
+  // Clip bounds: sklearn's in the scores' dtype, Keras' in float32 (pass_host.cpp set_clip).
   double keras_lo = 0, keras_hi = 1, sk_lo = 0, sk_hi = 1;
   Layout layout;
 };
@@ -152,6 +153,11 @@ METRICAUDIT_HD inline double load_real(const void* p, bool is64, std::int64_t i)
 METRICAUDIT_HD inline double clamp_to(double x, double lo, double hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }
+/// Keras computes in float32 whatever the input dtype: a probability is rounded to
+/// float32, then clipped to [lo, hi] (multiclass_pass.cpp keras_clip).
+METRICAUDIT_HD inline double keras_clip(double x, double lo, double hi) {
+  return clamp_to(static_cast<double>(static_cast<float>(x)), lo, hi);
+}
 METRICAUDIT_HD inline double infinity() {
   return cuda::std::numeric_limits<double>::infinity();
 }
@@ -171,10 +177,11 @@ struct RowAcc {
   double row_sum;           // the same, for the probability families
   int masked;               // some score is -inf
   int in_unit;              // every score lies in [0, 1]
+  int nonneg;               // every score is >= 0 (Keras' categorical family reads the row)
 };
 
 METRICAUDIT_HD inline RowAcc row_identity(std::int64_t classes) {
-  return RowAcc{-infinity(), classes, 0.0, 0, 0, 0, 0, classes, 0.0, 0.0, 0, 1};
+  return RowAcc{-infinity(), classes, 0.0, 0, 0, 0, 0, classes, 0.0, 0.0, 0, 1, 1};
 }
 
 /// Folds score v of column c into a lane's summary. zy: the target's score, y: its index.
@@ -200,6 +207,7 @@ METRICAUDIT_HD inline void absorb(RowAcc& a, T v, std::int64_t c, T zy, std::int
   a.ties_above += (v == zy) & (c > y);
   a.above += v > threshold;
   a.in_unit &= static_cast<int>(v >= T(0) && v <= T(1));
+  a.nonneg &= static_cast<int>(v >= T(0));
   a.masked |= static_cast<int>(d == -infinity());
   a.sum_z += d;
   a.row_sum += d;
@@ -229,6 +237,7 @@ METRICAUDIT_HD inline RowAcc merge(const RowAcc& a, const RowAcc& b, bool need_l
   r.row_sum = a.row_sum + b.row_sum;
   r.masked = a.masked | b.masked;
   r.in_unit = a.in_unit & b.in_unit;
+  r.nonneg = a.nonneg & b.nonneg;
   return r;
 }
 
@@ -248,12 +257,12 @@ template <typename T>
 METRICAUDIT_HD inline void absorb_prob(ProbAcc& a, T v, std::int64_t c, std::int64_t y,
                                        double row_sum, const PassParams& p, bool keras_smoothing) {
   const double d = static_cast<double>(v);
-  if (keras_smoothing) a.keras_smoothing -= ::log(clamp_to(d / row_sum, p.keras_lo, p.keras_hi));
+  if (keras_smoothing) a.keras_smoothing -= ::log(keras_clip(d / row_sum, p.keras_lo, p.keras_hi));
   if (p.family[static_cast<int>(LossFamily::sklearn_legacy_probabilities)]) {
     a.clipped_sum += clamp_to(d, 1e-15, 1.0 - 1e-15);
   }
   if (p.family[static_cast<int>(LossFamily::keras_binary_onehot)]) {
-    const double q = clamp_to(d, p.keras_lo, p.keras_hi);
+    const double q = keras_clip(d, p.keras_lo, p.keras_hi);
     if (p.smoothing) {
       const double log_q = ::log(q), log_not_q = ::log1p(-q);
       a.bce -= (c == y) ? log_q : log_not_q;
@@ -269,9 +278,13 @@ METRICAUDIT_HD inline ProbAcc merge(const ProbAcc& a, const ProbAcc& b) {
                  a.bce + b.bce, a.bce_smoothing + b.bce_smoothing};
 }
 
-/// Whether a row with summary `r` runs sweep 2, and whether it includes Keras smoothing.
+/// Whether a row with summary `r` runs sweep 2 (every score in [0, 1], or Keras'
+/// categorical family on a non-negative row: it renormalises, multiclass_pass.cpp
+/// probability_row), and whether it includes Keras smoothing.
 METRICAUDIT_HD inline bool needs_prob_sweep(const RowAcc& r, const PassParams& p) {
-  return p.any_probability_family && r.in_unit != 0 && r.bad_col >= p.classes;
+  const bool keras = p.family[static_cast<int>(LossFamily::keras_probabilities)];
+  return p.any_probability_family && r.bad_col >= p.classes &&
+         (r.in_unit != 0 || (keras && r.nonneg != 0));
 }
 METRICAUDIT_HD inline bool keras_smoothing_sweep(const RowAcc& r, const PassParams& p) {
   return p.family[static_cast<int>(LossFamily::keras_probabilities)] && p.smoothing &&
@@ -391,6 +404,7 @@ METRICAUDIT_HD inline void emit_scored_row(Sink& sink, const PassParams& p, std:
     in_range &= add_sum(sink, L.w_elementwise, w * static_cast<double>(correct_cells));
   }
   if (r.in_unit == 0) sink.add(L.not_in_unit, 1);
+  if (r.nonneg == 0) sink.add(L.negative, 1);
 
   constexpr int kLogits = static_cast<int>(LossFamily::logits);
   if (p.family[kLogits]) {
@@ -420,24 +434,26 @@ METRICAUDIT_HD inline void emit_scored_row(Sink& sink, const PassParams& p, std:
         sink.add(L.keras_zero, 1);
       } else {
         in_range &= add_sum(sink, L.by_class[kKeras] + y * kExactLimbs,
-                            w * -::log(clamp_to(zy / r.row_sum, p.keras_lo, p.keras_hi)));
+                            w * -::log(keras_clip(zy / r.row_sum, p.keras_lo, p.keras_hi)));
         if (p.smoothing) in_range &= add_sum(sink, L.smoothing[kKeras], w * q.keras_smoothing);
       }
     }
-    if (p.family[kSk]) {
-      in_range &= add_sum(sink, L.by_class[kSk] + y * kExactLimbs,
-                          w * -::log(clamp_to(zy, p.sk_lo, p.sk_hi)));
-    }
-    if (p.family[kSkOld]) {
-      in_range &= add_sum(sink, L.by_class[kSkOld] + y * kExactLimbs,
-                          w * -::log(clamp_to(zy, 1e-15, 1.0 - 1e-15) / q.clipped_sum));
-    }
-    if (p.family[kBce]) {
-      in_range &=
-          add_sum(sink, L.by_class[kBce] + y * kExactLimbs, w * (q.bce / static_cast<double>(C)));
-      if (p.smoothing) {
+    if (r.in_unit != 0) {  // the other families need every score in [0, 1]
+      if (p.family[kSk]) {
+        in_range &= add_sum(sink, L.by_class[kSk] + y * kExactLimbs,
+                            w * -::log(clamp_to(zy, p.sk_lo, p.sk_hi)));
+      }
+      if (p.family[kSkOld]) {
+        in_range &= add_sum(sink, L.by_class[kSkOld] + y * kExactLimbs,
+                            w * -::log(clamp_to(zy, 1e-15, 1.0 - 1e-15) / q.clipped_sum));
+      }
+      if (p.family[kBce]) {
         in_range &=
-            add_sum(sink, L.smoothing[kBce], w * (q.bce_smoothing / static_cast<double>(C)));
+            add_sum(sink, L.by_class[kBce] + y * kExactLimbs, w * (q.bce / static_cast<double>(C)));
+        if (p.smoothing) {
+          in_range &=
+              add_sum(sink, L.smoothing[kBce], w * (q.bce_smoothing / static_cast<double>(C)));
+        }
       }
     }
   }

@@ -3,6 +3,7 @@
 // Average value (vocabulary.hpp) and a case here.
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "metricaudit/error.hpp"
 #include "metricaudit/readings.hpp"
@@ -34,6 +35,28 @@ double empty_mean(const ClassRatios& r) {
   return kNaN;
 }
 
+// sklearn's average="binary" (precision_recall_fscore_support -> _check_set_wise_labels):
+// the value of pos_label = 1 when y_true and y_pred together hold at most two labels;
+// refused when more are present, or when two are and 1 is not among them.
+double positive_class(const ClassRatios& r, ZeroDivision zero_division) {
+  std::string present;
+  int count = 0;
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    if (!r.seen[i]) continue;
+    present += (count++ ? ", " : "") + std::to_string(i);
+  }
+  const bool positive_seen = r.values.size() > 1 && r.seen[1];
+  if (count > 2 || (count == 2 && !positive_seen)) {
+    throw InvalidArgument(
+        "average='binary': expected at most two labels in target and preds, "
+        "1 among them (sklearn's pos_label=1), got " +
+        std::to_string(count) + " labels (" + present +
+        "); pass average='micro', 'macro' or 'weighted'");
+  }
+  // The positive class has no counts (or no column at all): 0/0.
+  return r.values.size() > 1 ? r.values[1] : ratio(0.0, 0.0, zero_division);
+}
+
 }  // namespace
 
 double ratio(double num, double den, ZeroDivision zd) {
@@ -49,8 +72,11 @@ double ratio(double num, double den, ZeroDivision zd) {
   return kNaN;
 }
 
-double average_ratios(const ClassRatios& r, Average average, Absent absent) {
+double average_ratios(const ClassRatios& r, Average average, Absent absent,
+                      ZeroDivision zero_division) {
   switch (average) {
+    case Average::binary:
+      return positive_class(r, zero_division);
     case Average::macro: {
       double sum = 0.0;
       std::int64_t n = 0;

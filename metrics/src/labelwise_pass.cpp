@@ -20,6 +20,22 @@ using detail::real_at;
 constexpr int kRaw = static_cast<int>(ScoreReading::raw);
 constexpr int kSigmoid = static_cast<int>(ScoreReading::sigmoid);
 constexpr int kAuto = static_cast<int>(ScoreReading::torchmetrics_auto);
+constexpr int kKeras = static_cast<int>(BinaryLossFamily::keras_probabilities);
+constexpr int kTorchProbs = static_cast<int>(BinaryLossFamily::torch_probabilities);
+constexpr int kTorchLogits = static_cast<int>(BinaryLossFamily::torch_logits);
+constexpr int kSklearn = static_cast<int>(BinaryLossFamily::sklearn_probabilities);
+constexpr int kSklearnOld = static_cast<int>(BinaryLossFamily::sklearn_legacy_probabilities);
+
+// Keras computes in float32 whatever the input dtype (Loss.__call__ casts to the float32
+// compute dtype, keras/src/losses/loss.py): the value is rounded to float32 and clipped
+// to [float32(1e-7), float32(1) - float32(1e-7)] = [1.0000000117e-7, 1 - 2^-23]
+// (keras/src/backend/config.py epsilon(), keras/src/backend/jax/nn.py).
+constexpr double kKerasLo = static_cast<double>(static_cast<float>(1e-7));
+constexpr double kKerasHi = static_cast<double>(1.0f - static_cast<float>(1e-7));
+
+double clamp(double x, double lo, double hi) {
+  return std::min(std::max(x, lo), hi);
+}
 
 [[noreturn]] void fail_row(std::int64_t row, const std::string& message) {
   throw detail::RowError{row, std::make_exception_ptr(ValueRangeError(message))};
@@ -42,13 +58,13 @@ void rows(Partial& p, const LabelwiseBatch& b, std::int64_t L, std::int64_t begi
   const T threshold = static_cast<T>(s.options().threshold);
   const T* scores = static_cast<const T*>(b.scores.data);
   const bool weighted = !b.sample_weight.empty();
-  // Keras epsilon() = 1e-7 in the scores' dtype (keras/src/backend/config.py).
-  const double lo = static_cast<double>(static_cast<T>(1e-7));
-  const double hi = static_cast<double>(T(1) - static_cast<T>(1e-7));
+  // sklearn >= 1.5 log_loss: eps of the scores' dtype (np.finfo(y_pred.dtype).eps).
+  const double sk_lo = static_cast<double>(std::numeric_limits<T>::epsilon());
+  const double sk_hi = static_cast<double>(T(1) - std::numeric_limits<T>::epsilon());
   for (std::int64_t i = begin; i < end; ++i) {
     bool row_right[2] = {true, true};
     std::int64_t cells_right[2] = {0, 0};
-    double bce_row[kBinaryLossFamilies] = {0.0, 0.0, 0.0};
+    double bce_row[kBinaryLossFamilies] = {};
     bool in_unit = true;
     for (std::int64_t l = 0; l < L; ++l) {
       const std::int64_t idx = i * L + l;
@@ -74,13 +90,21 @@ void rows(Partial& p, const LabelwiseBatch& b, std::int64_t L, std::int64_t begi
       }
       const double xd = static_cast<double>(x);
       // torch BCEWithLogitsLoss (aten/src/ATen/native/Loss.cpp): max(x,0) - x y + log1p(exp(-|x|)).
-      bce_row[2] +=
+      bce_row[kTorchLogits] +=
           std::max(xd, 0.0) - xd * static_cast<double>(y) + std::log1p(std::exp(-std::abs(xd)));
       if (xd >= 0.0 && xd <= 1.0) {
-        const double q = std::min(std::max(xd, lo), hi);
-        bce_row[0] -= y ? std::log(q) : std::log1p(-q);
+        const double q = clamp(static_cast<double>(static_cast<float>(x)), kKerasLo, kKerasHi);
+        bce_row[kKeras] -= y ? std::log(q) : std::log1p(-q);
         // torch BCELoss clamps each log at -100 (aten/src/ATen/native/Loss.cpp).
-        bce_row[1] -= y ? std::max(std::log(xd), -100.0) : std::max(std::log1p(-xd), -100.0);
+        bce_row[kTorchProbs] -=
+            y ? std::max(std::log(xd), -100.0) : std::max(std::log1p(-xd), -100.0);
+        // sklearn log_loss: (N,) scores become the columns [1 - p, p] in the scores'
+        // dtype, each clipped; the loss is -log of the target's column.
+        const double not_p = static_cast<double>(T(1) - x);
+        bce_row[kSklearn] -= std::log(clamp(y ? xd : not_p, sk_lo, sk_hi));
+        // sklearn <= 1.1: clipped to [1e-15, 1 - 1e-15], then divided by the row sum.
+        const double c1 = clamp(xd, 1e-15, 1.0 - 1e-15), c0 = clamp(not_p, 1e-15, 1.0 - 1e-15);
+        bce_row[kSklearnOld] -= std::log((y ? c1 : c0) / (c0 + c1));
       }
     }
     const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
@@ -95,7 +119,7 @@ void rows(Partial& p, const LabelwiseBatch& b, std::int64_t L, std::int64_t begi
     s.w_total.add(w);
     p.all_in_unit = p.all_in_unit && in_unit;
     for (int f = 0; f < kBinaryLossFamilies; ++f) {
-      if (f < 2 && !in_unit) continue;  // probability families: marked unavailable below
+      if (f != kTorchLogits && !in_unit) continue;  // probability families: unavailable below
       s.bce[f].add(w * bce_row[f] / static_cast<double>(L));
     }
   }
@@ -150,7 +174,8 @@ void update(LabelwiseState& state, const LabelwiseBatch& batch) {
   batch_state.w_correct_cells[kAuto] = batch_state.w_correct_cells[chosen];
   batch_state.w_exact_match[kAuto] = batch_state.w_exact_match[chosen];
   batch_state.scores_in_unit_interval = in_unit;
-  batch_state.bce_available = {in_unit, in_unit, true};
+  for (int f = 0; f < kBinaryLossFamilies; ++f)
+    batch_state.bce_available[f] = f == kTorchLogits || in_unit;
   batch_state.batches = 1;
   state.merge(batch_state);
 }

@@ -66,7 +66,8 @@ std::string masked_row_message(std::int64_t row) {
   return "preds: expected at least one finite score per row, got a row of -inf" + at(row);
 }
 
-void finish_batch(SufficientState& s, bool has_scores, bool all_in_unit, bool keras_row_sum_zero) {
+void finish_batch(SufficientState& s, bool has_scores, bool all_in_unit, bool keras_row_sum_zero,
+                  bool keras_negative) {
   s.batches = 1;
   s.has_scores = has_scores;
   s.scores_in_unit_interval = has_scores && all_in_unit;
@@ -75,8 +76,8 @@ void finish_batch(SufficientState& s, bool has_scores, bool all_in_unit, bool ke
     if (!l.enabled) continue;
     const bool probability_family = f != static_cast<int>(LossFamily::logits);
     l.available = has_scores && (!probability_family || all_in_unit);
-    if (f == static_cast<int>(LossFamily::keras_probabilities) && keras_row_sum_zero) {
-      l.available = false;
+    if (f == static_cast<int>(LossFamily::keras_probabilities)) {
+      l.available = has_scores && !keras_negative && !keras_row_sum_zero;
     }
   }
 }

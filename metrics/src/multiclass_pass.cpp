@@ -43,6 +43,9 @@ struct Partial {
   SufficientState state;
   bool all_in_unit = true;
   bool keras_row_sum_zero = false;
+  // A negative score was seen: Keras' categorical cross-entropy on probabilities, which
+  // renormalises rows (so scores above 1 are read), is then unavailable for the batch.
+  bool keras_negative = false;
   // The logits family's sums, kept as ExactSum-compatible limbs (added inline, no
   // call per row) and folded into `state` once the pass is done (fold_limbs).
   detail::LimbArray logit_limbs;
@@ -50,14 +53,12 @@ struct Partial {
   detail::LimbArray column_limbs;  // StateOptions::smoothing_columns
 };
 
-// Clipping bounds in the dtype the library computes in (Keras and sklearn
-// compute in the scores' dtype; the bounds are that dtype's values).
+// Clipping bounds in the dtype the library computes in. sklearn computes in the
+// scores' dtype; Keras in float32 whatever the input dtype (Loss.__call__ casts to the
+// float32 compute dtype, keras/src/losses/loss.py), so its probabilities are rounded to
+// float32 and clipped at float32's 1e-7 and 1 - 1e-7 (keras_clip).
 template <typename T>
 struct Clip {
-  // keras/src/backend/config.py: epsilon() = 1e-7, used as clip(x, eps, 1 - eps).
-  static constexpr double keras_lo = static_cast<double>(static_cast<T>(1e-7));
-  static constexpr double keras_hi =
-      static_cast<double>(static_cast<T>(T(1) - static_cast<T>(1e-7)));
   // sklearn/metrics/_classification.py (>= 1.5): eps = np.finfo(y_pred.dtype).eps.
   static constexpr double sk_lo = static_cast<double>(std::numeric_limits<T>::epsilon());
   static constexpr double sk_hi = static_cast<double>(T(1) - std::numeric_limits<T>::epsilon());
@@ -67,10 +68,28 @@ inline double clamp(double x, double lo, double hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }
 
-// The probability families of one row whose scores all lie in [0, 1] (scalar: on
-// logits they are skipped; on probabilities they are what the caller asked for).
+// keras/src/backend/config.py: epsilon() = 1e-7, used as clip(x, eps, 1 - eps) in float32.
+inline double keras_clip(double x) {
+  constexpr double lo = static_cast<double>(static_cast<float>(1e-7));
+  constexpr double hi = static_cast<double>(1.0f - static_cast<float>(1e-7));
+  return clamp(static_cast<double>(static_cast<float>(x)), lo, hi);
+}
+
+// Whether a row goes through probability_terms: its scores all lie in [0, 1], or they
+// are all >= 0 and Keras' categorical family, which renormalises, reads it. The rows are
+// the same on every backend (cuda/src/row_sweep.hpp needs_prob_sweep), whatever the split.
+inline bool probability_row(const Partial& p, bool any_prob_family, bool in_unit, bool nonneg) {
+  const auto& keras = p.state.losses[static_cast<int>(LossFamily::keras_probabilities)];
+  return any_prob_family && (in_unit || (nonneg && keras.enabled));
+}
+
+// The probability families of one row (scalar: on logits they are skipped; on
+// probabilities they are what the caller asked for). Keras' categorical family reads
+// any non-negative row (it divides by the row sum first, keras/src/backend/jax/nn.py);
+// the others need every score in [0, 1].
 template <typename T>
-void probability_terms(Partial& p, const T* row, std::int64_t C, std::int64_t y, double w) {
+void probability_terms(Partial& p, const T* row, std::int64_t C, std::int64_t y, double w,
+                       bool in_unit) {
   SufficientState& s = p.state;
   const StateOptions& o = s.options();
   auto& keras = s.losses[static_cast<int>(LossFamily::keras_probabilities)];
@@ -85,18 +104,17 @@ void probability_terms(Partial& p, const T* row, std::int64_t C, std::int64_t y,
     if (row_sum <= 0.0) {
       p.keras_row_sum_zero = true;
     } else {
-      keras.by_class[y].add(w *
-                            -std::log(clamp(py / row_sum, Clip<T>::keras_lo, Clip<T>::keras_hi)));
+      keras.by_class[y].add(w * -std::log(keras_clip(py / row_sum)));
       if (o.smoothing_terms) {
         double t = 0.0;
         for (std::int64_t c = 0; c < C; ++c) {
-          t -= std::log(
-              clamp(static_cast<double>(row[c]) / row_sum, Clip<T>::keras_lo, Clip<T>::keras_hi));
+          t -= std::log(keras_clip(static_cast<double>(row[c]) / row_sum));
         }
         keras.smoothing.add(w * t);
       }
     }
   }
+  if (!in_unit) return;
   if (sk.enabled) sk.by_class[y].add(w * -std::log(clamp(py, Clip<T>::sk_lo, Clip<T>::sk_hi)));
   if (sk_old.enabled) {
     // sklearn <= 1.1: clip to [1e-15, 1 - 1e-15], then divide by the clipped row sum.
@@ -112,7 +130,7 @@ void probability_terms(Partial& p, const T* row, std::int64_t C, std::int64_t y,
     // binary_crossentropy): the second part is kept as the smoothing term.
     double t = 0.0, smooth = 0.0;
     for (std::int64_t c = 0; c < C; ++c) {
-      const double q = clamp(static_cast<double>(row[c]), Clip<T>::keras_lo, Clip<T>::keras_hi);
+      const double q = keras_clip(static_cast<double>(row[c]));
       if (o.smoothing_terms) {
         const double log_q = std::log(q), log_not_q = std::log1p(-q);
         t -= (c == y) ? log_q : log_not_q;
@@ -211,7 +229,8 @@ class ScoredRowFold {
         want_lse_(logits_.enabled),
         smoothing_(s_.options().smoothing_terms),
         columns_(want_lse_ && s_.options().smoothing_columns),
-        all_in_unit_(p.all_in_unit) {
+        all_in_unit_(p.all_in_unit),
+        keras_negative_(p.keras_negative) {
     for (int f = 0; f < kLossFamilies; ++f) {
       any_prob_family_ = any_prob_family_ || (f != static_cast<int>(LossFamily::logits) &&
                                               s_.losses[static_cast<std::size_t>(f)].enabled);
@@ -277,6 +296,7 @@ class ScoredRowFold {
       add_weighted_rank_hits(s_, r.greater, r.ties_below, r.ties_above, w);
     }
     all_in_unit_ = all_in_unit_ && r.in_unit;
+    keras_negative_ = keras_negative_ || !r.nonneg;
     if (want_lse_) {
       if (std::isinf(static_cast<double>(zy))) {
         ++logits_.infinite_terms;
@@ -296,7 +316,9 @@ class ScoredRowFold {
                           [&](std::int64_t c, double x) { p_.column_limbs.add(c, x); });
       }
     }
-    if (any_prob_family_ && r.in_unit) probability_terms<T>(p_, row, C_, y, w);
+    if (probability_row(p_, any_prob_family_, r.in_unit, r.nonneg)) {
+      probability_terms<T>(p_, row, C_, y, w, r.in_unit);
+    }
   }
 
   /// Moves the member counts into the partial state.
@@ -305,6 +327,7 @@ class ScoredRowFold {
     s_.ignored += ignored_;
     s_.elementwise_correct += elementwise_;
     p_.all_in_unit = all_in_unit_;
+    p_.keras_negative = keras_negative_;
     samples_ = ignored_ = elementwise_ = 0;
   }
 
@@ -334,7 +357,7 @@ class ScoredRowFold {
   std::int64_t* const confusion_ = s_.confusion.empty() ? nullptr : s_.confusion.data();
   std::vector<TopK> topk_;
   std::int64_t samples_ = 0, ignored_ = 0, elementwise_ = 0;
-  bool all_in_unit_;
+  bool all_in_unit_, keras_negative_;
 };
 
 // The pass proper over rows [begin, end): the row kernels K compute each row, the fold
@@ -479,7 +502,7 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
   const bool weighted = !batch.sample_weight.empty();
   const std::int64_t element = has_scores ? (batch.scores.dtype == DType::float32 ? 4 : 8) : 8;
   auto make = [&] {
-    Partial p{SufficientState(state.options()), true, false, {}, {}, {}};
+    Partial p{SufficientState(state.options()), true, false, false, {}, {}, {}};
     if (weighted) p.state.promote_to_weighted();
     return p;
   };
@@ -502,10 +525,11 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
     if (!p.smoothing_limbs.empty()) p.smoothing_limbs.fold_into(logits.smoothing);
     if (!p.column_limbs.empty()) p.column_limbs.fold_into(logits.smoothing_by_column);
   }
-  bool all_in_unit = true, keras_zero = false;
+  bool all_in_unit = true, keras_zero = false, keras_negative = false;
   for (const auto& p : partials) {
     all_in_unit = all_in_unit && p.all_in_unit;
     keras_zero = keras_zero || p.keras_row_sum_zero;
+    keras_negative = keras_negative || p.keras_negative;
   }
   SufficientState batch_state = std::move(partials.front().state);
   for (std::size_t i = 1; i < partials.size(); ++i) {
@@ -513,7 +537,7 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
     batch_state.batches = 1;
     batch_state.merge(partials[i].state);
   }
-  detail::finish_batch(batch_state, has_scores, all_in_unit, keras_zero);
+  detail::finish_batch(batch_state, has_scores, all_in_unit, keras_zero, keras_negative);
   state.merge(batch_state);
 }
 

@@ -10,29 +10,56 @@
 namespace metricaudit {
 namespace {
 
+// Designated fields, in Profile's order; each row cites where its rules were read.
 constexpr std::array<Profile, 9> kProfiles = {{
     // torchmetrics <= 0.9: legacy `Accuracy` defaults to average="micro"; its macro
     // leaves out classes with tp + fp + fn == 0.
-    // src/torchmetrics/functional/classification/accuracy.py (v0.9.3).
-    {"torchmetrics-0.9", "torchmetrics <= 0.9.3 (legacy Accuracy)",
-     "src/torchmetrics/functional/classification/accuracy.py@v0.9.3", Average::micro,
-     Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::torch_topk, TopKPredicted::whole_set, LossFamily::logits,
-     ClassWeightNorm::target_weight_sum,
-     // Binary / multilabel: legacy Accuracy is element-wise (average="micro") (unverified).
-     ScoreReading::torchmetrics_auto, MultilabelAccuracy::labelwise, Average::micro,
-     BinaryLossFamily::torch_logits},
+    // src/torchmetrics/functional/classification/accuracy.py (v0.9.3). Binary /
+    // multilabel defaults unverified (legacy Accuracy: element-wise, average="micro").
+    {.name = "torchmetrics-0.9",
+     .library = "torchmetrics <= 0.9.3 (legacy Accuracy)",
+     .source = "src/torchmetrics/functional/classification/accuracy.py@v0.9.3",
+     .default_average = Average::micro,
+     .score_average = Average::macro,
+     .absent = Absent::exclude_unseen,
+     .absent_top_k = Absent::exclude_unseen,
+     .f1_absent_top_k = Absent::exclude_unseen,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::torch_topk,
+     .topk_predicted = TopKPredicted::whole_set,
+     .loss = LossFamily::logits,
+     .weight_norm = ClassWeightNorm::target_weight_sum,
+     .target_form = TargetForm::index,
+     .score_cast = ScoreCast::as_given,
+     .reading = ScoreReading::torchmetrics_auto,
+     .multilabel = MultilabelAccuracy::labelwise,
+     .labelwise_average = Average::micro,
+     .binary_loss = BinaryLossFamily::torch_logits},
     // torchmetrics 0.10.0 - 0.11.4: MulticlassAccuracy defaults to average="macro" and
     // averages over all C classes; an absent class scores 0 (_safe_divide 0/0 -> 0).
     // src/torchmetrics/functional/classification/stat_scores.py, _reduce_stat_scores (v0.11.4).
-    {"torchmetrics-0.11", "torchmetrics 0.10.0 - 0.11.4 (MulticlassAccuracy)",
-     "src/torchmetrics/functional/classification/stat_scores.py@v0.11.4", Average::macro,
-     Absent::zero, Absent::zero, Absent::zero, ZeroDivision::zero, TieRule::torch_topk,
-     TopKPredicted::whole_set, LossFamily::logits, ClassWeightNorm::target_weight_sum,
-     // Binary / multilabel: sigmoid when a score leaves [0, 1] (_binary_stat_scores_format);
-     // Multilabel* default to average="macro".
-     ScoreReading::torchmetrics_auto, MultilabelAccuracy::labelwise, Average::macro,
-     BinaryLossFamily::torch_logits},
+    // Binary / multilabel: sigmoid when a score leaves [0, 1] (_binary_stat_scores_format);
+    // Multilabel* default to average="macro". torchmetrics has no cross-entropy: its users
+    // log torch's, BCEWithLogitsLoss by default.
+    {.name = "torchmetrics-0.11",
+     .library = "torchmetrics 0.10.0 - 0.11.4 (MulticlassAccuracy)",
+     .source = "src/torchmetrics/functional/classification/stat_scores.py@v0.11.4",
+     .default_average = Average::macro,
+     .score_average = Average::macro,
+     .absent = Absent::zero,
+     .absent_top_k = Absent::zero,
+     .f1_absent_top_k = Absent::zero,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::torch_topk,
+     .topk_predicted = TopKPredicted::whole_set,
+     .loss = LossFamily::logits,
+     .weight_norm = ClassWeightNorm::target_weight_sum,
+     .target_form = TargetForm::index,
+     .score_cast = ScoreCast::as_given,
+     .reading = ScoreReading::torchmetrics_auto,
+     .multilabel = MultilabelAccuracy::labelwise,
+     .labelwise_average = Average::macro,
+     .binary_loss = BinaryLossFamily::torch_logits},
     // torchmetrics >= 1.0: macro weights classes with tp + fp + fn == 0 by 0 at top_k = 1
     // and classes with tp + fn == 0 at top_k > 1 (>= 1.3.2) -- except F1, whose
     // _fbeta_reduce does not pass top_k on and so keeps the tp + fp + fn rule
@@ -40,71 +67,170 @@ constexpr std::array<Profile, 9> kProfiles = {{
     // src/torchmetrics/utilities/compute.py, _adjust_weights_safe_divide (v1.x). At
     // top_k > 1 every class of the top-k set is a predicted positive (select_topk,
     // src/torchmetrics/utilities/data.py; checked on 1.5.2), as in 0.9 - 0.11.
-    {"torchmetrics-1", "torchmetrics 1.0 - 1.6.0 (MulticlassAccuracy)",
-     "src/torchmetrics/utilities/compute.py@v1.x (_adjust_weights_safe_divide)", Average::macro,
-     Absent::exclude_unseen, Absent::exclude_no_support, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::torch_topk, TopKPredicted::whole_set, LossFamily::logits,
-     ClassWeightNorm::target_weight_sum, ScoreReading::torchmetrics_auto,
-     MultilabelAccuracy::labelwise, Average::macro, BinaryLossFamily::torch_logits},
+    {.name = "torchmetrics-1",
+     .library = "torchmetrics 1.0 - 1.6.0 (MulticlassAccuracy)",
+     .source = "src/torchmetrics/utilities/compute.py@v1.x (_adjust_weights_safe_divide)",
+     .default_average = Average::macro,
+     .score_average = Average::macro,
+     .absent = Absent::exclude_unseen,
+     .absent_top_k = Absent::exclude_no_support,
+     .f1_absent_top_k = Absent::exclude_unseen,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::torch_topk,
+     .topk_predicted = TopKPredicted::whole_set,
+     .loss = LossFamily::logits,
+     .weight_norm = ClassWeightNorm::target_weight_sum,
+     .target_form = TargetForm::index,
+     .score_cast = ScoreCast::as_given,
+     .reading = ScoreReading::torchmetrics_auto,
+     .multilabel = MultilabelAccuracy::labelwise,
+     .labelwise_average = Average::macro,
+     .binary_loss = BinaryLossFamily::torch_logits},
     // torchmetrics >= 1.6.1: as 1.x, except that at top_k > 1 a sample predicts the target
     // on a hit and its top-1 class otherwise (_refine_preds_oh), so precision and F1 at
     // k count one predicted class per sample.
     // src/torchmetrics/functional/classification/stat_scores.py@v1.6.1. Not checked
     // against the library here (1.6 needs torch >= 2.0; tests/golden/FINDINGS.md).
-    {"torchmetrics-1.6", "torchmetrics >= 1.6.1 (MulticlassAccuracy)",
-     "src/torchmetrics/functional/classification/stat_scores.py@v1.6.1 (_refine_preds_oh)",
-     Average::macro, Absent::exclude_unseen, Absent::exclude_no_support, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::torch_topk, TopKPredicted::top1_on_miss, LossFamily::logits,
-     ClassWeightNorm::target_weight_sum, ScoreReading::torchmetrics_auto,
-     MultilabelAccuracy::labelwise, Average::macro, BinaryLossFamily::torch_logits},
-    // scikit-learn: accuracy_score is micro; recall_score(average="macro") averages over
-    // the union of labels in y_true and y_pred; top_k_accuracy_score ranks with a stable
-    // argsort reversed (ties: highest index first); log_loss (>= 1.5) clips to
-    // [eps, 1 - eps] of the dtype without renormalising.
+    {.name = "torchmetrics-1.6",
+     .library = "torchmetrics >= 1.6.1 (MulticlassAccuracy)",
+     .source = "src/torchmetrics/functional/classification/stat_scores.py@v1.6.1 "
+               "(_refine_preds_oh)",
+     .default_average = Average::macro,
+     .score_average = Average::macro,
+     .absent = Absent::exclude_unseen,
+     .absent_top_k = Absent::exclude_no_support,
+     .f1_absent_top_k = Absent::exclude_unseen,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::torch_topk,
+     .topk_predicted = TopKPredicted::top1_on_miss,
+     .loss = LossFamily::logits,
+     .weight_norm = ClassWeightNorm::target_weight_sum,
+     .target_form = TargetForm::index,
+     .score_cast = ScoreCast::as_given,
+     .reading = ScoreReading::torchmetrics_auto,
+     .multilabel = MultilabelAccuracy::labelwise,
+     .labelwise_average = Average::macro,
+     .binary_loss = BinaryLossFamily::torch_logits},
+    // scikit-learn: accuracy_score is micro; precision_score, recall_score and f1_score
+    // default to average="binary" (pos_label=1); recall_score(average="macro") averages
+    // over the union of labels in y_true and y_pred; top_k_accuracy_score ranks with a
+    // stable argsort reversed (ties: highest index first); log_loss (>= 1.5) clips to
+    // [eps, 1 - eps] of the dtype without renormalising, (N,) scores being class 1's
+    // probability. Binary / multilabel: thresholds the scores as given; accuracy_score on
+    // multilabel indicators is subset accuracy.
     // sklearn/metrics/_classification.py, sklearn/metrics/_ranking.py (1.5 - 1.9).
-    {"sklearn", "scikit-learn >= 1.5", "sklearn/metrics/_classification.py, _ranking.py",
-     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::high_index_first, TopKPredicted::top1_on_miss,
-     LossFamily::sklearn_probabilities, ClassWeightNorm::target_weight_sum,
-     // Binary / multilabel: thresholds the scores as given; accuracy_score on multilabel
-     // indicators is subset accuracy.
-     ScoreReading::raw, MultilabelAccuracy::subset, Average::micro, BinaryLossFamily::torch_logits},
+    {.name = "sklearn",
+     .library = "scikit-learn >= 1.5",
+     .source = "sklearn/metrics/_classification.py, _ranking.py",
+     .default_average = Average::micro,
+     .score_average = Average::binary,
+     .absent = Absent::exclude_unseen,
+     .absent_top_k = Absent::exclude_unseen,
+     .f1_absent_top_k = Absent::exclude_unseen,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::high_index_first,
+     .topk_predicted = TopKPredicted::top1_on_miss,
+     .loss = LossFamily::sklearn_probabilities,
+     .weight_norm = ClassWeightNorm::target_weight_sum,
+     .target_form = TargetForm::index,
+     .score_cast = ScoreCast::as_given,
+     .reading = ScoreReading::raw,
+     .multilabel = MultilabelAccuracy::subset,
+     .labelwise_average = Average::binary,
+     .binary_loss = BinaryLossFamily::sklearn_probabilities},
     // scikit-learn <= 1.1: log_loss clips to [1e-15, 1 - 1e-15] and renormalises rows.
-    {"sklearn-1.1", "scikit-learn <= 1.1", "sklearn/metrics/_classification.py@1.1 (log_loss)",
-     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::high_index_first, TopKPredicted::top1_on_miss,
-     LossFamily::sklearn_legacy_probabilities, ClassWeightNorm::target_weight_sum,
-     ScoreReading::raw, MultilabelAccuracy::subset, Average::micro, BinaryLossFamily::torch_logits},
+    {.name = "sklearn-1.1",
+     .library = "scikit-learn <= 1.1",
+     .source = "sklearn/metrics/_classification.py@1.1 (log_loss)",
+     .default_average = Average::micro,
+     .score_average = Average::binary,
+     .absent = Absent::exclude_unseen,
+     .absent_top_k = Absent::exclude_unseen,
+     .f1_absent_top_k = Absent::exclude_unseen,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::high_index_first,
+     .topk_predicted = TopKPredicted::top1_on_miss,
+     .loss = LossFamily::sklearn_legacy_probabilities,
+     .weight_norm = ClassWeightNorm::target_weight_sum,
+     .target_form = TargetForm::index,
+     .score_cast = ScoreCast::as_given,
+     .reading = ScoreReading::raw,
+     .multilabel = MultilabelAccuracy::subset,
+     .labelwise_average = Average::binary,
+     .binary_loss = BinaryLossFamily::sklearn_legacy_probabilities},
     // Keras 3: (sparse_)categorical_accuracy is micro (argmax, sample-weighted mean);
-    // top_k_categorical_accuracy uses in_top_k (ties at the boundary count as hits);
-    // losses default to from_logits=False: renormalise, clip to [1e-7, 1 - 1e-7];
-    // reduction "sum_over_batch_size" divides by the sample count.
-    // keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py, keras/src/backend/*/nn.py.
-    {"keras", "Keras 3 (and tf.keras 2.x)",
-     "keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py", Average::micro,
-     Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen, ZeroDivision::zero,
-     TieRule::optimistic, TopKPredicted::top1_on_miss, LossFamily::keras_probabilities,
-     ClassWeightNorm::sample_count,
-     // Binary / multilabel: binary_accuracy thresholds the scores as given, element-wise;
-     // binary_crossentropy reads probabilities (from_logits=False).
-     ScoreReading::raw, MultilabelAccuracy::labelwise, Average::micro,
-     BinaryLossFamily::keras_probabilities},
+    // top_k_categorical_accuracy uses in_top_k (ties at the boundary count as hits, at
+    // k = 1 too); losses default to from_logits=False: renormalise, clip to
+    // [1e-7, 1 - 1e-7] in float32; reduction "sum_over_batch_size" divides by the sample
+    // count; cross-entropy multiplies a one-hot target (sparse targets are one-hot
+    // first). "accuracy" on a 2-D target is CategoricalAccuracy (compile_utils.py); on
+    // the jax backend everything runs in float32 with subnormals flushed.
+    // keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py,
+    // keras/src/backend/jax/nn.py, keras/src/trainers/compile_utils.py.
+    {.name = "keras",
+     .library = "Keras 3, jax backend (and tf.keras 2.x)",
+     .source = "keras/src/metrics/accuracy_metrics.py, keras/src/losses/losses.py",
+     .default_average = Average::micro,
+     .score_average = Average::macro,
+     .absent = Absent::exclude_unseen,
+     .absent_top_k = Absent::exclude_unseen,
+     .f1_absent_top_k = Absent::exclude_unseen,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::optimistic,
+     .topk_predicted = TopKPredicted::top1_on_miss,
+     .loss = LossFamily::keras_probabilities,
+     .weight_norm = ClassWeightNorm::sample_count,
+     .target_form = TargetForm::one_hot,
+     .score_cast = ScoreCast::float32_flush_subnormals,
+     .reading = ScoreReading::raw,
+     .multilabel = MultilabelAccuracy::categorical,
+     .labelwise_average = Average::micro,
+     .binary_loss = BinaryLossFamily::keras_probabilities},
     // torch.nn: CrossEntropyLoss on logits; a class-weighted mean divides by the sum of
-    // the target classes' weights. aten/src/ATen/native/LossNLL.cpp, torch/nn/modules/loss.py.
-    {"torch.nn", "PyTorch torch.nn.CrossEntropyLoss", "aten/src/ATen/native/LossNLL.cpp",
-     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::torch_topk, TopKPredicted::top1_on_miss, LossFamily::logits,
-     ClassWeightNorm::target_weight_sum, ScoreReading::raw, MultilabelAccuracy::labelwise,
-     Average::micro, BinaryLossFamily::torch_logits},
-    // What applies when no profile is named: micro accuracy, macro over the classes seen,
-    // zero_division 0, ties by class index, cross-entropy on logits with torch's weight
-    // normalisation; binary scores thresholded as given, multilabel accuracy element-wise,
-    // binary cross-entropy on logits (BCEWithLogitsLoss).
-    {"default", "metricaudit's defaults (no profile named)", "metrics/src/profiles.cpp",
-     Average::micro, Absent::exclude_unseen, Absent::exclude_unseen, Absent::exclude_unseen,
-     ZeroDivision::zero, TieRule::index_order, TopKPredicted::top1_on_miss, LossFamily::logits,
-     ClassWeightNorm::target_weight_sum, ScoreReading::raw, MultilabelAccuracy::labelwise,
-     Average::micro, BinaryLossFamily::torch_logits},
+    // the target classes' weights; binary cross-entropy is BCEWithLogitsLoss (BCELoss:
+    // loss="torch_probabilities"). aten/src/ATen/native/LossNLL.cpp, torch/nn/modules/loss.py.
+    {.name = "torch.nn",
+     .library = "PyTorch torch.nn.CrossEntropyLoss",
+     .source = "aten/src/ATen/native/LossNLL.cpp",
+     .default_average = Average::micro,
+     .score_average = Average::macro,
+     .absent = Absent::exclude_unseen,
+     .absent_top_k = Absent::exclude_unseen,
+     .f1_absent_top_k = Absent::exclude_unseen,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::torch_topk,
+     .topk_predicted = TopKPredicted::top1_on_miss,
+     .loss = LossFamily::logits,
+     .weight_norm = ClassWeightNorm::target_weight_sum,
+     .target_form = TargetForm::index,
+     .score_cast = ScoreCast::as_given,
+     .reading = ScoreReading::raw,
+     .multilabel = MultilabelAccuracy::labelwise,
+     .labelwise_average = Average::micro,
+     .binary_loss = BinaryLossFamily::torch_logits},
+    // What applies when no profile is named: micro accuracy, macro precision / recall / F1
+    // over the classes seen, zero_division 0, ties by class index, cross-entropy on logits
+    // with torch's weight normalisation; binary scores thresholded as given, multilabel
+    // accuracy element-wise, binary cross-entropy on logits (BCEWithLogitsLoss).
+    {.name = "default",
+     .library = "metricaudit's defaults (no profile named)",
+     .source = "metrics/src/profiles.cpp",
+     .default_average = Average::micro,
+     .score_average = Average::macro,
+     .absent = Absent::exclude_unseen,
+     .absent_top_k = Absent::exclude_unseen,
+     .f1_absent_top_k = Absent::exclude_unseen,
+     .zero_division = ZeroDivision::zero,
+     .ties = TieRule::index_order,
+     .topk_predicted = TopKPredicted::top1_on_miss,
+     .loss = LossFamily::logits,
+     .weight_norm = ClassWeightNorm::target_weight_sum,
+     .target_form = TargetForm::index,
+     .score_cast = ScoreCast::as_given,
+     .reading = ScoreReading::raw,
+     .multilabel = MultilabelAccuracy::labelwise,
+     .labelwise_average = Average::micro,
+     .binary_loss = BinaryLossFamily::torch_logits},
 }};
 
 }  // namespace
@@ -135,11 +261,10 @@ Convention resolve(const Profile& profile, Metric metric, const ConventionOverri
   c.metric = metric;
   const bool classification = metric == Metric::accuracy || metric == Metric::precision ||
                               metric == Metric::recall || metric == Metric::f1;
-  // torchmetrics' Multiclass{Precision,Recall,F1Score} default to macro like its
-  // accuracy; for the others an explicit average is the usual call, and macro the
-  // only multi-class reading that differs from accuracy.
+  // Accuracy has the library's accuracy default; precision, recall and F1 its own
+  // (torchmetrics: macro; sklearn: binary).
   const Average class_default =
-      metric == Metric::accuracy ? profile.default_average : Average::macro;
+      metric == Metric::accuracy ? profile.default_average : profile.score_average;
   // Only the classification metrics average over classes; the others read as micro
   // whatever was asked, so that average="none" never asks them for per-class values.
   c.average = classification ? o.average.value_or(class_default) : Average::micro;
@@ -147,10 +272,14 @@ Convention resolve(const Profile& profile, Metric metric, const ConventionOverri
   const Absent top_k_rule = metric == Metric::f1 ? profile.f1_absent_top_k : profile.absent_top_k;
   c.absent = o.absent.value_or(c.top_k > 1 ? top_k_rule : profile.absent);
   c.zero_division = o.zero_division.value_or(profile.zero_division);
-  // A profile's tie rule is that of its top-k API; at k = 1 every library takes
-  // the first-index argmax (sklearn users pass np.argmax labels to accuracy_score,
-  // Keras categorical_accuracy uses argmax), so ties default to index order there.
-  c.ties = o.ties.value_or(c.top_k > 1 ? profile.ties : TieRule::index_order);
+  // A profile's tie rule is that of its top-k API, which an explicit top_k calls, at
+  // k = 1 too (Keras' in_top_k counts a tie as a hit; sklearn's top_k_accuracy_score
+  // ranks ties highest index first). Without top_k, accuracy is every library's
+  // first-index argmax (sklearn users pass np.argmax labels to accuracy_score, Keras
+  // categorical_accuracy is an argmax). torch_topk at k = 1 is that argmax too
+  // (torchmetrics takes argmax at top_k = 1), read as index_order.
+  c.ties = o.ties.value_or(o.top_k ? profile.ties : TieRule::index_order);
+  if (c.top_k == 1 && c.ties == TieRule::torch_topk) c.ties = TieRule::index_order;
   c.topk_predicted = o.topk_predicted.value_or(profile.topk_predicted);
   c.adjusted = o.adjusted.value_or(false);
   c.loss = o.loss.value_or(profile.loss);
@@ -158,6 +287,7 @@ Convention resolve(const Profile& profile, Metric metric, const ConventionOverri
   c.class_weights = o.class_weights.value_or(std::vector<double>{});
   c.label_smoothing = o.label_smoothing.value_or(0.0);
   c.reduction = o.reduction.value_or(Reduction::mean);
+  c.target_form = o.target_form.value_or(profile.target_form);
   return c;
 }
 
@@ -178,12 +308,16 @@ LabelwiseConvention resolve(const Profile& profile, LabelwiseMetric metric,
     c.average = Average::micro;  // one number per evaluation, never per label
   }
   if (metric == LabelwiseMetric::accuracy) {
+    if (c.average == Average::binary) c.average = Average::micro;  // no positive class
     switch (o.multilabel.value_or(profile.multilabel)) {
       case MultilabelAccuracy::subset:
         c.metric = LabelwiseMetric::subset_accuracy;
         c.average = Average::micro;
         break;
       case MultilabelAccuracy::elementwise:
+      // On a LabelwiseState, categorical is Keras' binary_accuracy: its one-label case;
+      // more labels are read from a multi-class state of the target's argmax instead.
+      case MultilabelAccuracy::categorical:
         c.average = Average::micro;
         break;
       case MultilabelAccuracy::labelwise:

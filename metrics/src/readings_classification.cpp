@@ -224,12 +224,14 @@ double elementwise(const SufficientState& s, const Convention& c) {
     throw UnavailableError(
         "element-wise binary accuracy needs scores; the state holds labels only");
   }
+  // Keras' Mean metrics divide with divide_no_nan: no sample, or every weight 0, gives 0.
   const double cells_per_row = static_cast<double>(s.num_classes());
   if (use_weights(s, c)) {
-    return s.w_elementwise_correct.value() / (s.w_total.value() * cells_per_row);
+    return ratio(s.w_elementwise_correct.value(), s.w_total.value() * cells_per_row,
+                 c.zero_division);
   }
-  return static_cast<double>(s.elementwise_correct) /
-         (static_cast<double>(s.samples) * cells_per_row);
+  return ratio(static_cast<double>(s.elementwise_correct),
+               static_cast<double>(s.samples) * cells_per_row, c.zero_division);
 }
 
 }  // namespace
@@ -251,15 +253,18 @@ double read(const SufficientState& state, const Convention& c) {
       break;
   }
   require_scores_for_topk(state, c.top_k);
-  // Nothing counted (every sample ignored): 0/0, valued by zero_division like any
-  // other empty ratio (torchmetrics' _safe_divide gives 0; zero_division=nan gives NaN).
-  if (state.samples == 0) return ratio(0.0, 0.0, c.zero_division);
   if (c.average == Average::none) {
     throw InvalidArgument("average='none' gives one value per class: call read_per_class");
   }
   if (c.average != Average::micro) {
-    return average_ratios(class_ratios(counts(state, c), c), c.average, c.absent);
+    // Every sample ignored: each class is 0/0 (valued by zero_division) and none enters
+    // the mean, which is then 0, as torchmetrics' weighted _safe_divide gives.
+    return average_ratios(class_ratios(counts(state, c), c), c.average, c.absent, c.zero_division);
   }
+  // Nothing counted (every sample ignored, or every weight 0): 0/0, valued by
+  // zero_division like any other empty ratio (torchmetrics' _safe_divide and Keras'
+  // divide_no_nan give 0; zero_division=nan gives NaN).
+  if (state.samples == 0) return ratio(0.0, 0.0, c.zero_division);
   const bool weights = use_weights(state, c);
   if (whole_set(c)) {
     // k predicted classes per sample: precision = hits / (N k) and
@@ -278,7 +283,7 @@ double read(const SufficientState& state, const Convention& c) {
   // Every counted sample predicts exactly one class, so micro accuracy,
   // precision, recall and F1 all equal hits / samples.
   const double total = weights ? state.w_total.value() : static_cast<double>(state.samples);
-  return micro_hits(state, c) / total;
+  return ratio(micro_hits(state, c), total, c.zero_division);
 }
 
 }  // namespace metricaudit

@@ -71,7 +71,7 @@ double micro(const LabelwiseState& s, const LabelwiseConvention& c) {
   const bool weights = s.weighted && c.sample_weighted;
   const double labels = static_cast<double>(s.num_labels());
   if (c.metric == LabelwiseMetric::accuracy && weights) {
-    return s.w_correct_cells[r].value() / (s.w_total.value() * labels);
+    return ratio(s.w_correct_cells[r].value(), s.w_total.value() * labels, c.zero_division);
   }
   require_unweighted(s, c);
   LabelCounts total;
@@ -87,13 +87,24 @@ double micro(const LabelwiseState& s, const LabelwiseConvention& c) {
 
 double binary_cross_entropy(const LabelwiseState& s, const LabelwiseConvention& c) {
   const int f = static_cast<int>(c.loss);
+  const bool sklearn = c.loss == BinaryLossFamily::sklearn_probabilities ||
+                       c.loss == BinaryLossFamily::sklearn_legacy_probabilities;
+  if (sklearn && s.num_labels() > 1) {
+    // log_loss reads an (N, L) indicator target as L classes, not L binary problems.
+    throw UnavailableError(
+        "binary cross-entropy: sklearn's log_loss on an (N, L) multilabel target is not a "
+        "binary cross-entropy per label; read it per label, or with another loss family");
+  }
   if (!s.bce_available[f]) {
     throw UnavailableError("binary cross-entropy on probabilities needs every score in [0, 1]");
   }
+  if (s.samples == 0) return kNaN;  // the mean of no element (torch)
   // The state holds sum over rows of the row's mean over labels. torch: mean over
   // all elements; Keras: mean over labels, then sum_over_batch_size (/ N); torch
   // reduction="sum": every element, so the row means times L.
   if (c.reduction == Reduction::sum) return s.bce[f].value() * static_cast<double>(s.num_labels());
+  // sklearn's log_loss is a sample-weighted average: sum w l / sum w (np.average).
+  if (sklearn && s.weighted && c.sample_weighted) return s.bce[f].value() / s.w_total.value();
   return s.bce[f].value() / static_cast<double>(s.samples);
 }
 
@@ -104,19 +115,21 @@ std::vector<double> read_per_label(const LabelwiseState& s, const LabelwiseConve
     throw InvalidArgument("per-label values are defined for accuracy, precision, recall and f1");
   }
   require_unweighted(s, c);
-  if (s.samples == 0) return std::vector<double>(static_cast<std::size_t>(s.num_labels()), kNaN);
   return label_ratios(s, c).values;
 }
 
+// Every ratio of a state without samples (every sample ignored) is 0/0, valued by
+// zero_division: torchmetrics' binary reductions give 0 (its _safe_divide), Keras'
+// divide_no_nan too.
 double read(const LabelwiseState& s, const LabelwiseConvention& c) {
-  if (s.samples == 0) return kNaN;
   const int r = static_cast<int>(c.reading);
   switch (c.metric) {
     case LabelwiseMetric::subset_accuracy:
       if (s.weighted && c.sample_weighted) {
-        return s.w_exact_match[r].value() / s.w_total.value();
+        return ratio(s.w_exact_match[r].value(), s.w_total.value(), c.zero_division);
       }
-      return static_cast<double>(s.exact_match[r]) / static_cast<double>(s.samples);
+      return ratio(static_cast<double>(s.exact_match[r]), static_cast<double>(s.samples),
+                   c.zero_division);
     case LabelwiseMetric::binary_cross_entropy:
       return binary_cross_entropy(s, c);
     case LabelwiseMetric::accuracy:
@@ -128,9 +141,16 @@ double read(const LabelwiseState& s, const LabelwiseConvention& c) {
   if (c.average == Average::none) {
     throw InvalidArgument("average='none' gives one value per label: call read_per_label");
   }
-  if (c.average == Average::micro) return micro(s, c);
+  if (c.average == Average::binary && s.num_labels() > 1) {
+    throw InvalidArgument("average='binary': defined for a binary target, got " +
+                          std::to_string(s.num_labels()) +
+                          " labels (sklearn refuses a multilabel-indicator target with it); "
+                          "pass average='micro', 'macro', 'weighted' or 'none'");
+  }
+  // One label: binary, micro and macro are the same number.
+  if (c.average == Average::micro || c.average == Average::binary) return micro(s, c);
   require_unweighted(s, c);
-  return average_ratios(label_ratios(s, c), c.average, c.absent);
+  return average_ratios(label_ratios(s, c), c.average, c.absent, c.zero_division);
 }
 
 }  // namespace metricaudit

@@ -84,6 +84,39 @@ double read_loss(const SufficientState& s, const Convention& c) {
                              "smoothing sums; build the state with smoothing_columns=true");
     }
   }
+  // torch: (1 - e) * nll + (e / C) * smooth, so at e = 1 an infinite nll term (a -inf
+  // logit at the target) is 0 * inf = NaN (LossNLL.cpp, cross_entropy_loss_label_smoothing).
+  // With a one-hot target the target is smoothed instead (Keras: y (1 - e) + e / C > 0).
+  if (c.target_form == TargetForm::index && eps == 1.0 && sums.infinite_terms > 0) return kNaN;
+  if (c.loss == LossFamily::logits && c.target_form == TargetForm::one_hot && eps == 0.0) {
+    // -sum_c y_c log softmax(z)_c with a one-hot y: a -inf logit where y_c = 0 gives
+    // 0 * inf = NaN (Keras, which one-hots a sparse target, keras/src/backend/jax/nn.py;
+    // torch with probability targets). Rows with a -inf logit anywhere are the
+    // smoothing term's infinite rows; those with it at the target, the nll's.
+    if (!s.options().smoothing_terms) {
+      throw UnavailableError(what +
+                             " with one-hot targets: needs the smoothing terms (they count the "
+                             "rows with a -inf logit); build the state with smoothing_terms=true");
+    }
+    if (sums.infinite_smoothing > sums.infinite_terms) return kNaN;
+    if (sums.infinite_terms > 0) {
+      throw UnavailableError(what +
+                             " with one-hot targets: a -inf logit at the target gives +inf, or "
+                             "NaN when its row has another -inf logit; the state does not tell "
+                             "them apart");
+    }
+  }
+  // An infinite term times its sample weight is +inf, or 0 * inf = NaN when that weight is
+  // 0 (Keras' sample_weight); the state keeps no weight per infinite row.
+  const bool weighted_reading = s.weighted && c.sample_weighted;
+  auto infinite = [&]() -> double {
+    if (weighted_reading) {
+      throw UnavailableError(what +
+                             ": an infinite term with sample weights is +inf, or NaN where its "
+                             "weight is 0; the state does not keep the weights of those rows");
+    }
+    return kInf;
+  };
   const bool by_column = eps > 0.0 && !c.class_weights.empty();
   if (by_column) {
     // A -inf logit in column c makes -log p_nc = +inf; torch multiplies it by w_c, so a
@@ -94,12 +127,12 @@ double read_loss(const SufficientState& s, const Convention& c) {
       (c.class_weights[i] == 0.0 ? nan : inf) = true;
     }
     if (nan) return kNaN;
-    if (inf) return kInf;
+    if (inf) return infinite();
   } else if (sums.infinite_terms > 0 || (eps > 0.0 && sums.infinite_smoothing > 0)) {
-    return kInf;
+    return infinite();
   }
 
-  const bool weights_given = s.weighted && c.sample_weighted;
+  const bool weights_given = weighted_reading;
   if (s.weighted && !c.sample_weighted) {
     throw UnavailableError(what +
                            ": the loss sums include the sample weights; an unweighted reading "
@@ -145,7 +178,9 @@ double read_loss(const SufficientState& s, const Convention& c) {
       denominator = static_cast<double>(s.samples);
       break;
   }
-  if (denominator == 0.0) return kNaN;  // every sample ignored: torch returns NaN
+  // Every sample ignored: torch's mean is 0 / 0 = NaN; Keras divides with
+  // divide_no_nan (sum_over_batch_size; ignore_class masks, keras/src/losses/loss.py): 0.
+  if (denominator == 0.0) return c.weight_norm == ClassWeightNorm::sample_count ? 0.0 : kNaN;
   return ((1.0 - eps) * nll_sum + (eps / k) * smooth_sum) / denominator;
 }
 

@@ -55,13 +55,13 @@ def test_profiles_and_conventions() -> None:
     with pytest.raises(ValueError, match="profile: unknown name 'nope'"):
         ma.accuracy(SEED_PREDS, SEED_TARGET, profile="nope")
     with pytest.raises(ValueError, match="average: expected one of"):
-        ma.accuracy(SEED_PREDS, SEED_TARGET, average="binary")
+        ma.accuracy(SEED_PREDS, SEED_TARGET, average="samples")
 
 
 def test_vocabulary_and_profiles_come_from_the_core() -> None:
     """The Python package holds no copy of a name table or of a profile's defaults."""
     vocab = _core.vocabulary()
-    assert vocab["average"] == ["micro", "macro", "weighted", "none"]
+    assert vocab["average"] == ["micro", "macro", "weighted", "none", "binary"]
     assert vocab["reading"] == ["raw", "sigmoid", "torchmetrics_auto"]
     assert "multilabel" in vocab and "binary_loss_family" in vocab
     # Every profile, "default" last, with its binary / multilabel defaults.

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _core, _inputs
 from ._explain import Explanation, rows_of
-from ._options import Result, Task, check_task, read_labelwise, read_multiclass
+from ._options import Result, Task, check_task, norm_int, read_labelwise, read_multiclass
 
 ArrayLike = Any
 StateDict = dict  # {"options": dict, name: np.ndarray (int64), ...}
@@ -76,9 +76,12 @@ class Evaluator:
         if self.task == "multiclass":
             if num_classes is None:
                 raise ValueError("num_classes: required for task='multiclass'")
+            num_classes, ignore_index = norm_int(num_classes, "num_classes"), norm_int(
+                ignore_index, "ignore_index")
             ks: list[int] | None = None
             if top_k is not None:
-                ks = [int(top_k)] if isinstance(top_k, (int, np.integer)) else [int(k) for k in top_k]
+                single = isinstance(top_k, (int, np.integer)) or isinstance(top_k, (bool, float))
+                ks = [norm_int(k, "top_k", minimum=1, bits=32) for k in ([top_k] if single else top_k)]
                 if 1 not in ks:
                     ks = [1] + ks
             self._args: dict[str, Any] = dict(

@@ -114,20 +114,23 @@ def explain(
         >>> table.by_id("accuracy.macro.absent_zero").value
         0.25
     """
-    from ._options import infer_num_classes
+    from ._options import infer_num_classes, multiclass_state, norm_int
 
     t = _inputs.labels(target, "target")
     p = _inputs.predictions(preds, "preds")
+    num_classes = norm_int(num_classes, "num_classes")
+    ignore_index = norm_int(ignore_index, "ignore_index")
     c = num_classes if num_classes is not None else infer_num_classes(p, t, ignore_index)
     loss = metric in ("loss", "cross_entropy")
-    state = _core.MulticlassState(
-        int(c),
+    state = multiclass_state(
+        num_classes,
+        c,
         top_k=[1],
         ignore_index=ignore_index,
         threshold=float(threshold),
         losses=None if loss else [],
         smoothing_terms=False,
-        threads=threads,
+        threads=norm_int(threads, "threads", minimum=0, bits=32),
     )
     state.update(p, t, _inputs.weights(sample_weight))
     return rows_of(state, metric)

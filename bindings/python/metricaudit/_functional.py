@@ -23,6 +23,9 @@ from ._options import (
     check_task,
     infer_num_classes,
     infer_task,
+    multiclass_state,
+    norm_int,
+    profile_row,
     read_labelwise,
     read_multiclass,
     state_top_k,
@@ -58,9 +61,13 @@ def _multiclass_state(
     smoothing_columns: bool = False,
     threads: int = 0,
 ) -> _core.MulticlassState:
+    num_classes = norm_int(num_classes, "num_classes")
+    ignore_index = norm_int(ignore_index, "ignore_index")
+    top_k = norm_int(top_k, "top_k", minimum=1, bits=32)
     c = num_classes if num_classes is not None else infer_num_classes(preds, target, ignore_index)
-    state = _core.MulticlassState(
-        int(c),
+    state = multiclass_state(
+        num_classes,
+        c,
         top_k=state_top_k(top_k) if (top_k is None or top_k <= c) else [1],
         ignore_index=ignore_index,
         threshold=float(threshold),
@@ -69,7 +76,7 @@ def _multiclass_state(
         confusion_matrix=confusion,
         topk_sets=topk_sets,
         smoothing_columns=smoothing_columns,
-        threads=threads,
+        threads=norm_int(threads, "threads", minimum=0, bits=32),
     )
     state.update(preds, target, weight)
     return state
@@ -85,7 +92,12 @@ def _labelwise_state(
     ignore_index: int | None,
     threshold: float,
     threads: int,
-) -> _core.LabelwiseState:
+) -> tuple[_core.LabelwiseState, str | None]:
+    """The state, and what torchmetrics' sigmoid rule decided for the batch when the ignored
+    samples had to be dropped first (None otherwise: the pass decides)."""
+    ignore_index = norm_int(ignore_index, "ignore_index")
+    num_labels = norm_int(num_labels, "num_labels", minimum=1)
+    auto_reading = None
     if task == "binary":
         if preds.ndim != 1 or target.ndim != 1:
             raise ValueError(
@@ -93,7 +105,10 @@ def _labelwise_state(
                 f"{target.shape}"
             )
         if ignore_index is not None:
-            # torchmetrics drops the ignored samples; done here with a (documented) copy.
+            # torchmetrics decides its sigmoid on the whole tensor, ignored samples included
+            # (_binary_stat_scores_format), then drops them; done here with a (documented) copy.
+            outside = preds.size > 0 and bool((preds.min() < 0) | (preds.max() > 1))
+            auto_reading = "sigmoid" if outside else "raw"
             keep = target != ignore_index
             preds, target = preds[keep], target[keep]
             weight = None if weight is None else weight[keep]
@@ -109,9 +124,12 @@ def _labelwise_state(
         labels = int(preds.shape[1])
         if num_labels is not None and num_labels != labels:
             raise ValueError(f"num_labels: {num_labels} given, but preds has {labels} columns")
-    state = _core.LabelwiseState(labels, threshold=float(threshold), threads=threads)
-    state.update(preds, target, weight)
-    return state
+    state = _core.LabelwiseState(
+        labels, threshold=float(threshold), threads=norm_int(threads, "threads", minimum=0, bits=32)
+    )
+    if target.shape[0] > 0 or auto_reading is None:  # every sample ignored: an empty state
+        state.update(preds, target, weight)
+    return state, auto_reading
 
 
 def _classification(
@@ -139,16 +157,29 @@ def _classification(
     t = _inputs.labels(target, "target")
     task = check_task(task)
     w = _inputs.weights(sample_weight)
-    p = _inputs.predictions(preds, "preds")
+    row = profile_row(profile)
+    # Keras' argmax and its in_top_k treat zeros of either sign differently.
+    p = _inputs.cast_scores(_inputs.predictions(preds, "preds"), row["score_cast"],
+                            argmax=top_k is None)
     if task is None:
         task = infer_task(p, t)
+    if (
+        task == "multilabel"
+        and metric == "accuracy"
+        and (multilabel or row["multilabel"]) == "categorical"
+        and t.ndim == 2
+        and t.shape[1] > 1
+    ):
+        # Keras 3 resolves "accuracy" on a 2-D target by shape: CategoricalAccuracy,
+        # argmax(target) == argmax(preds), each the first maximal index.
+        t, task = np.argmax(t, axis=1), "multiclass"
     if task == "multiclass":
         # Precision and F1 at k > 1 under torchmetrics <= 1.6.0 count every class of the
         # top-k set as predicted: only then does the pass keep the sets (a selection per row).
         sets = (
             metric in ("precision", "f1")
             and top_k is not None
-            and top_k > 1
+            and norm_int(top_k, "top_k", minimum=1, bits=32) > 1
             and _core.convention(
                 metric, profile=profile, top_k=int(top_k), topk_predicted=topk_predicted
             ).topk_predicted
@@ -163,13 +194,14 @@ def _classification(
             zero_division=zero_division, top_k=top_k, ties=ties, topk_predicted=topk_predicted,
         )
     p = _inputs.binary_scores(p, "preds")
-    lstate = _labelwise_state(
+    lstate, auto_reading = _labelwise_state(
         p, t, w, task, num_labels=num_labels, ignore_index=ignore_index, threshold=threshold,
         threads=threads,
     )
     return read_labelwise(
         lstate, metric, profile=profile, average=average, absent=absent,
         zero_division=zero_division, multilabel=multilabel, reading=reading,
+        auto_reading=auto_reading,
     )
 
 
@@ -365,6 +397,7 @@ def cross_entropy(
     label_smoothing: float | None = None,
     reduction: str | None = None,
     weight_norm: str | None = None,
+    target_form: str | None = None,
     ignore_index: int | None = None,
     sample_weight: ArrayLike | None = None,
     profile: str | None = None,
@@ -387,6 +420,9 @@ def cross_entropy(
         weight_norm: how a weighted mean is normalised: ``"target_weight_sum"`` (torch: by the sum
             of the target classes' weights; sklearn: by the sample-weight sum) or
             ``"sample_count"`` (Keras: by N).
+        target_form: ``"index"`` (torch: -log p of the target class) or ``"one_hot"`` (Keras,
+            torch with probability targets: -sum_c y_c log p_c, so a -inf logit at another
+            class gives NaN). None: the profile's.
         ignore_index, sample_weight, profile, threads: as in :func:`accuracy`.
 
     Example:
@@ -395,14 +431,19 @@ def cross_entropy(
         0.126928
     """
     t = _inputs.labels(target, "target")
-    p = _inputs.predictions(preds, "preds")
+    p = _inputs.cast_scores(_inputs.predictions(preds, "preds"), profile_row(profile)["score_cast"])
     conv = _core.convention(
-        "cross_entropy", profile=profile, loss=loss, label_smoothing=label_smoothing
+        "cross_entropy", profile=profile, loss=loss, label_smoothing=label_smoothing,
+        target_form=target_form,
     )
     smoothing = bool(label_smoothing) and float(label_smoothing) > 0.0
+    # A one-hot target on logits needs the rows with a -inf logit, which the smoothing
+    # terms count.
+    one_hot_logits = conv.target_form == "one_hot" and conv.loss == "logits"
     state = _multiclass_state(
         p, t, _inputs.weights(sample_weight), num_classes=num_classes,
-        ignore_index=ignore_index, losses=[conv.loss], smoothing_terms=smoothing,
+        ignore_index=ignore_index, losses=[conv.loss],
+        smoothing_terms=smoothing or one_hot_logits,
         # torch weights the smoothing term of column c by class_weights[c]: per-column sums.
         smoothing_columns=smoothing and class_weights is not None and conv.loss == "logits",
         threads=threads,
@@ -411,6 +452,7 @@ def cross_entropy(
         read_multiclass(
             state, "cross_entropy", profile=profile, loss=loss, class_weights=class_weights,
             label_smoothing=label_smoothing, reduction=reduction, weight_norm=weight_norm,
+            target_form=target_form,
         )
     )
 
@@ -427,10 +469,19 @@ def binary_cross_entropy(
 ) -> float:
     """Binary cross-entropy of ``(N,)`` or ``(N, L)`` scores against 0/1 targets.
 
-    ``loss``: ``"torch_logits"`` (BCEWithLogitsLoss, the default), ``"torch_probabilities"``
-    (BCELoss, logs clamped at -100) or ``"keras_probabilities"`` (clip to [1e-7, 1 - 1e-7];
-    the default under ``profile="keras"``). ``reduction="mean"`` averages over labels, then
-    samples; ``"sum"`` adds every element (torch ``reduction="sum"``).
+    ``loss``: ``"torch_logits"`` (BCEWithLogitsLoss), ``"torch_probabilities"`` (BCELoss, logs
+    clamped at -100), ``"keras_probabilities"`` (float32, clip to [1e-7, 1 - 1e-7]),
+    ``"sklearn_probabilities"`` (log_loss of class 1's probability, clip to the dtype's eps;
+    ``(N,)`` only) or ``"sklearn_legacy_probabilities"``. None: the profile's (``keras``,
+    ``sklearn``: theirs; otherwise BCEWithLogitsLoss). ``reduction="mean"`` averages over
+    labels, then samples; ``"sum"`` adds every element (torch ``reduction="sum"``).
+
+    Keras reduces over the last axis before weighting (losses.py binary_crossentropy): an
+    ``(N,)`` target is one sample whose loss is the mean over N, broadcast against the
+    weights, so its ``sum_over_batch_size`` is mean(loss) * mean(w) and its ``"sum"``
+    mean(loss) * sum(w); on ``(N, L)`` its ``"sum"`` adds the per-sample means. Under a
+    Keras convention (``keras_probabilities``, or a profile whose weight norm is Keras'
+    ``sample_count``) these are what is computed.
 
     Example:
         >>> import numpy as np, metricaudit
@@ -438,12 +489,26 @@ def binary_cross_entropy(
         0.693147
     """
     t = _inputs.labels(target, "target")
-    p = _inputs.binary_scores(preds, "preds")
+    row = profile_row(profile)
+    p = _inputs.cast_scores(_inputs.binary_scores(preds, "preds"), row["score_cast"])
+    w = _inputs.weights(sample_weight)
     task: Task = "multilabel" if p.ndim == 2 else "binary"
-    state = _labelwise_state(
-        p, t, _inputs.weights(sample_weight), task, num_labels=None, ignore_index=None,
-        threshold=0.5, threads=threads,
+    conv = _core.labelwise_convention(
+        "binary_cross_entropy", profile=profile, loss=loss, reduction=reduction
     )
-    return float(
-        read_labelwise(state, "binary_cross_entropy", profile=profile, loss=loss, reduction=reduction)
+    keras = conv.loss == "keras_probabilities" or row["weight_norm"] == "sample_count"
+    rank1 = keras and p.ndim == 1
+    state, _ = _labelwise_state(
+        p, t, None if rank1 else w, task, num_labels=None, ignore_index=None, threshold=0.5,
+        threads=threads,
     )
+    if not keras or (not rank1 and conv.reduction == "mean"):
+        return float(state.read(conv))
+    mean = float(state.read(_core.labelwise_convention(
+        "binary_cross_entropy", profile=profile, loss=conv.loss, reduction="mean")))
+    if not rank1:  # Keras "sum" on (N, L): the per-sample means added
+        return mean * state.samples
+    # (N,): one sample of loss `mean`, its weights broadcast against it.
+    if w is None:
+        return mean
+    return mean * float(np.sum(w, dtype=np.float64) / (len(w) if conv.reduction == "mean" else 1))

@@ -141,3 +141,25 @@ def binary_scores(x: Any, name: str = "preds") -> np.ndarray:
             )
         a = a.astype(np.float64)  # 0/1 decisions read as probabilities 0 and 1
     return a
+
+
+def cast_scores(a: np.ndarray, score_cast: str, *, argmax: bool = False) -> np.ndarray:
+    """What a profile does to the scores first (its ``score_cast``). ``float32_flush_subnormals``
+    (Keras 3 on jax, CPU): float64 becomes float32 (jax_enable_x64 is off) and subnormal values
+    compare as zeros of their sign, as XLA on CPU computes with flush-to-zero and
+    denormals-are-zero. ``argmax=True`` (a top-1 reading) adds Keras' own fix of jax's argmax
+    under FTZ (keras/src/backend/jax/numpy.py argmax): a negative zero ranks below +0, read as
+    -tiny. Keras' in_top_k has no such fix, so a top-k reading keeps the zeros equal. Copies
+    only when something changes; integer predictions pass."""
+    if score_cast != "float32_flush_subnormals" or a.dtype.kind != "f":
+        return a
+    if a.dtype != np.float32:
+        a = a.astype(np.float32)
+    tiny = np.finfo(np.float32).tiny
+    small = np.abs(a) < tiny
+    flush = small & (a != 0)
+    negative = small & np.signbit(a) if argmax else np.zeros_like(small)
+    if not (flush.any() or negative.any()):
+        return a
+    a = np.where(flush, np.copysign(np.float32(0), a), a)
+    return np.where(negative, np.float32(-tiny), a)  # Keras' argmax: -0 below +0

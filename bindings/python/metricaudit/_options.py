@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Literal, Sequence, Union
 
@@ -48,6 +49,40 @@ def norm_average(value: Any) -> str | None:
     return value
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+_INT32 = (-(2**31), 2**31 - 1)
+
+
+def norm_int(value: Any, name: str, *, minimum: int | None = None, bits: int = 64) -> int | None:
+    """An integer argument: Python or numpy integers only (not bool, not float), within the
+    C++ type it becomes (int64, or int32 for top_k and threads). None passes."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name}: expected an integer, got {value!r} ({type(value).__name__})")
+    v = int(value)
+    lo, hi = _INT64 if bits == 64 else _INT32
+    if minimum is not None:
+        lo = max(lo, minimum)
+    if not lo <= v <= hi:
+        raise ValueError(f"{name}: expected an integer in [{lo}, {hi}], got {v}")
+    return v
+
+
+@functools.lru_cache(maxsize=None)
+def _profile_rows() -> dict[str, dict[str, str]]:
+    return {row["name"]: dict(row) for row in _core.profiles()}
+
+
+def profile_row(profile: str | None) -> dict[str, str]:
+    """The core's row of `profile` ("default" when None); unknown names are refused by the core."""
+    rows = _profile_rows()
+    name = "default" if profile is None else profile
+    if name not in rows:
+        _core.convention("accuracy", profile=name)  # raises the core's error, listing the names
+    return rows[name]
+
+
 def norm_class_weights(value: Any) -> list[float] | None:
     if value is None:
         return None
@@ -88,13 +123,28 @@ def infer_num_classes(preds: np.ndarray, target: np.ndarray, ignore_index: int |
     return max(1, largest + 1)
 
 
+def multiclass_state(num_classes: int | None, inferred: int, **options: Any) -> Any:
+    """A MulticlassState of `num_classes` classes, or of the `inferred` count; when that one
+    is too large, the error says where it came from (a stray label, most often)."""
+    if num_classes is not None:
+        return _core.MulticlassState(num_classes, **options)
+    try:
+        return _core.MulticlassState(inferred, **options)
+    except ValueError as e:
+        if not str(e).startswith("num_classes:"):
+            raise
+        raise ValueError(
+            f"num_classes (not given; inferred as 1 + the largest label, {inferred - 1}): "
+            f"{str(e)[len('num_classes: '):]}; pass num_classes="
+        ) from None
+
+
 def state_top_k(top_k: int | None) -> list[int]:
     """The k values whose per-class counts a one-shot pass keeps."""
+    top_k = norm_int(top_k, "top_k", minimum=1, bits=32)
     if top_k is None or top_k == 1:
         return [1]
-    if not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool):
-        raise ValueError(f"top_k: expected an integer >= 1, got {top_k!r}")
-    return [1, int(top_k)]
+    return [1, top_k]
 
 
 # ---- multi-class readings -----------------------------------------------------
@@ -117,6 +167,7 @@ def read_multiclass(
     class_weights: Sequence[float] | None = None,
     label_smoothing: float | None = None,
     reduction: str | None = None,
+    target_form: str | None = None,
     sample_weighted: bool = True,
 ) -> Result:
     if metric == "confusion_matrix":
@@ -127,7 +178,7 @@ def read_multiclass(
         average=norm_average(average),
         absent=absent,
         zero_division=norm_zero_division(zero_division),
-        top_k=None if top_k is None else int(top_k),
+        top_k=norm_int(top_k, "top_k", minimum=1, bits=32),
         ties=ties,
         topk_predicted=topk_predicted,
         adjusted=adjusted,
@@ -136,6 +187,7 @@ def read_multiclass(
         class_weights=norm_class_weights(class_weights),
         label_smoothing=None if label_smoothing is None else float(label_smoothing),
         reduction=reduction,
+        target_form=target_form,
         sample_weighted=sample_weighted,
     )
     if conv.average == "none":
@@ -159,7 +211,14 @@ def read_labelwise(
     loss: str | None = None,
     reduction: str | None = None,
     sample_weighted: bool = True,
+    auto_reading: str | None = None,
 ) -> Result:
+    """`auto_reading`: what torchmetrics' rule decided for the batch when the caller had to
+    decide it (the whole tensor, ignored samples included, before they were dropped)."""
+    if auto_reading is not None and (reading or profile_row(profile)["reading"]) == (
+        "torchmetrics_auto"
+    ):
+        reading = auto_reading
     conv = _core.labelwise_convention(
         metric,
         profile=profile,

@@ -25,8 +25,9 @@ struct Convention {
   LossFamily loss = LossFamily::logits;
   Reduction reduction = Reduction::mean;
   ClassWeightNorm weight_norm = ClassWeightNorm::target_weight_sum;
-  std::vector<double> class_weights;  ///< empty: all 1
-  double label_smoothing = 0.0;       ///< in [0, 1]
+  TargetForm target_form = TargetForm::index;  ///< logits family with -inf logits only
+  std::vector<double> class_weights;           ///< empty: all 1
+  double label_smoothing = 0.0;                ///< in [0, 1]
 
   /// A stable, readable id, e.g. "accuracy/macro/absent=zero" or "cross_entropy/logits".
   std::string id() const;

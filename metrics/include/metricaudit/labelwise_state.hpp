@@ -43,7 +43,8 @@ class LabelwiseState {
   /// [family]: sum over rows of w_n * mean_l bce_nl; `available` false when a
   /// probability family met a score outside [0, 1].
   std::array<ExactSum, kBinaryLossFamilies> bce;
-  std::array<bool, kBinaryLossFamilies> bce_available{true, true, true};
+  std::array<bool, kBinaryLossFamilies> bce_available{true, true, true, true, true};
+  static_assert(kBinaryLossFamilies == 5, "bce_available: one true per family");
 
  private:
   LabelwiseOptions options_;

@@ -19,14 +19,17 @@ struct Profile {
   std::string_view library;  ///< who computes it this way, with versions
   std::string_view source;   ///< the file the rules were read from
   Average default_average;   ///< of the library's usual multi-class accuracy entry point
+  Average score_average;     ///< of its precision / recall / F1
   Absent absent;             ///< which classes enter a macro mean at top_k = 1
   Absent absent_top_k;       ///< ... at top_k > 1
   Absent f1_absent_top_k;    ///< ... for F1 at top_k > 1 (torchmetrics 1.x differs from accuracy)
   ZeroDivision zero_division;
-  TieRule ties;
+  TieRule ties;  ///< of its top-k API, used whenever top_k is given (k = 1 included)
   TopKPredicted topk_predicted;  ///< what a sample predicts at top_k > 1 (precision, F1)
   LossFamily loss;               ///< how the library reads scores for its cross-entropy default
   ClassWeightNorm weight_norm;
+  TargetForm target_form;  ///< how its cross-entropy meets the target
+  ScoreCast score_cast;    ///< what it does to the scores first (applied by the caller)
   // Binary and multilabel defaults.
   ScoreReading reading;           ///< how scores become decisions
   MultilabelAccuracy multilabel;  ///< what "accuracy" means on an (N, L) target
@@ -56,9 +59,13 @@ struct ConventionOverrides {
   std::optional<std::vector<double>> class_weights;
   std::optional<double> label_smoothing;
   std::optional<Reduction> reduction;
+  std::optional<TargetForm> target_form;
 };
 
-/// The convention `profile` uses for `metric`, with explicit overrides applied.
+/// The convention `profile` uses for `metric`, with explicit overrides applied. A tie
+/// rule follows top_k: an explicit top_k (1 included: Keras' TopKCategoricalAccuracy(k=1),
+/// sklearn's top_k_accuracy_score(k=1)) takes the profile's top-k tie rule; without one,
+/// accuracy is the first-index argmax (index_order) of every library.
 Convention resolve(const Profile& profile, Metric metric,
                    const ConventionOverrides& overrides = {});
 

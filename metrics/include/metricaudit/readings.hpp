@@ -44,11 +44,14 @@ struct ClassRatios {
   std::vector<bool> supported;  ///< tp + fn > 0, in samples (Absent::exclude_no_support)
 };
 
-/// One number from per-class ratios under `average` (macro or weighted; micro is read
-/// from the summed counts and none is the values themselves, so both are refused here).
-/// Classes whose value is NaN (zero_division = nan) are left out, as sklearn's
-/// _nanaverage does. A mean over no class is 0 (torchmetrics' _safe_divide), or NaN
-/// when every value is NaN (sklearn).
-double average_ratios(const ClassRatios& ratios, Average average, Absent absent);
+/// One number from per-class ratios under `average` (macro, weighted or binary; micro is
+/// read from the summed counts and none is the values themselves, so both are refused
+/// here). Classes whose value is NaN (zero_division = nan) are left out, as sklearn's
+/// _nanaverage does. A mean over no class is 0 (torchmetrics' _safe_divide of a zero
+/// weight sum, with no zero_division), or NaN when every value is NaN (sklearn). Binary:
+/// class 1's value (0/0 valued by `zero_division` when there is no class 1), refused
+/// unless at most two classes are seen, 1 among them if two.
+double average_ratios(const ClassRatios& ratios, Average average, Absent absent,
+                      ZeroDivision zero_division);
 
 }  // namespace metricaudit

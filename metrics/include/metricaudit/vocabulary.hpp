@@ -51,15 +51,25 @@ struct Vocabulary<Metric> {
 };
 
 /// How per-class (or per-label) ratios become one number (average_ratios in readings.hpp).
-enum class Average { micro, macro, weighted, none };
+enum class Average {
+  micro,
+  macro,
+  weighted,
+  none,
+  /// The positive class alone (pos_label = 1): sklearn's precision_score, recall_score and
+  /// f1_score default, defined when at most two labels are present
+  /// (sklearn/metrics/_classification.py, _check_set_wise_labels).
+  binary,
+};
 template <>
 struct Vocabulary<Average> {
   static constexpr std::string_view key = "average", argument = "average";
-  static constexpr std::array<Named<Average>, 4> names{{
+  static constexpr std::array<Named<Average>, 5> names{{
       {"micro", Average::micro},
       {"macro", Average::macro},
       {"weighted", Average::weighted},
       {"none", Average::none},
+      {"binary", Average::binary},
   }};
 };
 
@@ -157,14 +167,15 @@ enum class LossFamily : int {
   /// On scores that are probabilities this is "softmax applied twice".
   logits = 0,
   /// Keras categorical cross-entropy on probabilities: p <- p / sum(p),
-  /// clip to [1e-7, 1 - 1e-7], -log p_y. (keras/src/backend/*/nn.py categorical_crossentropy)
+  /// clip to [1e-7, 1 - 1e-7], -log p_y (keras/src/backend/*/nn.py categorical_crossentropy),
+  /// in float32 whatever the input dtype (Loss.__call__ casts to the compute dtype).
   keras_probabilities = 1,
   /// scikit-learn >= 1.5 log_loss: clip to [eps(dtype), 1 - eps(dtype)], no renormalisation.
   sklearn_probabilities = 2,
   /// scikit-learn <= 1.1 log_loss: clip to [1e-15, 1 - 1e-15], then renormalise rows.
   sklearn_legacy_probabilities = 3,
   /// Keras binary_crossentropy on one-hot targets: element-wise over the C outputs,
-  /// clip to [1e-7, 1 - 1e-7], mean over the last axis.
+  /// clip to [1e-7, 1 - 1e-7], mean over the last axis; in float32, as above.
   keras_binary_onehot = 4,
 };
 inline constexpr int kLossFamilies = 5;
@@ -207,6 +218,40 @@ struct Vocabulary<ClassWeightNorm> {
   }};
 };
 
+/// How the loss meets the target: the class index picks -log p_y, or a one-hot row
+/// multiplies every -log p_c, so that a -inf logit at a class the target does not hold
+/// gives 0 * inf = NaN.
+enum class TargetForm {
+  index,    ///< torch CrossEntropyLoss with class-index targets (aten/src/ATen/native/LossNLL.cpp)
+  one_hot,  ///< Keras (sparse_)categorical_crossentropy, which one-hots the index
+            ///< (keras/src/backend/jax/nn.py); torch with probability targets
+};
+template <>
+struct Vocabulary<TargetForm> {
+  static constexpr std::string_view key = "target_form", argument = "target_form";
+  static constexpr std::array<Named<TargetForm>, 2> names{{
+      {"index", TargetForm::index},
+      {"one_hot", TargetForm::one_hot},
+  }};
+};
+
+/// What a profile does to the scores before anything is computed.
+enum class ScoreCast {
+  as_given,  ///< the scores' own dtype and values
+  /// float32, subnormals flushed to zero: Keras 3 on the jax backend (jax_enable_x64 off
+  /// converts float64 to float32; XLA on CPU runs with flush-to-zero and
+  /// denormals-are-zero), so its comparisons, argmax and clips see these values.
+  float32_flush_subnormals,
+};
+template <>
+struct Vocabulary<ScoreCast> {
+  static constexpr std::string_view key = "score_cast", argument = "score_cast";
+  static constexpr std::array<Named<ScoreCast>, 2> names{{
+      {"as_given", ScoreCast::as_given},
+      {"float32_flush_subnormals", ScoreCast::float32_flush_subnormals},
+  }};
+};
+
 // ---- binary and multilabel conventions ----------------------------------------------
 
 enum class LabelwiseMetric {
@@ -235,14 +280,20 @@ enum class MultilabelAccuracy {
   labelwise,    ///< per-label accuracy, averaged by `average` (torchmetrics MultilabelAccuracy)
   subset,       ///< whole row right (sklearn accuracy_score, torchmetrics MultilabelExactMatch)
   elementwise,  ///< cells right / (N L): labelwise with average micro (Keras binary_accuracy)
+  /// argmax(target) == argmax(preds), the first maximal index of each: Keras 3's
+  /// "accuracy" on a 2-D target of more than one column (CategoricalAccuracy, resolved by
+  /// shape in keras/src/trainers/compile_utils.py). A multi-class reading of the target's
+  /// argmax; on one label it is Keras' binary_accuracy (the labelwise reading).
+  categorical,
 };
 template <>
 struct Vocabulary<MultilabelAccuracy> {
   static constexpr std::string_view key = "multilabel", argument = "multilabel";
-  static constexpr std::array<Named<MultilabelAccuracy>, 3> names{{
+  static constexpr std::array<Named<MultilabelAccuracy>, 4> names{{
       {"labelwise", MultilabelAccuracy::labelwise},
       {"subset", MultilabelAccuracy::subset},
       {"elementwise", MultilabelAccuracy::elementwise},
+      {"categorical", MultilabelAccuracy::categorical},
   }};
 };
 
@@ -268,11 +319,19 @@ struct Vocabulary<ScoreReading> {
 
 /// Binary cross-entropy conventions on labelwise scores.
 enum class BinaryLossFamily : int {
-  keras_probabilities = 0,  ///< clip p to [1e-7, 1 - 1e-7]; Keras binary_crossentropy
+  /// Keras binary_crossentropy: in float32 whatever the input dtype (Loss.__call__ casts
+  /// to the float32 compute dtype, keras/src/losses/loss.py), p clipped to
+  /// [float32(1e-7), 1 - 2^-23].
+  keras_probabilities = 0,
   torch_probabilities = 1,  ///< torch BCELoss: log clamped at -100 (aten/src/ATen/native/Loss.cpp)
   torch_logits = 2,         ///< torch BCEWithLogitsLoss: max(x,0) - x y + log1p(exp(-|x|))
+  /// scikit-learn >= 1.5 log_loss of (N,) probabilities of class 1: clip to
+  /// [eps, 1 - eps] of the scores' dtype (sklearn/metrics/_classification.py). One label only.
+  sklearn_probabilities = 3,
+  /// scikit-learn <= 1.1 log_loss: clip to [1e-15, 1 - 1e-15]. One label only.
+  sklearn_legacy_probabilities = 4,
 };
-inline constexpr int kBinaryLossFamilies = 3;
+inline constexpr int kBinaryLossFamilies = 5;
 template <>
 struct Vocabulary<BinaryLossFamily> {
   static constexpr std::string_view key = "binary_loss_family", argument = "loss";
@@ -280,6 +339,8 @@ struct Vocabulary<BinaryLossFamily> {
       {"keras_probabilities", BinaryLossFamily::keras_probabilities},
       {"torch_probabilities", BinaryLossFamily::torch_probabilities},
       {"torch_logits", BinaryLossFamily::torch_logits},
+      {"sklearn_probabilities", BinaryLossFamily::sklearn_probabilities},
+      {"sklearn_legacy_probabilities", BinaryLossFamily::sklearn_legacy_probabilities},
   }};
 };
 
@@ -329,6 +390,8 @@ void for_each_vocabulary(F&& f) {
   f(Vocabulary<LossFamily>{});
   f(Vocabulary<Reduction>{});
   f(Vocabulary<ClassWeightNorm>{});
+  f(Vocabulary<TargetForm>{});
+  f(Vocabulary<ScoreCast>{});
   f(Vocabulary<LabelwiseMetric>{});
   f(Vocabulary<MultilabelAccuracy>{});
   f(Vocabulary<ScoreReading>{});

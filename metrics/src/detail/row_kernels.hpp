@@ -17,6 +17,7 @@ struct RowResult {
   bool bad;      ///< a nan or +inf, or a row of -inf: the caller re-runs it to report it
   bool in_unit;  ///< every score in [0, 1]
   bool masked;   ///< some score is -inf
+  bool nonneg;   ///< every score >= 0 (Keras' categorical family reads the row)
   double lse;    ///< m + log(sum_c exp(z_c - m)), m the row's max (when requested)
   double sum_z;  ///< sum_c z_c (when requested)
 };
@@ -28,11 +29,12 @@ inline constexpr long long kRowLanesMaxClasses = 16;
 /// rows4's results, lane l for row l of the block (masks are 0 or -1).
 struct alignas(32) RowBlock {
   long long argmax[4], greater[4], ties_below[4], ties_above[4], above[4];
-  long long bad[4], in_unit[4], masked[4];
+  long long bad[4], in_unit[4], masked[4], nonneg[4];
   double lse[4], sum_z[4];
   RowResult row(int l) const {
-    return RowResult{argmax[l],   greater[l],      ties_below[l],  ties_above[l], above[l],
-                     bad[l] != 0, in_unit[l] != 0, masked[l] != 0, lse[l],        sum_z[l]};
+    return RowResult{argmax[l],      greater[l],  ties_below[l],   ties_above[l],
+                     above[l],       bad[l] != 0, in_unit[l] != 0, masked[l] != 0,
+                     nonneg[l] != 0, lse[l],      sum_z[l]};
   }
 };
 

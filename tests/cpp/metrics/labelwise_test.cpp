@@ -82,8 +82,11 @@ TEST(Labelwise, BinaryCrossEntropyFamilies) {
   c.metric = LabelwiseMetric::binary_cross_entropy;
   c.loss = BinaryLossFamily::torch_probabilities;
   EXPECT_NEAR(read(s, c), (-std::log(0.8) + 0.0) / 2, 1e-15);
+  // Keras computes in float32 whatever the input dtype: 0.8 is read as float32(0.8) and
+  // 0 is clipped to float32(1e-7).
   c.loss = BinaryLossFamily::keras_probabilities;
-  EXPECT_NEAR(read(s, c), (-std::log(0.8) - std::log1p(-1e-7)) / 2, 1e-15);
+  const double eps32 = static_cast<double>(static_cast<float>(1e-7));
+  EXPECT_NEAR(read(s, c), (-std::log(static_cast<double>(0.8f)) - std::log1p(-eps32)) / 2, 1e-15);
   c.loss = BinaryLossFamily::torch_logits;  // the same numbers read as logits
   const double l0 = std::log1p(std::exp(-0.8));
   const double l1 = std::log1p(std::exp(0.0));

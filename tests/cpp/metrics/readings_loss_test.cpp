@@ -239,10 +239,19 @@ OwnedBatch probability_batch() {
   return b;
 }
 
+// Keras computes in float32 whatever the input dtype (Loss.__call__ casts to the float32
+// compute dtype): a probability is rounded to float32 and clipped at float32's 1e-7 and
+// 1 - 1e-7. These batches hold float64 scores.
+double keras_q(double p) {
+  const double lo = static_cast<double>(static_cast<float>(1e-7));
+  const double hi = static_cast<double>(1.0f - static_cast<float>(1e-7));
+  return std::min(std::max(static_cast<double>(static_cast<float>(p)), lo), hi);
+}
+
 TEST(Loss, KerasRenormalisesAndClips) {
   const auto s = evaluate(probability_batch().view(), options_for(3));
-  // row 0: 0 / 0.4 clipped to 1e-7; row 1: 0.7
-  const double expected = (-std::log(1e-7) - std::log(0.7)) / 2;
+  // row 0: 0 / 0.4 clipped to float32(1e-7); row 1: float32(0.7)
+  const double expected = (-std::log(keras_q(0.0)) - std::log(keras_q(0.7))) / 2;
   EXPECT_NEAR(read(s, ce(LossFamily::keras_probabilities)), expected, 1e-12);
 }
 
@@ -250,7 +259,7 @@ TEST(Loss, KerasLabelSmoothing) {
   const auto s = evaluate(probability_batch().view(), options_for(3));
   Convention c = ce(LossFamily::keras_probabilities);
   c.label_smoothing = 0.2;
-  auto q = [](double p) { return std::min(std::max(p, 1e-7), 1 - 1e-7); };
+  auto q = keras_q;
   // y' = y (1 - eps) + eps / C; loss = -sum_c y'_c log q_c
   const double row0 =
       0.8 * -std::log(q(0.0)) + 0.2 / 3 * -(std::log(q(0.5)) + std::log(q(0.5)) + std::log(q(0.0)));
@@ -275,7 +284,7 @@ TEST(Loss, SklearnLegacyClipsThenRenormalises) {
 
 TEST(Loss, KerasBinaryCrossentropyOnOneHot) {
   const auto s = evaluate(probability_batch().view(), options_for(3));
-  auto q = [](double p) { return std::min(std::max(p, 1e-7), 1 - 1e-7); };
+  auto q = keras_q;
   const double row0 = (-std::log(1 - q(0.2)) - std::log(1 - q(0.2)) - std::log(q(0.0))) / 3;
   const double row1 = (-std::log(q(0.7)) - std::log(1 - q(0.2)) - std::log(1 - q(0.1))) / 3;
   EXPECT_NEAR(read(s, ce(LossFamily::keras_binary_onehot)), (row0 + row1) / 2, 1e-12);
@@ -286,7 +295,7 @@ TEST(Loss, KerasBinaryCrossentropyLabelSmoothing) {
   // becomes y (1 - e) + e / 2, then the mean over the C cells and the samples.
   const auto b = probability_batch();
   const auto s = evaluate(b.view(), options_for(3));
-  auto q = [](double p) { return std::min(std::max(p, 1e-7), 1 - 1e-7); };
+  auto q = keras_q;
   const double e = 0.1;
   double expected = 0.0;
   for (std::size_t i = 0; i < b.target.size(); ++i) {

@@ -29,8 +29,10 @@ std::string masked_row_message(std::int64_t row);
 
 /// Sets what holds for the whole batch on the state of its rows: one batch, scores or
 /// labels, every score in [0, 1] or not, and which loss families are available (the
-/// probability families need every score in [0, 1]; Keras' also a positive row sum).
+/// probability families need every score in [0, 1]; Keras' categorical one, which divides
+/// each row by its sum (keras/src/backend/jax/nn.py), any non-negative score and a
+/// positive row sum).
 void finish_batch(SufficientState& batch_state, bool has_scores, bool all_in_unit,
-                  bool keras_row_sum_zero);
+                  bool keras_row_sum_zero, bool keras_negative);
 
 }  // namespace metricaudit::detail
