@@ -7,6 +7,7 @@ Run once per library, each in the virtual environment that has it (generate.sh d
     python generate.py --lib torch          # torch-<version>.json (torch.nn.functional losses)
     python generate.py --lib keras          # keras-<version>.json (KERAS_BACKEND=jax)
     python generate.py --lib sklearn        # sklearn-<version>.json
+    python generate.py --lib keras --random 400   # random-keras-<version>.json (any library)
 
 The schema is described in README.md beside this file.
 """
@@ -22,6 +23,7 @@ import warnings
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from inputs import build_inputs, derive  # noqa: E402
+import random_inputs  # noqa: E402
 
 SCHEMA = "metricaudit-golden/1"
 
@@ -559,10 +561,282 @@ def run_sklearn(inputs):
     rec.write(f"sklearn-{sv}.json")
 
 
+# ---------------------------------------------------------------- randomized cases
+class RandomRecorder:
+    """Cases on the seeded sets of random_inputs.py: [set key, call index, output]. The
+    sets are rebuilt from their key by the test (digests catch a changed generator)."""
+
+    def __init__(self, library, version, versions):
+        self.library, self.version, self.versions = library, version, versions
+        self.calls, self.index, self.cases, self.digests = [], {}, [], {}
+
+    def case(self, key, spec, call, fn):
+        text = json.dumps(call, sort_keys=True)
+        if text not in self.index:
+            self.index[text] = len(self.calls)
+            self.calls.append(call)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                out = fn()
+            except Exception as e:  # the library refused the input
+                out = {"error": type(e).__name__}
+        self.cases.append([key, self.index[text], out])
+        self.digests[key] = random_inputs.digest(spec)
+
+    def write(self, fname, sets):
+        doc = {
+            "schema": "metricaudit-golden-random/1",
+            "library": self.library,
+            "version": self.version,
+            "versions": self.versions,
+            "platform": f"{platform.system()} {platform.machine()} python {platform.python_version()}",
+            "generated_by": f"tests/golden/generate.py --lib {self.library} --random {sets}",
+            "inputs_by": "tests/golden/random_inputs.py",
+            "digests": self.digests,
+            "calls": self.calls,
+            "cases": self.cases,
+        }
+        path = os.path.join(HERE, fname)
+        with open(path, "w") as f:
+            json.dump(enc(doc), f, separators=(",", ":"), allow_nan=False)
+            f.write("\n")
+        print(f"{path}: {len(self.cases)} cases, {len(self.calls)} calls, "
+              f"{os.path.getsize(path)} bytes")
+
+
+def _out(x):
+    """A library's result as plain floats (lists per class / label)."""
+    if hasattr(x, "tolist"):
+        x = x.tolist()
+    return [float(v) for v in x] if isinstance(x, list) else float(x)
+
+
+def random_torchmetrics(sets):
+    import torch
+    import torchmetrics
+    import torchmetrics.classification as tmc
+
+    v = torchmetrics.__version__
+    rec = RandomRecorder("torchmetrics", v, {"torchmetrics": v, "torch": torch.__version__})
+    major = int(v.split(".")[0])
+
+    def run(key, spec, cls, kwargs, preds, target):
+        call = {"api": f"torchmetrics.classification.{cls}", "style": "class",
+                "args": {"preds": "preds", "target": "target"}, "kwargs": kwargs,
+                "dtype": "float32"}
+
+        def fn():
+            m = getattr(tmc, cls)(**kwargs)
+            m.update(preds, target)
+            return _out(m.compute())
+        rec.case(key, spec, call, fn)
+
+    for seed in range(sets):
+        key = f"mc{seed}"
+        spec = random_inputs.build(key)
+        c = spec["num_classes"]
+        if c < 2:
+            continue
+        p = torch.tensor(spec["preds"], dtype=torch.float32)
+        t = torch.tensor(spec["target"], dtype=torch.int64)
+        base = {"num_classes": c}
+        if "ignore_index" in spec:
+            base["ignore_index"] = spec["ignore_index"]
+        for k in [1, 2] if c >= 3 else [1]:
+            for avg in ("micro", "macro", "weighted", "none"):
+                run(key, spec, "MulticlassAccuracy", dict(base, average=avg, top_k=k), p, t)
+            for cls in ("MulticlassPrecision", "MulticlassRecall", "MulticlassF1Score"):
+                for avg in ("micro", "macro", "weighted"):
+                    run(key, spec, cls, dict(base, average=avg, top_k=k), p, t)
+                    if major >= 1 and avg != "micro":
+                        run(key, spec, cls, dict(base, average=avg, top_k=k, zero_division=1), p, t)
+        key = f"lw{seed}"
+        spec = random_inputs.build(key)
+        p = torch.tensor(spec["preds"], dtype=torch.float32)
+        t = torch.tensor(spec["target"], dtype=torch.int64)
+        if spec["kind"] == "binary":
+            for cls in ("BinaryAccuracy", "BinaryPrecision", "BinaryRecall", "BinaryF1Score"):
+                for thr in (0.5, 0.25):
+                    kw = {"threshold": thr}
+                    if "ignore_index" in spec:
+                        kw["ignore_index"] = spec["ignore_index"]
+                    run(key, spec, cls, kw, p, t)
+        else:
+            base = {"num_labels": spec["num_labels"]}
+            for cls in ("MultilabelAccuracy", "MultilabelPrecision", "MultilabelRecall",
+                        "MultilabelF1Score"):
+                for avg in ("micro", "macro", "weighted", "none"):
+                    run(key, spec, cls, dict(base, average=avg), p, t)
+            run(key, spec, "MultilabelExactMatch", base, p, t)
+    spec = random_inputs.build("sigmoid_ulp")  # the vectorised sigmoid's one-ulp difference
+    run("sigmoid_ulp", spec, "BinaryAccuracy", {"threshold": spec["threshold"]},
+        torch.tensor(spec["preds"], dtype=torch.float32), torch.tensor(spec["target"]))
+    rec.write(f"random-torchmetrics-{v}.json", sets)
+
+
+def random_torch(sets):
+    import torch
+
+    tv = torch.__version__.split("+")[0]
+    rec = RandomRecorder("torch", tv, {"torch": torch.__version__})
+    for seed in range(sets):
+        key = f"mc{seed}"
+        spec = random_inputs.build(key)
+        if spec["num_classes"] < 2:
+            continue
+        dtype = "float64" if seed % 3 == 0 else "float32"
+        dt = torch.float64 if dtype == "float64" else torch.float32
+        p = torch.tensor(spec["preds"], dtype=dt)
+        t = torch.tensor(spec["target"], dtype=torch.int64)
+        w = torch.tensor(spec["class_weight"], dtype=dt)
+        ii = spec.get("ignore_index")
+        for target_field in ("target", "onehot(target)"):
+            if target_field != "target" and ii is not None:
+                continue  # probability targets have no ignore_index
+            tt = t if target_field == "target" else torch.tensor(derive(spec, target_field), dtype=dt)
+            for red in ("mean", "sum"):
+                for weighted in (False, True):
+                    for ls in (0.0, 0.2, 1.0):
+                        kw = {"reduction": red}
+                        if weighted:
+                            kw["weight"] = {"$input": "class_weight"}
+                        if ls:
+                            kw["label_smoothing"] = ls
+                        if ii is not None:
+                            kw["ignore_index"] = ii
+                        call = {"api": "torch.nn.functional.cross_entropy", "style": "function",
+                                "args": {"input": "preds", "target": target_field},
+                                "kwargs": kw, "dtype": dtype}
+                        real = {k: (w if k == "weight" else v) for k, v in kw.items()}
+                        rec.case(key, spec, call,
+                                 lambda: _out(torch.nn.functional.cross_entropy(p, tt, **real)))
+        key = f"lw{seed}"
+        spec = random_inputs.build(key)
+        if "ignore_index" in spec:
+            continue
+        p = torch.tensor(spec["preds"], dtype=torch.float32)
+        t = torch.tensor(spec["target"], dtype=torch.float32)
+        probs = all(0 <= x <= 1 for x in (p.flatten().tolist()))
+        for cls in (("BCELoss", "BCEWithLogitsLoss") if probs else ("BCEWithLogitsLoss",)):
+            for red in ("mean", "sum"):
+                call = {"api": f"torch.nn.{cls}", "style": "module",
+                        "args": {"input": "preds", "target": "target"},
+                        "kwargs": {"reduction": red}, "dtype": "float32"}
+                rec.case(key, spec, call,
+                         lambda: _out(getattr(torch.nn, cls)(reduction=red)(p, t)))
+    rec.write(f"random-torch-{tv.rsplit('.', 1)[0]}.json", sets)
+
+
+def random_keras(sets):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import jax
+    import keras
+    import numpy as np
+    from keras.src.trainers.compile_utils import get_metric
+
+    kv = keras.__version__
+    rec = RandomRecorder("keras", kv, {"keras": kv, "backend": "jax", "jax": jax.__version__,
+                                       "numpy": np.__version__})
+
+    def arrays(spec, y_field, dtype):
+        yt = np.array(derive(spec, y_field), dtype=np.float32 if y_field != "target" else np.int32)
+        yp = np.array(spec["preds"], dtype=dtype)
+        sw = np.array(spec["sample_weight"], dtype=np.float32)
+        return yt, yp, sw
+
+    def cls_case(key, spec, mod, name, y_field, kwargs=None, weighted=False, dtype="float32"):
+        kwargs = kwargs or {}
+        args = {"y_true": y_field, "y_pred": "preds"}
+        if weighted:
+            args["sample_weight"] = "sample_weight"
+        call = {"api": f"keras.{mod}.{name}", "style": "class", "args": args, "kwargs": kwargs,
+                "dtype": dtype}
+
+        def fn():
+            yt, yp, sw = arrays(spec, y_field, dtype)
+            obj = getattr(getattr(keras, mod), name)(**kwargs)
+            if mod == "losses":
+                return _out(obj(yt, yp, sample_weight=sw if weighted else None))
+            obj.update_state(yt, yp, sample_weight=sw if weighted else None)
+            return _out(obj.result())
+        rec.case(key, spec, call, fn)
+
+    def compiled_accuracy(key, spec, y_field, weighted):
+        args = {"y_true": y_field, "y_pred": "preds"}
+        if weighted:
+            args["sample_weight"] = "sample_weight"
+        call = {"api": "keras.trainers.compile_utils.get_metric", "style": "compiled",
+                "args": args, "kwargs": {"identifier": "accuracy"}, "dtype": "float32"}
+
+        def fn():
+            yt, yp, sw = arrays(spec, y_field, "float32")
+            m = get_metric("accuracy", yt, yp)  # the Metric compile(metrics=["accuracy"]) uses
+            m.update_state(yt, yp, sample_weight=sw if weighted else None)
+            return _out(m.result())
+        rec.case(key, spec, call, fn)
+
+    OH, SP = "onehot(target)", "target"
+    for seed in range(sets):
+        key = f"kmc{seed}"
+        spec = random_inputs.build(key)
+        c, style = spec["num_classes"], spec["tags"][0]
+        dtype = "float64" if seed % 4 == 0 else "float32"
+        if "ignore_index" in spec:
+            if spec["ignore_index"] >= 0 and style not in ("probs", "unnormalised"):
+                for w in (False, True):
+                    cls_case(key, spec, "losses", "SparseCategoricalCrossentropy", SP,
+                             {"from_logits": True, "ignore_class": spec["ignore_index"]}, w, dtype)
+        elif c >= 2:
+            for w in (False, True):
+                cls_case(key, spec, "metrics", "SparseCategoricalAccuracy", SP, weighted=w)
+                cls_case(key, spec, "metrics", "CategoricalAccuracy", OH, weighted=w)
+                compiled_accuracy(key, spec, OH, w)
+                for k in (1, 2):
+                    if k < c:
+                        cls_case(key, spec, "metrics", "SparseTopKCategoricalAccuracy", SP,
+                                 {"k": k}, w)
+                        cls_case(key, spec, "metrics", "TopKCategoricalAccuracy", OH, {"k": k}, w)
+            probs = style in ("probs", "unnormalised")
+            if style == "probs":
+                cls_case(key, spec, "metrics", "BinaryAccuracy", OH, weighted=True)
+            for w in (False, True):
+                for ls in (0.0, 0.1):
+                    cls_case(key, spec, "losses", "CategoricalCrossentropy", OH,
+                             {"from_logits": not probs, "label_smoothing": ls}, w, dtype)
+                cls_case(key, spec, "losses", "CategoricalCrossentropy", OH,
+                         {"from_logits": not probs, "reduction": "sum"}, w, dtype)
+                cls_case(key, spec, "losses", "SparseCategoricalCrossentropy", SP,
+                         {"from_logits": not probs}, w, dtype)
+                if style == "probs":
+                    cls_case(key, spec, "losses", "BinaryCrossentropy", OH,
+                             {"label_smoothing": 0.1}, w, dtype)
+        key = f"klw{seed}"
+        spec = random_inputs.build(key)
+        if "ignore_index" in spec:
+            continue
+        probs = spec["tags"][0] == "probs"
+        for w in (False, True):
+            cls_case(key, spec, "metrics", "BinaryAccuracy", "target", weighted=w)
+            if spec["kind"] == "multilabel":  # rank-1 arrays are no model's output
+                compiled_accuracy(key, spec, "target", w)
+            for red in ("sum_over_batch_size", "sum"):
+                cls_case(key, spec, "losses", "BinaryCrossentropy", "target",
+                         {"from_logits": not probs, "reduction": red}, w,
+                         "float64" if seed % 4 == 0 else "float32")
+    rec.write(f"random-keras-{kv}.json", sets)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lib", required=True, choices=["torchmetrics", "torch", "keras", "sklearn"])
+    ap.add_argument("--random", type=int, metavar="SETS",
+                    help="write random-<lib>-<version>.json over this many seeded sets instead")
     a = ap.parse_args()
+    if a.random:
+        {"torchmetrics": random_torchmetrics, "torch": random_torch,
+         "keras": random_keras}[a.lib](a.random)
+        return
     inputs = build_inputs()
     {"torchmetrics": run_torchmetrics, "torch": run_torch, "keras": run_keras, "sklearn": run_sklearn}[a.lib](inputs)
 

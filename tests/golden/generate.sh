@@ -35,11 +35,16 @@ mk tm1 yes torchmetrics==1.5.2
 mk keras3 no $KERAS_SPEC
 mk sklearn no $SKLEARN_SPEC
 
-rm -f torchmetrics-*.json torch-*.json keras-*.json sklearn-*.json
+rm -f torchmetrics-*.json torch-*.json keras-*.json sklearn-*.json random-*.json
 "$VENVS/tm011/bin/python" generate.py --lib torchmetrics
 "$VENVS/tm1/bin/python" generate.py --lib torchmetrics
 "$VENVS/tm011/bin/python" generate.py --lib torch
 KERAS_BACKEND=jax JAX_PLATFORMS=cpu "$VENVS/keras3/bin/python" generate.py --lib keras
 "$VENVS/sklearn/bin/python" generate.py --lib sklearn
+# Randomized sets (random_inputs.py): at least 10^4 values per reference.
+"$VENVS/tm011/bin/python" generate.py --lib torchmetrics --random 250
+"$VENVS/tm1/bin/python" generate.py --lib torchmetrics --random 200
+"$VENVS/tm011/bin/python" generate.py --lib torch --random 500
+KERAS_BACKEND=jax JAX_PLATFORMS=cpu "$VENVS/keras3/bin/python" generate.py --lib keras --random 500
 # Re-derive every output from the documented conventions (needs g++ for the torch top-k helper).
 if command -v g++ >/dev/null; then ./verify/run_all.sh; fi

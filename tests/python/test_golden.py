@@ -19,6 +19,7 @@ import json
 import math
 import pathlib
 import re
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -28,6 +29,9 @@ import metricaudit as ma
 from _support import COMPARED, SKIPPED
 
 GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden"
+sys.path.insert(0, str(GOLDEN))
+import random_inputs  # noqa: E402  (tests/golden/random_inputs.py: the seeded sets)
+
 FILES = {
     "torchmetrics-0.11.4.json": "torchmetrics-0.11",
     "torchmetrics-1.5.2.json": "torchmetrics-1",
@@ -91,8 +95,10 @@ TM_METRIC = {
     "MulticlassAccuracy": "accuracy", "MulticlassPrecision": "precision",
     "MulticlassRecall": "recall", "MulticlassF1Score": "f1",
     "BinaryAccuracy": "accuracy", "BinaryPrecision": "precision", "BinaryRecall": "recall",
+    "BinaryF1Score": "f1",
     "MultilabelAccuracy": "accuracy", "MultilabelPrecision": "precision",
-    "MultilabelRecall": "recall", "MultilabelExactMatch": "subset_accuracy",
+    "MultilabelRecall": "recall", "MultilabelF1Score": "f1",
+    "MultilabelExactMatch": "subset_accuracy",
 }
 
 
@@ -156,8 +162,10 @@ def torch_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
             preds, inp.get("target"), profile=profile, class_weights=weights,
             label_smoothing=kw.pop("label_smoothing", None), reduction=reduction,
             ignore_index=kw.pop("ignore_index", None),
-            # probability targets: torch's mean divides by N, not by the target weights
+            # probability targets: torch's mean divides by N, not by the target weights, and
+            # multiplies every column by its target (0 * -inf = NaN)
             weight_norm="sample_count" if onehot else None,
+            target_form="one_hot" if onehot else None,
         )
     if api.endswith(("BCELoss", "BCEWithLogitsLoss")):
         if kw:
@@ -184,8 +192,11 @@ def keras_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
     weight = inp.get("sample_weight") if "sample_weight" in args else None
     multiclass = inp.spec["kind"] == "multiclass"
     per_sample = call["style"] == "function"  # Keras metric functions return per-sample values
-    if api in ("categorical_accuracy", "sparse_categorical_accuracy", "CategoricalAccuracy",
-               "SparseCategoricalAccuracy"):
+    if call["style"] == "compiled":  # compile(metrics=["accuracy"]): Keras picks by shape
+        value = ma.accuracy(preds, inp.get(args["y_true"]).astype(np.int64), profile=profile,
+                            sample_weight=weight)
+    elif api in ("categorical_accuracy", "sparse_categorical_accuracy", "CategoricalAccuracy",
+                 "SparseCategoricalAccuracy"):
         value = ma.accuracy(preds, target, profile=profile, sample_weight=weight)
     elif api in ("top_k_categorical_accuracy", "TopKCategoricalAccuracy",
                  "SparseTopKCategoricalAccuracy"):
@@ -208,7 +219,7 @@ def keras_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
         value = ma.cross_entropy(
             preds, target, profile=profile,
             loss="logits" if kw.get("from_logits") else "keras_probabilities",
-            label_smoothing=kw.get("label_smoothing"), sample_weight=weight,
+            label_smoothing=kw.get("label_smoothing") or None, sample_weight=weight,
             reduction="sum" if reduction == "sum" else "mean",
             ignore_index=kw.get("ignore_class"),
         )
@@ -220,9 +231,10 @@ def keras_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
             raise NotMapped("BinaryCrossentropy label_smoothing on binary / multilabel targets")
         if kw.get("reduction") is None and "reduction" in kw:
             raise NotMapped("reduction=None (per-sample losses)")
-        if kw.get("reduction") == "sum":
-            raise NotMapped("BinaryCrossentropy reduction='sum'")
+        reduction = "sum" if kw.get("reduction") == "sum" else "mean"
         if onehot_probs:
+            if reduction == "sum":
+                raise NotMapped("BinaryCrossentropy reduction='sum' on one-hot targets")
             value = ma.cross_entropy(preds, target, loss="keras_binary_onehot",
                                      profile=profile, sample_weight=weight,
                                      label_smoothing=kw.get("label_smoothing"))
@@ -230,7 +242,7 @@ def keras_case(profile: str, inp: Inputs, call: dict[str, Any]) -> Any:
             y = inp.get(args["y_true"]).astype(np.int64)
             value = ma.binary_cross_entropy(
                 preds, y, loss="torch_logits" if kw.get("from_logits") else "keras_probabilities",
-                sample_weight=weight,
+                sample_weight=weight, profile=profile, reduction=reduction,
             )
     else:
         raise NotMapped(call["api"])
@@ -298,11 +310,7 @@ LOSSES = ("cross_entropy", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "
 
 # Disagreements understood and reported (see the module docstring of each reason); they are
 # counted and printed, not failed. Anything else fails the test.
-KNOWN: list[tuple[str, str]] = [
-    (r"mc_large_neginf.*onehot\(target\)|SparseCategoricalCrossentropy\.mc_large_neginf",
-     "library: one-hot targets against a -inf logit give 0 * -inf = NaN; metricaudit reads "
-     "the index target and returns the finite loss"),
-]
+KNOWN: list[tuple[str, str]] = []
 
 
 def agrees(
@@ -374,3 +382,89 @@ def test_golden_file(filename: str) -> None:
     for reason, n in skipped.items():
         SKIPPED[f"golden {filename}: {reason}"] += n
     assert not mismatches, f"{len(mismatches)} disagreements:\n" + "\n".join(mismatches[:40])
+
+
+# ---- randomized golden files ---------------------------------------------------------------
+
+RANDOM_FILES = {
+    "random-torchmetrics-0.11.4.json": "torchmetrics-0.11",
+    "random-torchmetrics-1.5.2.json": "torchmetrics-1",
+    "random-torch-1.13.json": "torch.nn",
+    "random-keras-3.15.1.json": "keras",
+}
+
+
+def _size(x: Any) -> int:
+    return len(x) if isinstance(x, list) else 1
+
+
+def _sigmoid_borderline(spec: dict[str, Any], call: dict[str, Any]) -> int:
+    """Scores whose float32 sigmoid lies within one float32 ulp of the call's threshold."""
+    x = np.asarray(spec["preds"], dtype=np.float32)
+    s = np.float32(1) / (np.float32(1) + np.exp(-x))
+    t = np.float32(call["kwargs"]["threshold"])
+    return int(np.sum(np.abs(s - t) <= np.spacing(t)))
+
+
+@pytest.mark.parametrize("filename", sorted(RANDOM_FILES))
+def test_random_golden_file(filename: str) -> None:
+    """Seeded random sets (tests/golden/random_inputs.py) under every call the generator
+    made; values are counted per reference and per function (the API called)."""
+    path = GOLDEN / filename
+    if not path.exists():
+        pytest.skip(f"golden file {path} is not present")
+    data = json.loads(path.read_text())
+    assert data["schema"] == "metricaudit-golden-random/1"
+    profile = RANDOM_FILES[filename]
+    handler = HANDLERS[data["library"]]
+    sets: dict[str, dict[str, Any]] = {}
+    mismatches: list[str] = []
+    skipped: collections.Counter[str] = collections.Counter()
+    reference = filename[len("random-"):-len(".json")]
+    for key, index, ref in data["cases"]:
+        if key not in sets:
+            sets[key] = random_inputs.build(key)
+            assert random_inputs.digest(sets[key]) == data["digests"][key], (
+                f"{key}: random_inputs.py no longer builds the set the file was made from; "
+                "regenerate (tests/golden/generate.sh)"
+            )
+        call = data["calls"][index]
+        if isinstance(ref, dict):
+            skipped["the library refused the input"] += 1
+            continue
+        inp = Inputs(sets[key], call.get("dtype", "float64"))
+        try:
+            ours = handler(profile, inp, call)
+        except NotMapped as e:
+            skipped[f"not an output of metricaudit: {e}"] += 1
+            continue
+        except ma.UnavailableError as e:
+            skipped[f"unavailable in the core: {str(e)[:70]}"] += 1
+            continue
+        if isinstance(ours, tuple) and ours[0] == "mean":
+            ours, ref = ours[1], float(np.mean(np.asarray(_num(ref), dtype=np.float64)))
+        loss = call["api"].endswith(LOSSES) or "Crossentropy" in call["api"]
+        keras_mean = data["library"] == "keras"
+        # torchmetrics divides and averages in float32: each ratio and the mean over up to
+        # 8 classes (labels) round separately, a few float32 ulps from the exact ratio.
+        averaged = call["kwargs"].get("average", "macro") in ("macro", "weighted")
+        ulps = 4 if data["library"] == "torchmetrics" and averaged else 1
+        api = call["api"].rsplit(".", 1)[1]
+        COMPARED[f"random {reference}: {api}"] += _size(ref)
+        # Keras and torchmetrics compute in float32 whatever the input dtype.
+        dtype = "float32" if data["library"] in ("keras", "torchmetrics") else call["dtype"]
+        if "sigmoid_ulp" in sets[key]["tags"]:
+            # The stated tolerance (docs/conventions.md): a decision on a score whose float32
+            # sigmoid lies within one ulp of the threshold may differ from torch's vectorised
+            # path; each such score may move accuracy by 1 / N.
+            allowed = _sigmoid_borderline(sets[key], call) / sets[key]["n"]
+            COMPARED[f"random {reference}: {api} (sigmoid 1-ulp tolerance)"] += 1
+            COMPARED[f"random {reference}: {api}"] -= 1
+            if abs(float(ours) - float(ref)) > allowed + 1e-7:
+                mismatches.append(f"{key} {call}: metricaudit {ours!r} != {ref!r} (+-{allowed})")
+            continue
+        if not agrees(ours, ref, dtype, loss, keras_mean, ulps=ulps):
+            mismatches.append(f"{key} {call}: metricaudit {ours!r} != {ref!r}")
+    for reason, n in skipped.items():
+        SKIPPED[f"{filename}: {reason}"] += n
+    assert not mismatches, f"{len(mismatches)} disagreements:\n" + "\n".join(mismatches[:30])

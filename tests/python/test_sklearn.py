@@ -166,16 +166,14 @@ def test_top_k_accuracy_score_ties(seed: int) -> None:
                 c.scores, c.target, top_k=k, ties="high_index_first", average="micro"
             )
             check("sklearn top_k_accuracy_score (ties)", ours, ref, f"k={k} {c.with_scores()}")
-            if k > 1:
-                # The profile picks the same tie rule at k > 1. (At k = 1 profile="sklearn"
-                # means accuracy_score, whose argmax takes the lowest tied index; sklearn's
-                # own top_k_accuracy_score(k=1) takes the highest: the two differ on ties.)
-                check(
-                    "sklearn top_k_accuracy_score (profile='sklearn')",
-                    ma.accuracy(c.scores, c.target, top_k=k, profile="sklearn"),
-                    ref,
-                    f"k={k} {c.with_scores()}",
-                )
+            # An explicit top_k calls the profile's top-k rule, at k = 1 too; without one,
+            # profile="sklearn" means accuracy_score on argmax labels (lowest tied index).
+            check(
+                "sklearn top_k_accuracy_score (profile='sklearn')",
+                ma.accuracy(c.scores, c.target, top_k=k, profile="sklearn"),
+                ref,
+                f"k={k} {c.with_scores()}",
+            )
             low = ma.accuracy(c.scores, c.target, top_k=k, ties="index_order", average="micro")
             differs += low != ref
     if seed == 0:
@@ -322,3 +320,69 @@ def test_binary_and_multilabel_accuracy(seed: int) -> None:
                     f"sklearn precision_recall_fscore_support {name} (multilabel)",
                     ours, ref, f"average={average} zd={zd} {what}",
                 )
+
+
+# ---- the profile's defaults on binary input (precision_score & co., log_loss) ---------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_binary_default_average(seed: int) -> None:
+    """precision_score, recall_score, f1_score default to average='binary' (pos_label=1);
+    profile="sklearn" does the same on labels and on thresholded scores, and refuses where
+    sklearn refuses (more than two labels, or two without 1)."""
+    rng = np.random.default_rng(6000 + seed)
+    refused = 0
+    for _ in range(CASES_PER_SEED):
+        n = int(rng.integers(1, 60))
+        high = int(rng.choice([1, 2, 2, 2, 3]))  # labels in [0, high]: sometimes not binary
+        y = rng.integers(0, high + 1, n)
+        pred = rng.integers(0, high + 1, n) if rng.random() < 0.7 else y.copy()
+        zd = ZERO_DIVISIONS[int(rng.integers(0, 3))]
+        w = rng.random(n) * 2 if rng.random() < 0.4 else None
+        what = f"y={y.tolist()} pred={pred.tolist()} zd={zd} w={None if w is None else w.tolist()}"
+        for name, fn, ref_fn in (
+            ("precision", ma.precision, skm.precision_score),
+            ("recall", ma.recall, skm.recall_score),
+            ("f1", ma.f1, skm.f1_score),
+        ):
+            try:
+                ref = ref_fn(y, pred, zero_division=zd, sample_weight=w)
+            except ValueError:
+                refused += 1
+                with pytest.raises(ValueError, match="average='binary'"):
+                    fn(pred, y, profile="sklearn", zero_division=zd, sample_weight=w)
+                continue
+            ours = fn(pred, y, profile="sklearn", zero_division=zd, sample_weight=w)
+            check(f"sklearn {name}_score (default average='binary')", ours, ref, what)
+        # Binary scores thresholded at 0.5, read per label by the labelwise state.
+        p = rng.random(n)
+        yb = rng.integers(0, 2, n)
+        ref = skm.precision_score(yb, (p > 0.5).astype(int), zero_division=zd)
+        ours = ma.precision(p, yb, profile="sklearn", zero_division=zd)
+        check("sklearn precision_score (binary scores > 0.5)", ours, ref, f"p={p.tolist()}")
+    if seed == 0:
+        assert refused > 0, "no case had more than two labels: the refusal went untested"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_binary_log_loss(seed: int) -> None:
+    """binary_cross_entropy(profile="sklearn") is log_loss of (N,) probabilities of class 1:
+    clipped to the dtype's eps, exact zeros and ones included."""
+    rng = np.random.default_rng(7000 + seed)
+    for _ in range(CASES_PER_SEED):
+        n = int(rng.integers(2, 80))
+        y = rng.integers(0, 2, n)
+        y[:2] = [0, 1]  # log_loss needs both labels (or labels=)
+        p = rng.random(n)
+        hard = rng.random(n) < 0.2
+        p[hard] = rng.integers(0, 2, int(hard.sum()))  # exact 0 and 1: the clip decides
+        w = rng.random(n) * 3 + 0.01 if rng.random() < 0.4 else None
+        what = f"y={y.tolist()} p={p.tolist()} w={None if w is None else w.tolist()}"
+        ref = skm.log_loss(y, p, sample_weight=w)
+        check("sklearn log_loss (binary, float64)",
+              ma.binary_cross_entropy(p, y, profile="sklearn", sample_weight=w), ref, what)
+        p32 = p.astype(np.float32)
+        ref32 = skm.log_loss(y, p32, sample_weight=w)
+        check("sklearn log_loss (binary, float32, rel 1e-5)",
+              ma.binary_cross_entropy(p32, y, profile="sklearn", sample_weight=w), ref32, what,
+              rel=1e-5)
