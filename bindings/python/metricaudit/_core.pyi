@@ -36,6 +36,8 @@ class Convention:
     @property
     def weight_norm(self) -> str: ...
     @property
+    def target_form(self) -> str: ...
+    @property
     def class_weights(self) -> list[float]: ...
     @property
     def label_smoothing(self) -> float: ...
@@ -76,6 +78,7 @@ def convention(
     class_weights: Sequence[float] | None = None,
     label_smoothing: float | None = None,
     reduction: str | None = None,
+    target_form: str | None = None,
     sample_weighted: bool = True,
 ) -> Convention: ...
 def labelwise_convention(
