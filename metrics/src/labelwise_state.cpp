@@ -34,11 +34,11 @@ LabelwiseState::LabelwiseState(LabelwiseOptions options) : options_(options) {
 }
 
 void LabelwiseState::merge(const LabelwiseState& other) {
-  if (options_.num_labels != other.options_.num_labels ||
-      options_.threshold != other.options_.threshold) {
-    throw IncompatibleError("merge: the states have different num_labels or threshold (" +
-                            std::to_string(options_.num_labels) + " vs " +
-                            std::to_string(other.options_.num_labels) + ")");
+  const std::string difference =
+      first_difference(merge_options(options_), merge_options(other.options_));
+  if (!difference.empty()) {
+    throw IncompatibleError("merge: the states were built with different options (" + difference +
+                            ")");
   }
   // A state without batches holds the identity of every field (flags: false for
   // `any`, true for `all`), so it needs no special case.
@@ -46,8 +46,7 @@ void LabelwiseState::merge(const LabelwiseState& other) {
 }
 
 bool operator==(const LabelwiseState& a, const LabelwiseState& b) {
-  return a.options_.num_labels == b.options_.num_labels &&
-         a.options_.threshold == b.options_.threshold && detail::fields_equal(a, b);
+  return merge_options(a.options_) == merge_options(b.options_) && detail::fields_equal(a, b);
 }
 
 }  // namespace metricaudit

@@ -74,13 +74,6 @@ StateOptions resolve(StateOptions o) {
   return o;
 }
 
-bool same_options(const StateOptions& a, const StateOptions& b) {
-  return a.num_classes == b.num_classes && a.top_k == b.top_k && a.ignore_index == b.ignore_index &&
-         a.threshold == b.threshold && a.losses == b.losses &&
-         a.smoothing_terms == b.smoothing_terms && a.confusion_matrix == b.confusion_matrix &&
-         a.topk_sets == b.topk_sets && a.smoothing_columns == b.smoothing_columns;
-}
-
 }  // namespace
 
 SufficientState::SufficientState(StateOptions options) : options_(resolve(std::move(options))) {
@@ -148,12 +141,11 @@ void SufficientState::promote_to_weighted() {
 }
 
 void SufficientState::merge(const SufficientState& other) {
-  if (!same_options(options_, other.options_)) {
-    throw IncompatibleError(
-        "merge: the states were built with different options (num_classes " +
-        std::to_string(options_.num_classes) + " vs " + std::to_string(other.options_.num_classes) +
-        "; top_k, ignore_index, threshold, losses, confusion_matrix, topk_sets and "
-        "smoothing_columns must also match)");
+  const std::string difference =
+      first_difference(merge_options(options_), merge_options(other.options_));
+  if (!difference.empty()) {
+    throw IncompatibleError("merge: the states were built with different options (" + difference +
+                            ")");
   }
   if (other.batches == 0) return;
   if (batches == 0) {
@@ -173,7 +165,7 @@ void SufficientState::merge(const SufficientState& other) {
 }
 
 bool operator==(const SufficientState& a, const SufficientState& b) {
-  return same_options(a.options_, b.options_) && a.weighted == b.weighted &&
+  return merge_options(a.options_) == merge_options(b.options_) && a.weighted == b.weighted &&
          detail::fields_equal(a, b);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "metricaudit/exact_sum.hpp"
+#include "metricaudit/state_options.hpp"
 #include "metricaudit/vocabulary.hpp"
 
 namespace metricaudit {
@@ -17,6 +18,9 @@ struct LabelwiseOptions {
   double threshold = 0.5;       ///< in [0, 1]
   int threads = 0;
 };
+
+/// The options two labelwise states must share to merge (state_options.hpp, merge_options).
+OptionTexts merge_options(const LabelwiseOptions& options);
 
 class LabelwiseState {
  public:

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "metricaudit/vocabulary.hpp"
@@ -52,5 +54,16 @@ struct StateOptions {
   /// Threads for the pass; 0 = OpenMP's default. Results do not depend on it.
   int threads = 0;
 };
+
+/// Options as (name, value text) pairs, in a fixed order.
+using OptionTexts = std::vector<std::pair<std::string, std::string>>;
+
+/// The options two states must share to merge (all but `threads`), as text: merge compares
+/// them, and so do the distributed helpers (metricaudit::mpi::allreduce, metricaudit.torch),
+/// which name the first that differs. Loss families by their names (vocabulary.hpp).
+OptionTexts merge_options(const StateOptions& options);
+
+/// "name: a vs b" for the first option that differs; empty when none does.
+std::string first_difference(const OptionTexts& a, const OptionTexts& b);
 
 }  // namespace metricaudit
