@@ -4,49 +4,13 @@ a number)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
 import metricaudit as ma
-
-
-def _reading(f: Callable[[], Any]) -> str:
-    try:
-        v = f()
-    except ma.UnavailableError as e:
-        return f"refused: {e}"
-    return repr(np.asarray(v, dtype=np.float64).tolist())
-
-
-def _multiclass_readings(ev: ma.Evaluator) -> list[str]:
-    calls: list[dict[str, Any]] = []
-    for metric in ("accuracy", "precision", "recall", "f1", "balanced_accuracy"):
-        for average in ("micro", "macro", "weighted", "none"):
-            for top_k in (1, 2, 3):
-                for ties in ("index_order", "torch_topk", "optimistic", "high_index_first"):
-                    calls.append(dict(metric=metric, average=average, top_k=top_k, ties=ties))
-    calls.append(dict(metric="elementwise_binary_accuracy"))
-    calls.append(dict(metric="precision", average="macro", top_k=2, topk_predicted="whole_set"))
-    for loss in ("logits", "keras_probabilities", "sklearn_probabilities"):
-        calls.append(dict(metric="cross_entropy", loss=loss))
-        calls.append(dict(metric="cross_entropy", loss=loss, label_smoothing=0.1,
-                          class_weights=np.arange(1.0, 6.0)))
-    for sample_weighted in (True, False):
-        calls.append(dict(metric="accuracy", average="macro", sample_weighted=sample_weighted))
-    out = [_reading(lambda c=c: ev.compute(c.pop("metric"), **c)) for c in calls]
-    for kind in ("accuracy", "loss"):
-        out += [f"{r.id} {r.value!r}" for r in ev.explain(kind)]
-    return out
-
-
-def _labelwise_readings(ev: ma.Evaluator) -> list[str]:
-    out = []
-    for metric in ("accuracy", "subset_accuracy", "binary_cross_entropy"):
-        for reading in ("raw", "sigmoid", "torchmetrics_auto"):
-            out.append(_reading(lambda m=metric, r=reading: ev.compute(m, reading=r)))
-    return out
+from _support import labelwise_readings, multiclass_readings
 
 
 def _tied_batch() -> tuple[np.ndarray, np.ndarray]:
@@ -105,7 +69,7 @@ def _perturbed(d: dict[str, Any], key: str) -> tuple[dict[str, Any], ma.Evaluato
 @pytest.mark.parametrize("kind", ["multiclass", "multilabel"])
 def test_every_entry_is_read_back_and_sums_like_merge(kind: str) -> None:
     if kind == "multiclass":
-        parts, readings = _multiclass_parts(), _multiclass_readings
+        parts, readings = _multiclass_parts(), multiclass_readings
     else:
         rng = np.random.default_rng(4)
         parts = [ma.Evaluator(task="multilabel", num_labels=3) for _ in range(3)]
@@ -113,7 +77,7 @@ def test_every_entry_is_read_back_and_sums_like_merge(kind: str) -> None:
             scores = rng.random((20, 3)) if i == 1 else rng.normal(size=(20, 3))
             ev.update(scores, (rng.random((20, 3)) < 0.5).astype(np.int64),
                       sample_weight=rng.random(20) if i != 2 else None)
-        readings = _labelwise_readings
+        readings = labelwise_readings
     base = parts[0].state_dict()
     others = [p.state_dict() for p in parts[1:]]
     keys = [k for k in base if k not in ("options", "states")]
@@ -151,3 +115,36 @@ def test_state_dicts_of_other_formats_are_refused() -> None:
     missing = {k: v for k, v in d.items() if k != "topk_boundary_ties"}
     with pytest.raises(ValueError, match="missing entry 'topk_boundary_ties'"):
         ma.Evaluator.from_state_dict(missing)
+
+
+def test_state_buffers_sum_like_merge() -> None:
+    """One int64 buffer per state (what one collective moves): summed, it is the merge."""
+    parts = _multiclass_parts()
+    buffers = [p.state_buffer() for p in parts]
+    assert all(b.dtype == np.int64 and b.ndim == 1 and len(b) == len(buffers[0]) for b in buffers)
+    merged = ma.Evaluator.from_state_dict(parts[0].state_dict()).merge(parts[1]).merge(parts[2])
+    rebuilt = ma.Evaluator.from_state_dict(parts[0].state_dict()).load_state_buffer(sum(buffers))
+    assert rebuilt == merged
+    assert multiclass_readings(rebuilt) == multiclass_readings(merged)
+    with pytest.raises(ValueError, match=f"expected a 1-D int64 buffer of {len(buffers[0])} values"):
+        rebuilt.load_state_buffer(buffers[0][:-1])
+
+
+def test_valid_mask_leaves_rows_out() -> None:
+    rng = np.random.default_rng(3)
+    scores, target = rng.normal(size=(50, 4)), rng.integers(0, 4, 50)
+    weight = rng.random(50)
+    keep = rng.random(50) < 0.7
+    masked = ma.Evaluator(num_classes=4)
+    masked.update(scores, target, sample_weight=weight, valid=keep)
+    masked.update(scores[:3], target[:3], valid=np.zeros(3, dtype=bool))  # nothing counts
+    plain = ma.Evaluator(num_classes=4)
+    plain.update(scores[keep], target[keep], sample_weight=weight[keep])
+    assert masked == plain and masked.samples == keep.sum()
+    with pytest.raises(ValueError, match=r"valid: expected a boolean mask of shape \(50,\)"):
+        masked.update(scores, target, valid=keep.astype(np.int64))
+    with pytest.raises(ValueError, match=r"valid: expected a boolean mask of shape \(50,\)"):
+        masked.update(scores, target, valid=keep[:10])
+    binary = ma.Evaluator(task="binary")
+    binary.update(scores[:, 0], target % 2, valid=keep)
+    assert binary.samples == keep.sum()

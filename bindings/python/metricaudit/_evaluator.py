@@ -110,16 +110,32 @@ class Evaluator:
     # ---- accumulation ---------------------------------------------------------
 
     def update(
-        self, preds: ArrayLike, target: ArrayLike, sample_weight: ArrayLike | None = None
+        self,
+        preds: ArrayLike,
+        target: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        *,
+        valid: ArrayLike | None = None,
     ) -> None:
         """Folds one batch in. Inputs are read in place (see the package docs); the GIL is
-        released during the pass, so updates from several threads overlap."""
+        released during the pass, so updates from several threads overlap.
+
+        ``valid``: a boolean mask of shape (N,); rows where it is False are not counted (e.g.
+        the samples ``torch.utils.data.DistributedSampler`` repeats to even out the shards:
+        :func:`metricaudit.torch.padding_mask`). Selecting the rows copies them."""
         t = _inputs.labels(target, "target")
         w = _inputs.weights(sample_weight)
         if self.task == "multiclass":
             p = _inputs.predictions(preds, "preds")
         else:
             p = _inputs.binary_scores(preds, "preds")
+        if valid is not None:
+            keep = _valid_mask(valid, len(t))
+            if not keep.all():
+                if not keep.any():
+                    return  # nothing of this batch counts
+                p, t = np.ascontiguousarray(p[keep]), np.ascontiguousarray(t[keep])
+                w = None if w is None else np.ascontiguousarray(w[keep])
         self._state.update(p, t, w)
 
     def merge(self, other: "Evaluator") -> "Evaluator":
@@ -177,6 +193,33 @@ class Evaluator:
         is. Format ``metricaudit-state/2``.
         """
         return self._state.state_dict()
+
+    def state_buffer(self) -> np.ndarray:
+        """The whole state as ONE 1-D int64 array: the entries of :meth:`state_dict` (but
+        ``"options"``) flattened and concatenated in order. Buffers of evaluators with the same
+        options have the same length; their element-wise sum, given to
+        :meth:`load_state_buffer`, is the merged state (one collective moves a whole state)."""
+        d = self._state.state_dict()
+        return np.concatenate([np.ravel(v) for k, v in d.items() if k != "options"])
+
+    def load_state_buffer(self, buffer: ArrayLike) -> "Evaluator":
+        """Replaces the state with the one ``buffer`` holds (a :meth:`state_buffer` of an
+        evaluator with the same options, or a sum of several). Returns self."""
+        like = self._state.state_dict()  # the layout: any state of these options has it
+        flat = _as_int64(buffer, "buffer")
+        sizes = [np.size(v) for k, v in like.items() if k != "options"]
+        if flat.ndim != 1 or flat.size != sum(sizes):
+            raise ValueError(
+                f"load_state_buffer: expected a 1-D int64 buffer of {sum(sizes)} values (the "
+                f"state_buffer of these options), got shape {flat.shape}"
+            )
+        d: StateDict = {"options": like["options"]}
+        at = 0
+        for (key, value), size in zip(((k, v) for k, v in like.items() if k != "options"), sizes):
+            d[key] = flat[at : at + size].reshape(np.shape(value))
+            at += size
+        self._state = type(self._state).from_state_dict(d, threads=self.threads)
+        return self
 
     @classmethod
     def from_state_dict(
@@ -236,6 +279,13 @@ class Evaluator:
 
     def __repr__(self) -> str:
         return f"Evaluator(task={self.task!r}, classes={self._num}, samples={self.samples})"
+
+
+def _valid_mask(valid: ArrayLike, n: int) -> np.ndarray:
+    keep = _inputs.as_numpy(valid, "valid")
+    if keep.dtype != np.bool_ or keep.shape != (n,):
+        raise ValueError(f"valid: expected a boolean mask of shape ({n},), got {keep.dtype} {keep.shape}")
+    return keep
 
 
 def _as_int64(v: Any, key: str) -> np.ndarray:
