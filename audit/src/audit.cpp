@@ -94,6 +94,9 @@ AuditReport run_audit(const AuditOptions& options) {
   }
 
   report.findings = detail::dump_findings(report.points);
+  for (auto& f : detail::padding_findings(dumps, options.eval_size)) {
+    report.findings.push_back(std::move(f));
+  }
   detail::LogFacts facts;
   facts.num_classes = options.num_classes;
   for (const auto& d : dumps) {

@@ -178,4 +178,46 @@ std::vector<Finding> dump_findings(const std::vector<PointResult>& points) {
   return findings;
 }
 
+// MX002: a dump whose sample ids repeat, or with more rows than --eval-size, evaluated
+// some samples twice. One finding per split, covering each epoch or step whose dump did;
+// its numbers are the first such dump's.
+std::vector<Finding> padding_findings(const std::vector<Recomputed>& dumps,
+                                      std::optional<std::int64_t> eval_size) {
+  const RuleInfo& info = rule("MX002");
+  std::vector<Finding> findings;
+  std::map<std::string, std::size_t> of_split;
+  for (const auto& d : dumps) {
+    std::int64_t twice = d.repeated_ids;
+    std::string cause = std::to_string(twice) + " sample id(s) repeat";
+    if (twice == 0 && eval_size && d.rows > *eval_size) {
+      twice = d.rows - *eval_size;
+      cause = std::to_string(d.rows) + " rows for --eval-size " + std::to_string(*eval_size);
+    }
+    if (twice == 0) continue;
+    const auto [at, first] = of_split.try_emplace(d.split, findings.size());
+    if (first) {
+      Finding f;
+      f.rule = info.id;
+      f.name = info.name;
+      f.severity = info.level;
+      f.metric = "predictions";  // the dumps, not a logged metric
+      f.split = d.split;
+      f.file = d.path;
+      f.message = fill(info.message, {{"split", d.split},
+                                      {"N", std::to_string(d.rows - twice)},
+                                      {"P", std::to_string(twice)},
+                                      {"cause", cause}});
+      f.fix = fill(info.fix, {});
+      findings.push_back(std::move(f));
+    }
+    Finding& f = findings[at->second];
+    if (d.epoch) {
+      f.epochs.push_back(*d.epoch);
+    } else if (d.step) {
+      f.steps.push_back(*d.step);
+    }
+  }
+  return findings;
+}
+
 }  // namespace metricaudit::audit::detail

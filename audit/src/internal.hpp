@@ -71,6 +71,8 @@ struct Recomputed {
   std::unique_ptr<SufficientState> state;     ///< a multi-class dump
   std::unique_ptr<LabelwiseState> labelwise;  ///< a binary or multilabel dump
   std::string problem;  ///< why the dump cannot be used (both states are null then)
+  std::int64_t rows = 0;          ///< samples in the dump
+  std::int64_t repeated_ids = 0;  ///< rows whose sample id an earlier row has (0 without ids)
   bool usable() const { return state || labelwise; }
 };
 
@@ -90,6 +92,11 @@ PointResult match_point(const LoggedPoint& point, const MetricName& name, const 
 // ---- dump_rules.cpp ---------------------------------------------------------
 /// Findings from matched points (MA*, ML*, MX*), one per (metric, split, explanation).
 std::vector<Finding> dump_findings(const std::vector<PointResult>& points);
+
+/// MX002: dumps that evaluated some samples twice (repeated sample ids, or more rows than
+/// --eval-size), one finding per split.
+std::vector<Finding> padding_findings(const std::vector<Recomputed>& dumps,
+                                      std::optional<std::int64_t> eval_size);
 
 /// A value as findings' messages print it ("0.6225").
 std::string four_decimals(double v);

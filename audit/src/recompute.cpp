@@ -1,6 +1,7 @@
 // Evaluating dumps: one pass per dump into a SufficientState holding every loss
 // family, so that the matcher can read it under the whole catalogue.
 #include <algorithm>
+#include <set>
 
 #include "internal.hpp"
 #include "metricaudit/audit/dump_batch.hpp"
@@ -39,6 +40,17 @@ Recomputed evaluate_dump(const Dump& d, std::optional<std::int64_t> num_classes,
   r.epoch = d.epoch;
   r.step = d.step;
   r.probabilities = d.probs.has_value();
+  r.rows = d.target.shape.empty() ? 0 : d.target.shape[0];
+  if (d.sample_ids) {
+    const ArrayView ids = d.sample_ids->view();
+    std::set<std::int64_t> seen;
+    for (std::int64_t i = 0; i < ids.rows; ++i) {
+      const std::int64_t id = ids.dtype == DType::int32
+                                  ? static_cast<const std::int32_t*>(ids.data)[i]
+                                  : static_cast<const std::int64_t*>(ids.data)[i];
+      r.repeated_ids += seen.insert(id).second ? 0 : 1;
+    }
+  }
   if (dump_task(d) != DumpTask::multiclass) return evaluate_labelwise(d, std::move(r));
   DumpBatch b;
   try {

@@ -14,7 +14,7 @@
 namespace metricaudit::audit {
 namespace {
 
-constexpr std::array<RuleInfo, 15> kRules{{
+constexpr std::array<RuleInfo, 16> kRules{{
     {"MA001", "accuracy-macro-absent-zero",
      "Accuracy is a per-class (macro) average that counts classes absent from the data as 0",
      "The logged accuracy equals the mean of per-class recall over all C classes, with every "
@@ -135,6 +135,21 @@ constexpr std::array<RuleInfo, 15> kRules{{
      "check that the dump holds exactly the data and model outputs the metric was computed on; "
      "if it does, this is a real discrepancy to investigate",
      Severity::error},
+    {"MX002", "distributed-padding", "Some samples were evaluated twice: distributed padding",
+     "The prediction dump holds more rows than the evaluation set has samples: its sample ids "
+     "repeat, or it has more rows than --eval-size. This is what "
+     "torch.utils.data.DistributedSampler does with drop_last=False (the default, and what "
+     "Lightning installs under DDP): it repeats the first samples so that every rank gets as "
+     "many, and an evaluation that gathers or sums the ranks' results counts them twice "
+     "(torchmetrics, Lightning's sync_dist; pytorch/pytorch#25162, "
+     "huggingface/transformers#30767). Every metric computed from such an evaluation is off "
+     "by up to P / (N + P).",
+     "the {split} dumps evaluated {N} + {P} samples ({cause}): {P} sample(s) counted twice, as "
+     "DistributedSampler's padding does",
+     "leave the repeated samples out before computing metrics: metricaudit.torch.padding_mask("
+     "sampler) with Evaluator.update(valid=...) (docs/distributed.md), or accelerate's "
+     "gather_for_metrics; or evaluate with a sampler that does not pad",
+     Severity::warning},
     {"LG001", "softmax-twice-floor",
      "The logged loss stays above the floor of softmax applied twice",
      "From the log alone: the loss never goes below ln(e + C - 1) - 1, the smallest value "

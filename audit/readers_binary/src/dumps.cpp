@@ -228,6 +228,14 @@ Dump load_dump(const DumpLocation& where, const ReadLimits& limits,
                      " columns but the (N, C) target has " + std::to_string(target.shape[1]));
   }
   if (arrays.count("sample_weight") != 0) check("sample_weight", 1, "(N,)");
+  if (arrays.count("sample_ids") != 0) {
+    check("sample_ids", 1, "(N,)");
+    const DType ids = arrays.at("sample_ids").dtype;
+    if (ids != DType::int32 && ids != DType::int64) {
+      throw InputError(origin("sample_ids") + " holds " + std::string(dtype_name(ids)) +
+                       "; expected integer sample indices");
+    }
+  }
   // An empty evaluation has nothing to recompute, and its (0, C) scores can declare any C
   // without a byte of data: refused here, before a state is sized from C.
   if (n == 0) {
@@ -243,6 +251,7 @@ Dump load_dump(const DumpLocation& where, const ReadLimits& limits,
   take("logits", dump.logits);
   take("probs", dump.probs);
   take("preds", dump.preds);
+  take("sample_ids", dump.sample_ids);
   take("sample_weight", dump.sample_weight);
   return dump;
 }

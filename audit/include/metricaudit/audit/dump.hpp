@@ -27,14 +27,17 @@ struct NpyArray {
 
 struct Dump {
   std::string path;
-  std::string split;                 ///< "train", "val", "test": from the file name
-  std::optional<std::int64_t> epoch; ///< from "<split>_epoch<E>" (0-based)
-  std::optional<std::int64_t> step;  ///< from "<split>_step<S>"
-  NpyArray target;                   ///< (N,) integer labels, or (N, C) one-hot / (N, L) multilabel
-  std::optional<NpyArray> logits;    ///< (N, C)
-  std::optional<NpyArray> probs;     ///< (N, C)
-  std::optional<NpyArray> preds;     ///< (N,) predicted labels
+  std::string split;                  ///< "train", "val", "test": from the file name
+  std::optional<std::int64_t> epoch;  ///< from "<split>_epoch<E>" (0-based)
+  std::optional<std::int64_t> step;   ///< from "<split>_step<S>"
+  NpyArray target;                 ///< (N,) integer labels, or (N, C) one-hot / (N, L) multilabel
+  std::optional<NpyArray> logits;  ///< (N, C)
+  std::optional<NpyArray> probs;   ///< (N, C)
+  std::optional<NpyArray> preds;   ///< (N,) predicted labels
   std::optional<NpyArray> sample_weight;  ///< (N,)
+  /// (N,) integer: each row's index in the evaluation set. Optional; a repeated id means a
+  /// sample was evaluated twice (distributed padding: rule MX002).
+  std::optional<NpyArray> sample_ids;
 };
 
 }  // namespace metricaudit::audit

@@ -30,8 +30,8 @@
 namespace metricaudit::audit {
 
 /// The roles of a dump's arrays, in the order messages list them.
-inline constexpr std::array<std::string_view, 5> kDumpRoles = {"target", "logits", "probs", "preds",
-                                                               "sample_weight"};
+inline constexpr std::array<std::string_view, 6> kDumpRoles = {
+    "target", "logits", "probs", "preds", "sample_weight", "sample_ids"};
 
 /// What a dump's file name says (the convention above); the one parser of it.
 struct DumpName {

@@ -172,6 +172,70 @@ TEST(AuditRules, UnexplainedValueIsAnErrorNamingTheNearestConventions) {
       << r.findings[0].message;
 }
 
+// MX002: DistributedSampler's padding evaluates samples twice; the audit sees it in repeated
+// sample ids, or in more rows than --eval-size.
+AuditReport audit_padded(const std::vector<std::int64_t>& ids, AuditOptions o = {}) {
+  TempRun run("padded");
+  run.dump("val_epoch0", kTarget, kProbs, 4);
+  run.dump("val_epoch1", kTarget, kProbs, 4);
+  for (const char* stem : {"val_epoch0", "val_epoch1"}) {
+    if (!ids.empty()) {
+      write_npy(run.dir() / "predictions" / (std::string(stem) + ".sample_ids.npy"),
+                {static_cast<std::int64_t>(ids.size())}, ids);
+    }
+  }
+  run.log("{\"epoch\": 0, \"val_acc\": " + fixed(4.0 / 6.0) +
+          "}\n{\"epoch\": 1, \"val_acc\": " + fixed(4.0 / 6.0) + "}\n");
+  return audit(run.dir(), o);
+}
+
+TEST(AuditRules, DistributedPaddingFromRepeatedSampleIds) {
+  const auto r = audit_padded({0, 1, 2, 3, 4, 0});
+  const auto found = with_rule(r, "MX002");
+  ASSERT_EQ(found.size(), 1u);  // one finding for the split, both epochs
+  EXPECT_EQ(found[0]->name, "distributed-padding");
+  EXPECT_EQ(found[0]->split, "val");
+  EXPECT_EQ(found[0]->epochs, (std::vector<std::int64_t>{0, 1}));
+  EXPECT_EQ(found[0]->message,
+            "the val dumps evaluated 5 + 1 samples (1 sample id(s) repeat): 1 sample(s) counted "
+            "twice, as DistributedSampler's padding does");
+  EXPECT_NE(found[0]->fix.find("padding_mask"), std::string::npos);
+  EXPECT_TRUE(with_rule(audit_padded({5, 1, 2, 3, 4, 0}), "MX002").empty());  // all distinct
+}
+
+TEST(AuditRules, DistributedPaddingFromRowsBeyondTheEvalSize) {
+  AuditOptions o;
+  o.eval_size = 5;
+  const auto r = audit_padded({}, o);
+  const auto found = with_rule(r, "MX002");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0]->message.find("evaluated 5 + 1 samples (6 rows for --eval-size 5)"),
+            std::string::npos)
+      << found[0]->message;
+  o.eval_size = 6;
+  EXPECT_TRUE(with_rule(audit_padded({}, o), "MX002").empty());
+  EXPECT_TRUE(with_rule(audit_padded({}), "MX002").empty());  // nothing to compare with
+}
+
+TEST(AuditRules, SampleIdsMustBeIntegersOfTheTargetsLength) {
+  TempRun run("bad_ids");
+  run.dump("val_epoch0", kTarget, kProbs, 4);
+  run.log("{\"epoch\": 0, \"val_acc\": 0.5}\n");
+  write_npy(run.dir() / "predictions" / "val_epoch0.sample_ids.npy", {5},
+            std::vector<std::int64_t>{0, 1, 2, 3, 4});
+  EXPECT_THROW(audit(run.dir()), InputError);
+  write_npy(run.dir() / "predictions" / "val_epoch0.sample_ids.npy", {6},
+            std::vector<double>{0, 1, 2, 3, 4, 5});
+  try {
+    audit(run.dir());
+    ADD_FAILURE() << "float sample ids accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("sample_ids.npy holds float64; expected integer"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(AuditRules, PrintedPrecisionDecidesTheMatch) {
   // Two decimals: 0.67 is within 0.005 of micro 0.6667; 0.66 is not.
   EXPECT_TRUE(audit_logged_accuracy(0.67, 2).findings.empty());

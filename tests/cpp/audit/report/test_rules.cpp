@@ -27,6 +27,7 @@ TEST(Rules, EveryPublishedIdIsPresentWithItsNameAndLevel) {
       {"ML003", "loss-other-convention", Severity::warning},
       {"ML004", "loss-sigmoid-twice", Severity::warning},
       {"MX001", "unexplained-value", Severity::error},
+      {"MX002", "distributed-padding", Severity::warning},
       {"LG001", "softmax-twice-floor", Severity::warning},
       {"LG002", "accuracy-not-k-over-n", Severity::warning},
       {"LG003", "binary-accuracy-floor", Severity::note},
