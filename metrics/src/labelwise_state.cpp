@@ -34,12 +34,7 @@ LabelwiseState::LabelwiseState(LabelwiseOptions options) : options_(options) {
 }
 
 void LabelwiseState::merge(const LabelwiseState& other) {
-  const std::string difference =
-      first_difference(merge_options(options_), merge_options(other.options_));
-  if (!difference.empty()) {
-    throw IncompatibleError("merge: the states were built with different options (" + difference +
-                            ")");
-  }
+  require_mergeable(merge_options(options_), merge_options(other.options_));
   // A state without batches holds the identity of every field (flags: false for
   // `any`, true for `all`), so it needs no special case.
   detail::add_fields(*this, other);

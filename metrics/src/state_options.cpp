@@ -3,6 +3,7 @@
 #include <string>
 #include <type_traits>
 
+#include "metricaudit/error.hpp"
 #include "metricaudit/labelwise_state.hpp"
 #include "metricaudit/state_options.hpp"
 
@@ -53,6 +54,14 @@ std::string first_difference(const OptionTexts& a, const OptionTexts& b) {
   }
   if (a.size() != b.size()) return "the options of different kinds of state";
   return "";
+}
+
+void require_mergeable(const OptionTexts& mine, const OptionTexts& other) {
+  const std::string difference = first_difference(mine, other);
+  if (!difference.empty()) {
+    throw IncompatibleError("merge: the states were built with different options (" + difference +
+                            ")");
+  }
 }
 
 }  // namespace metricaudit

@@ -141,12 +141,7 @@ void SufficientState::promote_to_weighted() {
 }
 
 void SufficientState::merge(const SufficientState& other) {
-  const std::string difference =
-      first_difference(merge_options(options_), merge_options(other.options_));
-  if (!difference.empty()) {
-    throw IncompatibleError("merge: the states were built with different options (" + difference +
-                            ")");
-  }
+  require_mergeable(merge_options(options_), merge_options(other.options_));
   if (other.batches == 0) return;
   if (batches == 0) {
     *this = other;

@@ -66,4 +66,7 @@ OptionTexts merge_options(const StateOptions& options);
 /// "name: a vs b" for the first option that differs; empty when none does.
 std::string first_difference(const OptionTexts& a, const OptionTexts& b);
 
+/// What merge checks first: IncompatibleError naming the first option that differs.
+void require_mergeable(const OptionTexts& mine, const OptionTexts& other);
+
 }  // namespace metricaudit
