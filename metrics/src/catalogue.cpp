@@ -144,6 +144,112 @@ void loss_candidates(const SufficientState& s, ScoresAre scores, std::vector<Can
            loss(LossFamily::keras_binary_onehot, ClassWeightNorm::sample_count)));
 }
 
+// ---- precision, recall, F1, balanced accuracy ------------------------------------
+// Sources: torchmetrics src/torchmetrics/functional/classification/{precision_recall,
+// f_beta}.py (Multiclass{Precision,Recall,F1Score}, default average="macro"; 0.10-0.11
+// average over all C classes, >= 1.0 leave classes with tp + fp + fn == 0 out:
+// utilities/compute.py _adjust_weights_safe_divide); sklearn
+// sklearn/metrics/_classification.py (precision_recall_fscore_support: labels = the
+// union of y_true and y_pred, zero_division "warn" = 0, 1 or np.nan, which _nanaverage
+// leaves out; balanced_accuracy_score). tests/golden/FINDINGS.md items 1-5.
+
+// How rows name a metric: its word, torchmetrics' class and sklearn's function.
+struct Names {
+  const char* word;
+  const char* torchmetrics;
+  const char* sklearn;
+};
+
+Names names_of(Metric m) {
+  switch (m) {
+    case Metric::precision:
+      return {"precision", "MulticlassPrecision", "precision_score"};
+    case Metric::recall:
+      return {"recall", "MulticlassRecall", "recall_score"};
+    default:
+      return {"F1", "MulticlassF1Score", "f1_score"};
+  }
+}
+
+Convention per_class(Metric m, Average average, Absent absent = Absent::exclude_unseen,
+                     ZeroDivision zd = ZeroDivision::zero) {
+  Convention c = accuracy(average, absent);
+  c.metric = m;
+  c.zero_division = zd;
+  return c;
+}
+
+// A precision, recall, F1 or balanced accuracy whose average is not what its name (or
+// the usual reading of a bare name) implies is a note, MP002: no average is wrong by
+// itself. Counting absent classes as 0 is a warning, MP001, as for accuracy.
+const char* per_class_rule(const Convention& c) {
+  return c.average == Average::macro && c.absent == Absent::zero ? "MP001" : "MP002";
+}
+
+void per_class_candidates(const SufficientState& s, Metric m, std::vector<Candidate>& out) {
+  const Names n = names_of(m);
+  const std::string word = n.word, tm = n.torchmetrics, sk = n.sklearn;
+  auto add = [&](std::string description, std::string libraries, Convention c) {
+    const char* rule = per_class_rule(c);
+    out.push_back(make(s, kAnyScores, rule, std::move(description), std::move(libraries), c));
+  };
+  add(word + " of all samples pooled (micro average; equals accuracy: one class per sample)",
+      "torchmetrics " + tm + "(average='micro'); sklearn " + sk + "(average='micro')",
+      per_class(m, Average::micro));
+  add("mean of per-class " + word + " over all C classes; classes absent from the data score 0",
+      "torchmetrics 0.10-0.11 " + tm + " (default average='macro')",
+      per_class(m, Average::macro, Absent::zero));
+  add("mean of per-class " + word + " over the classes seen in target or predictions",
+      "torchmetrics >= 1.0 " + tm + " (default average='macro'); sklearn " + sk +
+          "(average='macro')",
+      per_class(m, Average::macro));
+  if (m != Metric::f1) {
+    // F1's denominator 2 tp + fp + fn is 0 only for a class that is not seen, which a
+    // macro over the classes seen leaves out: zero_division never changes it.
+    const std::string empty =
+        m == Metric::precision ? "a class never predicted" : "a class with no target";
+    add("mean of per-class " + word + " over the classes seen, " + empty + " scoring 1",
+        "sklearn " + sk + "(average='macro', zero_division=1)",
+        per_class(m, Average::macro, Absent::exclude_unseen, ZeroDivision::one));
+    add("mean of per-class " + word + " over the classes seen, " + empty + " left out",
+        "sklearn " + sk + "(average='macro', zero_division=np.nan)",
+        per_class(m, Average::macro, Absent::exclude_unseen, ZeroDivision::nan));
+  }
+  add("support-weighted mean of per-class " + word,
+      "torchmetrics " + tm + "(average='weighted'); sklearn " + sk + "(average='weighted')",
+      per_class(m, Average::weighted));
+  if (m == Metric::precision) {
+    // Recall needs no such row: a class with no target has weight 0.
+    add("support-weighted mean of per-class precision, a class never predicted scoring 1",
+        "sklearn precision_score(average='weighted', zero_division=1)",
+        per_class(m, Average::weighted, Absent::exclude_unseen, ZeroDivision::one));
+  }
+}
+
+// A logged balanced accuracy: sklearn's (plain and adjusted), or one of the accuracy
+// averages it is taken for (the accuracy catalogue's rows, under the MP rules).
+void balanced_candidates(const SufficientState& s, std::vector<Candidate>& out) {
+  std::vector<Candidate> accuracy_rows;
+  accuracy_candidates(s, accuracy_rows);
+  for (Candidate& c : accuracy_rows) {
+    const Convention& v = c.convention;
+    const bool balanced = v.metric == Metric::balanced_accuracy;
+    const bool averaged =
+        v.metric == Metric::accuracy && v.top_k == 1 && v.average != Average::weighted;
+    if (!balanced && !averaged) continue;
+    c.rule = per_class_rule(v);
+    out.push_back(std::move(c));
+    if (balanced) {
+      Convention adjusted = v;
+      adjusted.adjusted = true;
+      out.push_back(make(s, kAnyScores, "MP002",
+                         "balanced accuracy rescaled so that chance scores 0: (s - 1/K) / (1 - "
+                         "1/K), K the classes present",
+                         "sklearn balanced_accuracy_score(adjusted=True)", adjusted));
+    }
+  }
+}
+
 // ---- binary and multilabel --------------------------------------------------------
 // Sources: torchmetrics src/torchmetrics/functional/classification/stat_scores.py
 // (_binary_stat_scores_format / _multilabel_stat_scores_format: sigmoid when any element
@@ -250,6 +356,24 @@ void labelwise_loss_candidates(const LabelwiseState& s, ScoresAre scores,
 
 }  // namespace
 
+const char* kind_name(MetricKind kind) {
+  switch (kind) {
+    case MetricKind::accuracy:
+      return "accuracy";
+    case MetricKind::loss:
+      return "loss";
+    case MetricKind::precision:
+      return "precision";
+    case MetricKind::recall:
+      return "recall";
+    case MetricKind::f1:
+      return "f1";
+    case MetricKind::balanced_accuracy:
+      return "balanced_accuracy";
+  }
+  return "?";
+}
+
 std::string reading_id(const Convention& c, bool on_probabilities) {
   const bool twice =
       on_probabilities && c.metric == Metric::cross_entropy && c.loss == LossFamily::logits;
@@ -270,7 +394,7 @@ std::vector<LabelwiseCandidate> catalogue(const LabelwiseState& state, MetricKin
   std::vector<LabelwiseCandidate> out;
   if (kind == MetricKind::accuracy) {
     labelwise_accuracy_candidates(state, out);
-  } else {
+  } else if (kind == MetricKind::loss) {
     labelwise_loss_candidates(state, scores, out);
   }
   return out;
@@ -278,10 +402,25 @@ std::vector<LabelwiseCandidate> catalogue(const LabelwiseState& state, MetricKin
 
 std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind, ScoresAre scores) {
   std::vector<Candidate> out;
-  if (kind == MetricKind::accuracy) {
-    accuracy_candidates(state, out);
-  } else {
-    loss_candidates(state, scores, out);
+  switch (kind) {
+    case MetricKind::accuracy:
+      accuracy_candidates(state, out);
+      break;
+    case MetricKind::loss:
+      loss_candidates(state, scores, out);
+      break;
+    case MetricKind::precision:
+      per_class_candidates(state, Metric::precision, out);
+      break;
+    case MetricKind::recall:
+      per_class_candidates(state, Metric::recall, out);
+      break;
+    case MetricKind::f1:
+      per_class_candidates(state, Metric::f1, out);
+      break;
+    case MetricKind::balanced_accuracy:
+      balanced_candidates(state, out);
+      break;
   }
   return out;
 }

@@ -26,6 +26,8 @@ TEST(Rules, EveryPublishedIdIsPresentWithItsNameAndLevel) {
       {"ML002", "loss-binary-onehot", Severity::warning},
       {"ML003", "loss-other-convention", Severity::warning},
       {"ML004", "loss-sigmoid-twice", Severity::warning},
+      {"MP001", "per-class-macro-absent-zero", Severity::warning},
+      {"MP002", "per-class-average", Severity::note},
       {"MX001", "unexplained-value", Severity::error},
       {"LG001", "softmax-twice-floor", Severity::warning},
       {"LG002", "accuracy-not-k-over-n", Severity::warning},
