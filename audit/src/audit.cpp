@@ -49,9 +49,7 @@ struct Undecided {
                     name + "=accuracy if it is a plain accuracy");
     }
     for (const auto& name : per_class_on_labelwise) {
-      out.push_back(name +
-                    ": precision, recall, F1 and balanced accuracy of a binary or multilabel "
-                    "dump are not recomputed yet");
+      out.push_back(name + ": balanced accuracy of a binary or multilabel dump is not recomputed");
     }
     for (const auto& [key, count] : missing) {
       out.push_back(key.first + " in " + key.second + ": " + std::to_string(count) +
@@ -99,7 +97,7 @@ std::vector<PointResult> match_points(const std::vector<LoggedRun>& runs,
       }
       if (dump->labelwise &&
           catalogue(*dump->labelwise, detail::catalogue_kind(name.kind)).empty()) {
-        undecided.per_class_on_labelwise.insert(p.metric);  // no labelwise reading yet
+        undecided.per_class_on_labelwise.insert(p.metric);  // no labelwise reading
         continue;
       }
       LoggedPoint matched = p;

@@ -127,14 +127,30 @@ Convention implied(const MetricName& name, bool probabilities) {
 
 // The same for a binary / multilabel dump: an accuracy is element-wise binary accuracy of
 // the model's decisions (a sigmoid on logits, the probabilities as they are); a loss is
-// binary cross-entropy of the model's own output (with logits, or Keras' on probabilities).
-LabelwiseConvention implied_labelwise(const MetricName& name, bool probabilities) {
+// binary cross-entropy of the model's own output (with logits, or Keras' on probabilities);
+// a precision, recall or F1 that of the model's decisions, under the average its name
+// states, else torchmetrics' and sklearn's default (one label: the label's own value;
+// several: the macro average over all labels).
+LabelwiseConvention implied_labelwise(const MetricName& name, std::int64_t labels,
+                                      bool probabilities) {
   LabelwiseConvention c;
-  if (name.kind == Kind::loss) {
-    c.metric = LabelwiseMetric::binary_cross_entropy;
-    c.loss = probabilities ? BinaryLossFamily::keras_probabilities : BinaryLossFamily::torch_logits;
-  } else {
-    c.reading = probabilities ? ScoreReading::raw : ScoreReading::sigmoid;
+  c.reading = probabilities ? ScoreReading::raw : ScoreReading::sigmoid;
+  switch (name.kind) {
+    case Kind::loss:
+      c.metric = LabelwiseMetric::binary_cross_entropy;
+      c.loss =
+          probabilities ? BinaryLossFamily::keras_probabilities : BinaryLossFamily::torch_logits;
+      break;
+    case Kind::precision:
+    case Kind::recall:
+    case Kind::f1:
+      c.metric = name.kind == Kind::precision ? LabelwiseMetric::precision
+                 : name.kind == Kind::recall  ? LabelwiseMetric::recall
+                                              : LabelwiseMetric::f1;
+      c.average = labels == 1 ? Average::micro : name.average.value_or(Average::macro);
+      break;
+    default:
+      break;  // accuracy
   }
   return c;
 }
@@ -142,7 +158,9 @@ LabelwiseConvention implied_labelwise(const MetricName& name, bool probabilities
 PointResult match_labelwise(const LoggedPoint& point, const MetricName& name,
                             const Recomputed& dump) {
   PointResult r = start(point, name, dump, dump.labelwise->num_labels());
-  r.expected_id = reading_id(implied_labelwise(name, dump.probabilities), dump.probabilities);
+  r.expected_id =
+      reading_id(implied_labelwise(name, dump.labelwise->num_labels(), dump.probabilities),
+                 dump.probabilities);
   compare(r, point, catalogue(*dump.labelwise, catalogue_kind(name.kind), scores_of(dump)));
   return r;
 }

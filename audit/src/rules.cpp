@@ -14,7 +14,7 @@
 namespace metricaudit::audit {
 namespace {
 
-constexpr std::array<RuleInfo, 17> kRules{{
+constexpr std::array<RuleInfo, 18> kRules{{
     {"MA001", "accuracy-macro-absent-zero",
      "Accuracy is a per-class (macro) average that counts classes absent from the data as 0",
      "The logged accuracy equals the mean of per-class recall over all C classes, with every "
@@ -154,6 +154,22 @@ constexpr std::array<RuleInfo, 17> kRules{{
      "no average is wrong by itself: name the metric for its average (e.g. \"val_f1_micro\", "
      "\"val_f1_weighted\") and compare it only with values under the same average",
      Severity::note},
+    {"MP003", "per-class-on-logits",
+     "Binary or multilabel precision, recall or F1 is thresholded at 0.5 on logits, as if they "
+     "were probabilities",
+     "The logged precision, recall or F1 of a binary or multilabel model equals the value of "
+     "the decisions score > 0.5 taken on the raw logits, without a sigmoid. A logit decides "
+     "positive at 0, not at 0.5, so every sample with a logit between 0 and 0.5 is counted "
+     "as negative: Keras Precision, Recall and F1Score on a model without a sigmoid output "
+     "(from_logits=True loss) do this, and so do torchmetrics' Binary and Multilabel metrics "
+     "when every logit of an update happens to lie in [0, 1].",
+     "{metric} is the {description} ({explained_by}: {libraries}), as if the logits were "
+     "probabilities",
+     "Keras: Precision(thresholds=0.0) or Recall(thresholds=0.0) for a model that outputs "
+     "logits, or end the model with a sigmoid (F1Score takes a threshold in (0, 1] only: it "
+     "needs probabilities); PyTorch: threshold torch.sigmoid(logits) > 0.5 (or logits > 0), and "
+     "pass torch.sigmoid(logits) to torchmetrics",
+     Severity::warning},
     {"MX001", "unexplained-value",
      "No known convention reproduces the logged value from the saved predictions",
      "Recomputed from the prediction dump, none of the conventions in the catalogue gives the "

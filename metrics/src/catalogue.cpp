@@ -153,21 +153,22 @@ void loss_candidates(const SufficientState& s, ScoresAre scores, std::vector<Can
 // union of y_true and y_pred, zero_division "warn" = 0, 1 or np.nan, which _nanaverage
 // leaves out; balanced_accuracy_score). tests/golden/FINDINGS.md items 1-5.
 
-// How rows name a metric: its word, torchmetrics' class and sklearn's function.
+// How rows name a metric: its word, the class name torchmetrics (after Multiclass,
+// Binary or Multilabel) and Keras give it, and sklearn's function.
 struct Names {
   const char* word;
-  const char* torchmetrics;
+  const char* cls;
   const char* sklearn;
 };
 
 Names names_of(Metric m) {
   switch (m) {
     case Metric::precision:
-      return {"precision", "MulticlassPrecision", "precision_score"};
+      return {"precision", "Precision", "precision_score"};
     case Metric::recall:
-      return {"recall", "MulticlassRecall", "recall_score"};
+      return {"recall", "Recall", "recall_score"};
     default:
-      return {"F1", "MulticlassF1Score", "f1_score"};
+      return {"F1", "F1Score", "f1_score"};
   }
 }
 
@@ -188,7 +189,7 @@ const char* per_class_rule(const Convention& c) {
 
 void per_class_candidates(const SufficientState& s, Metric m, std::vector<Candidate>& out) {
   const Names n = names_of(m);
-  const std::string word = n.word, tm = n.torchmetrics, sk = n.sklearn;
+  const std::string word = n.word, tm = std::string("Multiclass") + n.cls, sk = n.sklearn;
   auto add = [&](std::string description, std::string libraries, Convention c) {
     const char* rule = per_class_rule(c);
     out.push_back(make(s, kAnyScores, rule, std::move(description), std::move(libraries), c));
@@ -261,8 +262,8 @@ void balanced_candidates(const SufficientState& s, std::vector<Candidate>& out) 
 // binary_cross_entropy_with_logits); sklearn sklearn/metrics/_classification.py
 // (accuracy_score on multilabel indicators is subset accuracy).
 
-LabelwiseConvention labelwise_accuracy(LabelwiseMetric metric, Average average,
-                                       ScoreReading reading) {
+LabelwiseConvention labelwise_reading(LabelwiseMetric metric, Average average,
+                                      ScoreReading reading) {
   LabelwiseConvention c;
   c.metric = metric;
   c.average = average;
@@ -280,42 +281,103 @@ void labelwise_accuracy_candidates(const LabelwiseState& s, std::vector<Labelwis
            "Keras binary_accuracy / BinaryAccuracy (threshold 0.5, never a sigmoid); "
            "sklearn accuracy_score(y, scores > 0.5); torchmetrics when every score "
            "lies in [0, 1]",
-           labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro, ScoreReading::raw)));
+           labelwise_reading(LabelwiseMetric::accuracy, Average::micro, ScoreReading::raw)));
   out.push_back(
       make(s, kAnyScores, "MA004", "sigmoid, then > threshold" + over,
            "torchmetrics BinaryAccuracy / MultilabelAccuracy(average='micro') on "
            "logits; Keras BinaryAccuracy(threshold=0.0) on logits (x > 0: the same decision "
            "but for logits within float32 rounding of 0)",
-           labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro, ScoreReading::sigmoid)));
+           labelwise_reading(LabelwiseMetric::accuracy, Average::micro, ScoreReading::sigmoid)));
   out.push_back(make(s, kAnyScores, "MA004",
                      "sigmoid only when some score of the update lies outside [0, 1], then > "
                      "threshold" +
                          over,
                      multilabel ? "torchmetrics MultilabelAccuracy(average='micro')"
                                 : "torchmetrics BinaryAccuracy; Accuracy(task='binary')",
-                     labelwise_accuracy(LabelwiseMetric::accuracy, Average::micro,
-                                        ScoreReading::torchmetrics_auto)));
+                     labelwise_reading(LabelwiseMetric::accuracy, Average::micro,
+                                       ScoreReading::torchmetrics_auto)));
   if (!multilabel) return;  // one label: macro and subset equal the element-wise value
   out.push_back(make(s, kAnyScores, "MA004",
                      "plain mean over labels of per-label accuracy (equals the element-wise "
                      "value without sample weights)",
                      "torchmetrics MultilabelAccuracy (default average='macro')",
-                     labelwise_accuracy(LabelwiseMetric::accuracy, Average::macro,
-                                        ScoreReading::torchmetrics_auto)));
+                     labelwise_reading(LabelwiseMetric::accuracy, Average::macro,
+                                       ScoreReading::torchmetrics_auto)));
   out.push_back(make(
       s, kAnyScores, "MA004", "fraction of samples whose every label is right, scores > threshold",
       "sklearn accuracy_score(Y, scores > 0.5) on multilabel indicators",
-      labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro, ScoreReading::raw)));
+      labelwise_reading(LabelwiseMetric::subset_accuracy, Average::micro, ScoreReading::raw)));
   out.push_back(make(
       s, kAnyScores, "MA004",
       "fraction of samples whose every label is right, sigmoid then > threshold",
       "sklearn accuracy_score(Y, sigmoid(logits) > 0.5)",
-      labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro, ScoreReading::sigmoid)));
+      labelwise_reading(LabelwiseMetric::subset_accuracy, Average::micro, ScoreReading::sigmoid)));
   out.push_back(make(s, kAnyScores, "MA004",
                      "fraction of samples whose every label is right, torchmetrics' sigmoid rule",
                      "torchmetrics MultilabelExactMatch",
-                     labelwise_accuracy(LabelwiseMetric::subset_accuracy, Average::micro,
-                                        ScoreReading::torchmetrics_auto)));
+                     labelwise_reading(LabelwiseMetric::subset_accuracy, Average::micro,
+                                       ScoreReading::torchmetrics_auto)));
+}
+
+// Precision, recall and F1 of label cells. Keras' Precision and Recall threshold the
+// scores as given (thresholds=0.5, keras/src/metrics/confusion_metrics.py); torchmetrics'
+// Binary* / Multilabel* apply its sigmoid rule (default average="macro" over all labels:
+// functional/classification/precision_recall.py, f_beta.py; utilities/compute.py gives
+// every label a weight); sklearn's *_score on indicators averages over every label.
+// The raw reading of logits stands for MP003 (on probabilities it is the model's own
+// decision); any other average or reading for MP002.
+void labelwise_per_class_candidates(const LabelwiseState& s, LabelwiseMetric m, ScoresAre scores,
+                                    std::vector<LabelwiseCandidate>& out) {
+  const bool multilabel = s.num_labels() > 1;
+  const Names n = names_of(m == LabelwiseMetric::precision ? Metric::precision
+                           : m == LabelwiseMetric::recall  ? Metric::recall
+                                                           : Metric::f1);
+  const std::string word = n.word, sk = n.sklearn, keras = n.cls;
+  const std::string tm = (multilabel ? "Multilabel" : "Binary") + keras;
+  const std::string cells = multilabel ? " of every label cell pooled" : "";
+  const bool probabilities = read_as_probabilities(s.scores_in_unit_interval, scores);
+  auto add = [&](const char* rule, std::string description, std::string libraries, Average average,
+                 ScoreReading reading, ZeroDivision zd = ZeroDivision::zero) {
+    LabelwiseConvention c = labelwise_reading(m, average, reading);
+    c.zero_division = zd;
+    out.push_back(make(s, kAnyScores, rule, std::move(description), std::move(libraries), c));
+  };
+  add(probabilities ? "MP002" : "MP003",
+      word + cells + " of the decisions score > threshold on the scores as given (no sigmoid)",
+      "Keras " + keras + " (threshold 0.5 on the scores, never a sigmoid); sklearn " + sk +
+          "(y, scores > 0.5" + (multilabel ? ", average='micro')" : ")") +
+          "; torchmetrics when every score lies in [0, 1]",
+      Average::micro, ScoreReading::raw);
+  add("MP002", word + cells + " of the decisions sigmoid(score) > threshold",
+      "torchmetrics " + tm + (multilabel ? "(average='micro')" : "") + " on logits; Keras " +
+          keras + "(threshold 0.0) on logits; sklearn " + sk + "(y, sigmoid(logits) > 0.5" +
+          (multilabel ? ", average='micro')" : ")"),
+      Average::micro, ScoreReading::sigmoid);
+  add("MP002",
+      word + cells +
+          " of torchmetrics' decisions: a sigmoid only when some score lies outside [0, 1], then "
+          "> threshold",
+      "torchmetrics " + tm + (multilabel ? "(average='micro')" : ""), Average::micro,
+      ScoreReading::torchmetrics_auto);
+  if (!multilabel) return;  // one label: every average is that label's value
+  // The per-label averages, on the model's decisions (sigmoid on logits).
+  const ScoreReading natural = probabilities ? ScoreReading::raw : ScoreReading::sigmoid;
+  add("MP002", "mean of per-label " + word + " over all L labels, an empty label scoring 0",
+      "torchmetrics " + tm + " (default average='macro'); sklearn " + sk + "(average='macro')",
+      Average::macro, natural);
+  if (m != LabelwiseMetric::f1) {
+    const std::string empty =
+        m == LabelwiseMetric::precision ? "a label never predicted" : "a label with no positive";
+    add("MP002", "mean of per-label " + word + ", " + empty + " scoring 1",
+        "sklearn " + sk + "(average='macro', zero_division=1)", Average::macro, natural,
+        ZeroDivision::one);
+    add("MP002", "mean of per-label " + word + ", " + empty + " left out",
+        "sklearn " + sk + "(average='macro', zero_division=np.nan)", Average::macro, natural,
+        ZeroDivision::nan);
+  }
+  add("MP002", "support-weighted mean of per-label " + word,
+      "torchmetrics " + tm + "(average='weighted'); sklearn " + sk + "(average='weighted')",
+      Average::weighted, natural);
 }
 
 LabelwiseConvention binary_loss(BinaryLossFamily family) {
@@ -392,10 +454,24 @@ std::string reading_id(const LabelwiseConvention& c, bool on_probabilities) {
 std::vector<LabelwiseCandidate> catalogue(const LabelwiseState& state, MetricKind kind,
                                           ScoresAre scores) {
   std::vector<LabelwiseCandidate> out;
-  if (kind == MetricKind::accuracy) {
-    labelwise_accuracy_candidates(state, out);
-  } else if (kind == MetricKind::loss) {
-    labelwise_loss_candidates(state, scores, out);
+  switch (kind) {
+    case MetricKind::accuracy:
+      labelwise_accuracy_candidates(state, out);
+      break;
+    case MetricKind::loss:
+      labelwise_loss_candidates(state, scores, out);
+      break;
+    case MetricKind::precision:
+      labelwise_per_class_candidates(state, LabelwiseMetric::precision, scores, out);
+      break;
+    case MetricKind::recall:
+      labelwise_per_class_candidates(state, LabelwiseMetric::recall, scores, out);
+      break;
+    case MetricKind::f1:
+      labelwise_per_class_candidates(state, LabelwiseMetric::f1, scores, out);
+      break;
+    case MetricKind::balanced_accuracy:
+      break;  // not read for binary / multilabel states
   }
   return out;
 }

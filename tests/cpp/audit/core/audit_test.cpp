@@ -347,13 +347,49 @@ TEST(AuditBinary, TopKOnABinaryDumpIsUndecided) {
   EXPECT_TRUE(said);
 }
 
-TEST(AuditBinary, PerClassMetricsOfABinaryDumpAreUndecidedForNow) {
-  const auto r =
-      audit_labelwise(kBinaryTarget, kBinaryLogits, 1, "logits", val_epoch0("val_f1", 1.0));
+// Precision, recall and F1 of a binary dump: the model's decisions (a sigmoid on logits)
+// are implied; the raw logits thresholded at 0.5 (Keras Recall on a logits model) are MP003.
+TEST(AuditBinary, PerClassMetricsOnLogits) {
+  const auto value = [&](MetricKind kind, const std::string& id) {
+    return labelwise_candidate(kBinaryTarget, kBinaryLogits, 1, kind, ScoresAre::logits, id);
+  };
+  const double f1 = value(MetricKind::f1, "f1.micro.torchmetrics_auto");  // BinaryF1Score
+  const double raw_recall = value(MetricKind::recall, "recall.micro.raw");
+  ASSERT_NE(fixed(raw_recall), fixed(value(MetricKind::recall, "recall.micro.sigmoid")));
+  const auto r = audit_labelwise(
+      kBinaryTarget, kBinaryLogits, 1, "logits",
+      "{\"epoch\": 0, \"val_f1\": " + fixed(f1) + ", \"val_recall\": " + fixed(raw_recall) + "}\n");
+  ASSERT_EQ(r.points.size(), 2u);
+  EXPECT_EQ(r.points[0].expected_id, "f1.micro.sigmoid");
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MP003");
+  EXPECT_EQ(r.findings[0].metric, "val_recall");
+  EXPECT_EQ(r.findings[0].explained_by, "recall.micro.raw");
+  EXPECT_NE(r.findings[0].fix.find("Recall(thresholds=0.0)"), std::string::npos);
+}
+
+// Logged by Keras 3.15.1's own metric objects on a logits model
+// (tests/data/audit/keras_binary_prf/generate.py).
+TEST(AuditBinary, KerasPrecisionRecallAndF1OnLogits) {
+  const auto r = audit("tests/data/audit/keras_binary_prf");
+  const Finding* recall = find(r, "MP003", "val_recall");  // Recall(): 0.5 on the logits
+  ASSERT_NE(recall, nullptr);
+  EXPECT_EQ(recall->explained_by, "recall.micro.raw");
+  EXPECT_EQ(recall->expected_convention, "recall.micro.sigmoid");
+  EXPECT_EQ(recall->epochs, (std::vector<std::int64_t>{0, 1}));
+  EXPECT_NE(find(r, "MP003", "val_f1_score"), nullptr);  // F1Score(threshold=0.5)
+  // Precision(thresholds=0.0) decides as the sigmoid does: no finding.
+  EXPECT_EQ(r.findings.size(), 2u);
+  EXPECT_EQ(r.points.size(), 6u);
+  EXPECT_TRUE(r.undecided.empty());
+}
+
+TEST(AuditBinary, BalancedAccuracyOfABinaryDumpIsUndecided) {
+  const auto r = audit_labelwise(kBinaryTarget, kBinaryLogits, 1, "logits",
+                                 val_epoch0("val_balanced_accuracy", 1.0));
   EXPECT_TRUE(r.points.empty());
-  EXPECT_TRUE(r.findings.empty());
   bool said = false;
-  for (const auto& u : r.undecided) said = said || u.starts_with("val_f1: precision, recall, F1");
+  for (const auto& u : r.undecided) said = said || u.starts_with("val_balanced_accuracy: balanced");
   EXPECT_TRUE(said);
 }
 
@@ -379,6 +415,26 @@ TEST(AuditMultilabel, SubsetAccuracyIsAnotherConvention) {
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].rule, "MA004");
   EXPECT_EQ(r.findings[0].explained_by, "accuracy.subset.raw");
+}
+
+// torchmetrics' and sklearn's default for several labels: the macro average over all of
+// them; the micro average under a bare name is a note naming it.
+TEST(AuditMultilabel, PerClassMetricsAreMacroOverAllLabels) {
+  const auto value = [&](const std::string& id) {
+    return labelwise_candidate(kMultiTarget, kMultiProbs, 3, MetricKind::f1,
+                               ScoresAre::probabilities, id);
+  };
+  const double macro = value("f1.macro.raw");
+  const double micro = value("f1.micro.raw");
+  ASSERT_NE(fixed(macro), fixed(micro));
+  const auto r = audit_labelwise(kMultiTarget, kMultiProbs, 3, "probs",
+                                 "{\"epoch\": 0, \"val_MultilabelF1Score\": " + fixed(macro) +
+                                     ", \"val_f1\": " + fixed(micro) + "}\n");
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].metric, "val_f1");
+  EXPECT_EQ(r.findings[0].rule, "MP002");
+  EXPECT_EQ(r.findings[0].explained_by, "f1.micro.raw");
+  EXPECT_EQ(r.findings[0].expected_convention, "f1.macro.raw");
 }
 
 TEST(AuditMultilabel, OneHotTargetsStayMultiClass) {

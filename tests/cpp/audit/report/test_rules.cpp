@@ -28,6 +28,7 @@ TEST(Rules, EveryPublishedIdIsPresentWithItsNameAndLevel) {
       {"ML004", "loss-sigmoid-twice", Severity::warning},
       {"MP001", "per-class-macro-absent-zero", Severity::warning},
       {"MP002", "per-class-average", Severity::note},
+      {"MP003", "per-class-on-logits", Severity::warning},
       {"MX001", "unexplained-value", Severity::error},
       {"LG001", "softmax-twice-floor", Severity::warning},
       {"LG002", "accuracy-not-k-over-n", Severity::warning},
