@@ -153,6 +153,13 @@ void loss_candidates(const SufficientState& s, ScoresAre scores, std::vector<Can
 // union of y_true and y_pred, zero_division "warn" = 0, 1 or np.nan, which _nanaverage
 // leaves out; balanced_accuracy_score). tests/golden/FINDINGS.md items 1-5.
 
+// The metric of a precision, recall or F1 kind.
+Metric per_class_metric(MetricKind kind) {
+  return kind == MetricKind::precision ? Metric::precision
+         : kind == MetricKind::recall  ? Metric::recall
+                                       : Metric::f1;
+}
+
 // How rows name a metric: its word, the class name torchmetrics (after Multiclass,
 // Binary or Multilabel) and Keras give it, and sklearn's function.
 struct Names {
@@ -326,12 +333,13 @@ void labelwise_accuracy_candidates(const LabelwiseState& s, std::vector<Labelwis
 // every label a weight); sklearn's *_score on indicators averages over every label.
 // The raw reading of logits stands for MP003 (on probabilities it is the model's own
 // decision); any other average or reading for MP002.
-void labelwise_per_class_candidates(const LabelwiseState& s, LabelwiseMetric m, ScoresAre scores,
+void labelwise_per_class_candidates(const LabelwiseState& s, Metric metric, ScoresAre scores,
                                     std::vector<LabelwiseCandidate>& out) {
   const bool multilabel = s.num_labels() > 1;
-  const Names n = names_of(m == LabelwiseMetric::precision ? Metric::precision
-                           : m == LabelwiseMetric::recall  ? Metric::recall
-                                                           : Metric::f1);
+  const LabelwiseMetric m = metric == Metric::precision ? LabelwiseMetric::precision
+                            : metric == Metric::recall  ? LabelwiseMetric::recall
+                                                        : LabelwiseMetric::f1;
+  const Names n = names_of(metric);
   const std::string word = n.word, sk = n.sklearn, keras = n.cls;
   const std::string tm = (multilabel ? "Multilabel" : "Binary") + keras;
   const std::string cells = multilabel ? " of every label cell pooled" : "";
@@ -421,19 +429,14 @@ void labelwise_loss_candidates(const LabelwiseState& s, ScoresAre scores,
 const char* kind_name(MetricKind kind) {
   switch (kind) {
     case MetricKind::accuracy:
-      return "accuracy";
+      return to_name(Metric::accuracy);
     case MetricKind::loss:
       return "loss";
-    case MetricKind::precision:
-      return "precision";
-    case MetricKind::recall:
-      return "recall";
-    case MetricKind::f1:
-      return "f1";
     case MetricKind::balanced_accuracy:
-      return "balanced_accuracy";
+      return to_name(Metric::balanced_accuracy);
+    default:
+      return to_name(per_class_metric(kind));
   }
-  return "?";
 }
 
 std::string reading_id(const Convention& c, bool on_probabilities) {
@@ -454,49 +457,26 @@ std::string reading_id(const LabelwiseConvention& c, bool on_probabilities) {
 std::vector<LabelwiseCandidate> catalogue(const LabelwiseState& state, MetricKind kind,
                                           ScoresAre scores) {
   std::vector<LabelwiseCandidate> out;
-  switch (kind) {
-    case MetricKind::accuracy:
-      labelwise_accuracy_candidates(state, out);
-      break;
-    case MetricKind::loss:
-      labelwise_loss_candidates(state, scores, out);
-      break;
-    case MetricKind::precision:
-      labelwise_per_class_candidates(state, LabelwiseMetric::precision, scores, out);
-      break;
-    case MetricKind::recall:
-      labelwise_per_class_candidates(state, LabelwiseMetric::recall, scores, out);
-      break;
-    case MetricKind::f1:
-      labelwise_per_class_candidates(state, LabelwiseMetric::f1, scores, out);
-      break;
-    case MetricKind::balanced_accuracy:
-      break;  // not read for binary / multilabel states
+  if (kind == MetricKind::accuracy) {
+    labelwise_accuracy_candidates(state, out);
+  } else if (kind == MetricKind::loss) {
+    labelwise_loss_candidates(state, scores, out);
+  } else if (kind != MetricKind::balanced_accuracy) {  // not read for labelwise states
+    labelwise_per_class_candidates(state, per_class_metric(kind), scores, out);
   }
   return out;
 }
 
 std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind, ScoresAre scores) {
   std::vector<Candidate> out;
-  switch (kind) {
-    case MetricKind::accuracy:
-      accuracy_candidates(state, out);
-      break;
-    case MetricKind::loss:
-      loss_candidates(state, scores, out);
-      break;
-    case MetricKind::precision:
-      per_class_candidates(state, Metric::precision, out);
-      break;
-    case MetricKind::recall:
-      per_class_candidates(state, Metric::recall, out);
-      break;
-    case MetricKind::f1:
-      per_class_candidates(state, Metric::f1, out);
-      break;
-    case MetricKind::balanced_accuracy:
-      balanced_candidates(state, out);
-      break;
+  if (kind == MetricKind::accuracy) {
+    accuracy_candidates(state, out);
+  } else if (kind == MetricKind::loss) {
+    loss_candidates(state, scores, out);
+  } else if (kind == MetricKind::balanced_accuracy) {
+    balanced_candidates(state, out);
+  } else {
+    per_class_candidates(state, per_class_metric(kind), out);
   }
   return out;
 }
