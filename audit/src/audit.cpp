@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "internal.hpp"
+#include "metricaudit/catalogue.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/version.hpp"
 
@@ -29,6 +30,94 @@ const detail::Recomputed* find_dump(const std::vector<detail::Recomputed>& dumps
     }
   }
   return nullptr;
+}
+
+// What the audit could not check, and why; said in the report's undecided list.
+struct Undecided {
+  std::set<std::string> unknown_names, topk_on_labelwise, per_class_on_labelwise;
+  std::map<std::pair<std::string, std::string>, int> missing;  // (metric, file) -> no dump
+
+  void write(std::vector<std::string>& out, bool no_dumps) const {
+    for (const auto& name : unknown_names) {
+      out.push_back(name + ": not a metric the audit knows; name its kind with --metric " + name +
+                    "=accuracy|loss|top<k>|precision|recall|f1|balanced_accuracy|ignore");
+    }
+    for (const auto& name : topk_on_labelwise) {
+      out.push_back(name +
+                    ": top-k accuracy logged for a binary or multilabel dump (one score per "
+                    "label: nothing to rank); name its kind with --metric " +
+                    name + "=accuracy if it is a plain accuracy");
+    }
+    for (const auto& name : per_class_on_labelwise) {
+      out.push_back(name + ": balanced accuracy of a binary or multilabel dump is not recomputed");
+    }
+    for (const auto& [key, count] : missing) {
+      out.push_back(key.first + " in " + key.second + ": " + std::to_string(count) +
+                    " logged value(s) with no matching dump (by epoch, or by step for per-step "
+                    "values)");
+    }
+    if (no_dumps) {
+      out.push_back(
+          "no predictions folder: only the log-only rules ran (save dumps as "
+          "predictions/<split>_epoch<E>.npz to recompute every logged value)");
+    }
+  }
+};
+
+// Every logged point of a known kind, recomputed from the dump it was computed on.
+std::vector<PointResult> match_points(const std::vector<LoggedRun>& runs,
+                                      const std::vector<detail::Recomputed>& dumps,
+                                      const std::map<std::string, std::string>& kinds,
+                                      Undecided& undecided) {
+  std::vector<PointResult> points;
+  for (const auto& run : runs) {
+    // A metric logged several times within one epoch is a per-step series.
+    const detail::RepeatedEpochs repeated(run);
+    for (const auto& p : run.points) {
+      const detail::MetricName name = detail::classify_metric(p.metric, kinds);
+      if (name.kind == Kind::ignored) continue;
+      if (name.kind == Kind::unknown) {
+        undecided.unknown_names.insert(p.metric);
+        continue;
+      }
+      const bool per_step = p.per_step || repeated.contains(p);
+      // An epoch aggregate logged with a step only (TensorBoard) has no dump to match:
+      // the step dump holds one batch.
+      const bool unmatched = name.epoch_level && !p.epoch;
+      const detail::Recomputed* dump =
+          dumps.empty() || unmatched ? nullptr : find_dump(dumps, p, per_step);
+      if (!dump) {
+        if (!dumps.empty()) ++undecided.missing[{p.metric, run.file}];
+        continue;
+      }
+      if (dump->labelwise && name.kind == Kind::top_k_accuracy) {
+        // Top-k ranks classes; one score per label has nothing to rank.
+        undecided.topk_on_labelwise.insert(p.metric);
+        continue;
+      }
+      if (dump->labelwise &&
+          catalogue(*dump->labelwise, detail::catalogue_kind(name.kind)).empty()) {
+        undecided.per_class_on_labelwise.insert(p.metric);  // no labelwise reading
+        continue;
+      }
+      LoggedPoint matched = p;
+      matched.per_step = per_step;
+      points.push_back(detail::match_point(matched, name, *dump));
+    }
+  }
+  return points;
+}
+
+detail::LogFacts log_facts(const AuditOptions& options,
+                           const std::vector<detail::Recomputed>& dumps) {
+  detail::LogFacts facts;
+  facts.num_classes = options.num_classes;
+  for (const auto& d : dumps) {
+    if (!facts.num_classes && d.state) facts.num_classes = d.state->num_classes();
+  }
+  facts.eval_size = options.eval_size;
+  facts.batch_size = options.batch_size;
+  return facts;
 }
 
 }  // namespace
@@ -59,76 +148,17 @@ AuditReport run_audit(const AuditOptions& options) {
     dumps = detail::recompute_dumps(*inputs.predictions, options.num_classes, report.warnings);
   }
 
-  std::set<std::string> unknown_names, topk_on_labelwise;
-  std::map<std::pair<std::string, std::string>, int>
-      missing;  // (metric, file) -> points without dump
-  for (const auto& run : inputs.runs) {
-    // A metric logged several times within one epoch is a per-step series.
-    const detail::RepeatedEpochs repeated(run);
-    for (const auto& p : run.points) {
-      const detail::MetricName name = detail::classify_metric(p.metric, options.metric_kinds);
-      if (name.kind == Kind::ignored) continue;
-      if (name.kind == Kind::unknown) {
-        unknown_names.insert(p.metric);
-        continue;
-      }
-      const bool per_step = p.per_step || repeated.contains(p);
-      // An epoch aggregate logged with a step only (TensorBoard) has no dump to match:
-      // the step dump holds one batch.
-      const bool unmatched = name.epoch_level && !p.epoch;
-      const detail::Recomputed* dump =
-          dumps.empty() || unmatched ? nullptr : find_dump(dumps, p, per_step);
-      if (!dump) {
-        if (!dumps.empty()) ++missing[{p.metric, run.file}];
-        continue;
-      }
-      if (dump->labelwise && name.kind == Kind::top_k_accuracy) {
-        // Top-k ranks classes; one score per label has nothing to rank.
-        topk_on_labelwise.insert(p.metric);
-        continue;
-      }
-      LoggedPoint matched = p;
-      matched.per_step = per_step;
-      report.points.push_back(detail::match_point(matched, name, *dump));
-    }
-  }
-
+  Undecided undecided;
+  report.points = match_points(inputs.runs, dumps, options.metric_kinds, undecided);
   report.findings = detail::dump_findings(report.points);
   for (auto& f : detail::padding_findings(dumps, options.eval_size)) {
     report.findings.push_back(std::move(f));
   }
-  detail::LogFacts facts;
-  facts.num_classes = options.num_classes;
-  for (const auto& d : dumps) {
-    if (!facts.num_classes && d.state) facts.num_classes = d.state->num_classes();
-  }
-  facts.eval_size = options.eval_size;
-  facts.batch_size = options.batch_size;
-  auto more = detail::log_findings(inputs.runs, options.metric_kinds, facts, report.findings);
+  auto more = detail::log_findings(inputs.runs, options.metric_kinds, log_facts(options, dumps),
+                                   report.findings);
   report.findings.insert(report.findings.end(), std::make_move_iterator(more.begin()),
                          std::make_move_iterator(more.end()));
-
-  for (const auto& name : unknown_names) {
-    report.undecided.push_back(name +
-                               ": not a metric the audit knows; name its kind with --metric " +
-                               name + "=accuracy|loss|top<k>|ignore");
-  }
-  for (const auto& name : topk_on_labelwise) {
-    report.undecided.push_back(name +
-                               ": top-k accuracy logged for a binary or multilabel dump (one "
-                               "score per label: nothing to rank); name its kind with --metric " +
-                               name + "=accuracy if it is a plain accuracy");
-  }
-  for (const auto& [key, count] : missing) {
-    report.undecided.push_back(key.first + " in " + key.second + ": " + std::to_string(count) +
-                               " logged value(s) with no matching dump (by epoch, or by step for "
-                               "per-step values)");
-  }
-  if (dumps.empty()) {
-    report.undecided.push_back(
-        "no predictions folder: only the log-only rules ran (save dumps as "
-        "predictions/<split>_epoch<E>.npz to recompute every logged value)");
-  }
+  undecided.write(report.undecided, dumps.empty());
   return report;
 }
 

@@ -70,6 +70,7 @@ void describe(Finding& f, const RuleInfo& rule, const PointResult& rep, std::int
       {"C", std::to_string(classes)},
       {"explained_by", f.explained_by},
       {"libraries", row ? row->libraries : std::string()},
+      {"description", row ? row->description : std::string()},
       {"expected", f.expected_convention},
       {"binary_floor", four_decimals((c - 1.0) / c)},
       {"softmax_twice_floor", four_decimals(std::log1p((c - 1.0) / std::exp(1.0)))},

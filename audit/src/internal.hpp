@@ -15,6 +15,8 @@
 #include "metricaudit/audit/dump.hpp"
 #include "metricaudit/audit/logged_series.hpp"
 #include "metricaudit/audit/report.hpp"
+#include "metricaudit/catalogue.hpp"
+#include "metricaudit/convention.hpp"
 #include "metricaudit/labelwise_state.hpp"
 #include "metricaudit/sufficient_state.hpp"
 
@@ -35,18 +37,31 @@ class RepeatedEpochs {
 };
 
 // ---- metric_names.cpp -------------------------------------------------------
-enum class Kind { accuracy, top_k_accuracy, loss, ignored, unknown };
+enum class Kind {
+  accuracy,
+  top_k_accuracy,
+  loss,
+  precision,
+  recall,
+  f1,
+  balanced_accuracy,
+  ignored,
+  unknown
+};
 
 struct MetricName {
   Kind kind = Kind::unknown;
-  int top_k = 1;     ///< for top_k_accuracy
+  int top_k = 1;  ///< for top_k_accuracy
+  /// The average a precision, recall or F1 name states ("val_f1_macro", "micro_precision").
+  std::optional<Average> average;
   std::string base;  ///< the name without split prefixes and _step/_epoch suffixes
   /// Lightning's "_epoch" suffix: an aggregate over an epoch, never one batch's value.
   bool epoch_level = false;
 };
 
-/// Classifies a logged name ("val_acc", "train_loss_epoch", "top5", "lr").
-/// `overrides` maps a logged name to accuracy | loss | top<k> | ignore.
+/// Classifies a logged name ("val_acc", "train_loss_epoch", "top5", "val_f1_macro", "lr").
+/// `overrides` maps a logged name to accuracy | loss | top<k> | precision | recall | f1 |
+/// balanced_accuracy | ignore.
 MetricName classify_metric(const std::string& name,
                            const std::map<std::string, std::string>& overrides);
 
@@ -82,6 +97,9 @@ std::vector<Recomputed> recompute_dumps(const std::filesystem::path& dir,
                                         std::vector<std::string>& warnings);
 
 // ---- match.cpp --------------------------------------------------------------
+/// The catalogue a logged kind is read under (top-k accuracy: accuracy's).
+MetricKind catalogue_kind(Kind kind);
+
 /// The tolerance within which a candidate explains a logged value, from how
 /// precisely the value was written (printed decimals, float32, float64).
 double tolerance(const LoggedPoint& point);

@@ -21,8 +21,17 @@ struct Series {
   std::string metric, split;
   MetricName name;
   std::vector<const LoggedPoint*> epoch_points;  ///< one value per epoch (not per step)
-  std::vector<const LoggedPoint*> step_points;
+  std::vector<const LoggedPoint*> step_points;   ///< every other value
+  /// The step points with neither an epoch nor a per-step mark (TensorBoard, MLflow): each
+  /// may be one evaluation, as an epoch point is.
+  std::vector<const LoggedPoint*> unindexed_points;
   bool running_mean = false;
+
+  /// The values that each evaluate the model once: the epoch values, or for a series
+  /// logged by step only, its unmarked step values.
+  const std::vector<const LoggedPoint*>& evaluations() const {
+    return epoch_points.empty() ? unindexed_points : epoch_points;
+  }
 };
 
 std::vector<Series> series_of(const LoggedRun& run,
@@ -44,6 +53,7 @@ std::vector<Series> series_of(const LoggedRun& run,
     const bool several_in_epoch = repeated.contains(p);
     if (p.per_step || several_in_epoch || !p.epoch) {
       s.step_points.push_back(&p);
+      if (!p.per_step && !p.epoch) s.unindexed_points.push_back(&p);
     } else {
       s.epoch_points.push_back(&p);
     }
@@ -52,9 +62,15 @@ std::vector<Series> series_of(const LoggedRun& run,
   return out;
 }
 
-bool reported(const std::vector<Finding>& already, const Series& s) {
-  return std::any_of(already.begin(), already.end(),
-                     [&](const Finding& f) { return f.metric == s.metric && f.split == s.split; });
+// The series dump findings explained, by base name and split: "val/loss" in a TensorBoard
+// file is the "val_loss" of the run's CSV, and is not reported twice.
+using Explained = std::set<std::pair<std::string, std::string>>;
+
+Explained explained_series(const std::vector<Finding>& already,
+                           const std::map<std::string, std::string>& overrides) {
+  Explained out;
+  for (const Finding& f : already) out.insert({classify_metric(f.metric, overrides).base, f.split});
+  return out;
 }
 
 // A finding of `rule_id` on a series, located at one of its points; its texts are filled
@@ -89,6 +105,14 @@ std::vector<std::int64_t> epochs_of(const std::vector<const LoggedPoint*>& pts) 
   return {e.begin(), e.end()};
 }
 
+std::vector<std::int64_t> steps_of(const std::vector<const LoggedPoint*>& pts) {
+  std::set<std::int64_t> e;
+  for (const auto* p : pts) {
+    if (p->step) e.insert(*p->step);
+  }
+  return {e.begin(), e.end()};
+}
+
 const LoggedPoint* lowest(const std::vector<const LoggedPoint*>& pts) {
   return *std::min_element(pts.begin(), pts.end(),
                            [](auto* a, auto* b) { return a->value < b->value; });
@@ -97,22 +121,27 @@ const LoggedPoint* lowest(const std::vector<const LoggedPoint*>& pts) {
 // What the rules of one log see.
 struct RunFacts {
   const LogFacts& facts;
-  const std::vector<Finding>& already;  ///< dump findings: their series are not reported again
-  std::int64_t classes = 0;             ///< C when known and >= 3, else 0
-  double best_accuracy = 0.0;           ///< the highest accuracy of the log's epoch values
+  const Explained& explained;  ///< by dump findings: these series are not reported again
+  std::int64_t classes = 0;    ///< C when known and >= 3, else 0
+  double best_accuracy = 0.0;  ///< the highest accuracy the log evaluated
 };
 
 // LG001: a loss that never goes below the softmax-twice floor while accuracy is high.
+// The floor holds for every sample, so for every value: per epoch, per step, per batch.
 std::optional<Finding> softmax_twice_floor_rule(const Series& s, const RunFacts& run) {
   if (s.name.kind != Kind::loss || !run.classes || run.best_accuracy < 0.9 ||
-      s.epoch_points.empty() || reported(run.already, s)) {
+      run.explained.count({s.name.base, s.split})) {
     return std::nullopt;
   }
+  std::vector<const LoggedPoint*> all = s.epoch_points;
+  all.insert(all.end(), s.step_points.begin(), s.step_points.end());
+  if (all.empty()) return std::nullopt;
   const double floor = softmax_twice_floor(run.classes);
-  const LoggedPoint* low = lowest(s.epoch_points);
+  const LoggedPoint* low = lowest(all);
   if (low->value < floor - tolerance(*low)) return std::nullopt;
   Finding f = base("LG001", s, *low);
   f.epochs = epochs_of(s.epoch_points);
+  f.steps = steps_of(s.step_points);
   Convention on_logits;
   on_logits.metric = Metric::cross_entropy;
   f.explained_by = reading_id(on_logits, /*on_probabilities=*/true);
@@ -128,40 +157,43 @@ std::optional<Finding> softmax_twice_floor_rule(const Series& s, const RunFacts&
 std::optional<Finding> not_k_over_n_rule(const Series& s, const RunFacts& run) {
   const auto& N = run.facts.eval_size;
   if (s.name.kind != Kind::accuracy || !N || *N <= 0 || s.split == "train" || s.running_mean ||
-      reported(run.already, s)) {
+      run.explained.count({s.name.base, s.split})) {
     return std::nullopt;
   }
   const double n = static_cast<double>(*N);
   std::vector<const LoggedPoint*> bad;
-  for (const auto* p : s.epoch_points) {
+  for (const auto* p : s.evaluations()) {
     const double k = std::round(p->value * n);
     if (std::abs(k / n - p->value) > tolerance(*p)) bad.push_back(p);
   }
   if (bad.empty()) return std::nullopt;
   Finding f = base("LG002", s, *bad.back());
   f.epochs = epochs_of(bad);
+  if (f.epochs.empty()) f.steps = steps_of(bad);
   describe(f, {{"metric", s.metric},
                {"value", four_decimals(bad.back()->value)},
                {"N", std::to_string(*N)},
                {"bad", std::to_string(bad.size())},
-               {"total", std::to_string(s.epoch_points.size())}});
+               {"total", std::to_string(s.evaluations().size())}});
   return f;
 }
 
 // LG003: every value sits above the (C-1)/C floor of element-wise binary accuracy.
 std::optional<Finding> binary_floor_rule(const Series& s, const RunFacts& run) {
-  if (s.name.kind != Kind::accuracy || !run.classes || s.epoch_points.size() < 2 ||
-      reported(run.already, s)) {
+  const auto& values = s.evaluations();
+  if (s.name.kind != Kind::accuracy || !run.classes || values.size() < 2 ||
+      run.explained.count({s.name.base, s.split})) {
     return std::nullopt;
   }
   const double C = static_cast<double>(run.classes);
   const double floor = (C - 1.0) / C;
-  const LoggedPoint* low = lowest(s.epoch_points);
+  const LoggedPoint* low = lowest(values);
   if (low->value < floor - tolerance(*low) || low->value >= floor + (1.0 - floor) / 2) {
     return std::nullopt;
   }
   Finding f = base("LG003", s, *low);
   f.epochs = epochs_of(s.epoch_points);
+  if (f.epochs.empty()) f.steps = steps_of(values);
   Convention elementwise;
   elementwise.metric = Metric::elementwise_binary_accuracy;
   f.explained_by = elementwise.id();
@@ -175,7 +207,7 @@ std::optional<Finding> binary_floor_rule(const Series& s, const RunFacts& run) {
 std::optional<Finding> per_step_macro_rule(const Series& s, const RunFacts& run) {
   const auto& B = run.facts.batch_size;
   if (s.name.kind != Kind::accuracy || !run.classes || !B || *B >= run.classes ||
-      s.step_points.empty() || reported(run.already, s)) {
+      s.step_points.empty() || run.explained.count({s.name.base, s.split})) {
     return std::nullopt;
   }
   const double bound = static_cast<double>(*B) / static_cast<double>(run.classes);
@@ -228,14 +260,16 @@ std::vector<Finding> log_findings(const std::vector<LoggedRun>& runs,
   auto emit = [&](std::optional<Finding> f) {
     if (f && emitted.insert({f->rule, f->metric, f->split}).second) out.push_back(std::move(*f));
   };
+  const Explained explained = explained_series(already, overrides);
   for (const LoggedRun& log : runs) {
     const auto all = series_of(log, overrides);
-    RunFacts run{facts, already};
+    RunFacts run{facts, explained};
     if (facts.num_classes && *facts.num_classes >= 3) run.classes = *facts.num_classes;
     for (const auto& s : all) {
       if (s.name.kind != Kind::accuracy) continue;
-      for (const auto* p : s.epoch_points)
+      for (const auto* p : s.evaluations()) {
         run.best_accuracy = std::max(run.best_accuracy, p->value);
+      }
     }
     for (const auto& s : all) emit(softmax_twice_floor_rule(s, run));
     for (const auto& s : all) {

@@ -52,13 +52,35 @@ template <typename C>
 void compare(PointResult& r, const LoggedPoint& point, const std::vector<C>& candidates) {
   for (const C& c : candidates) {
     if (std::isnan(c.value)) continue;
-    CandidateValue v{c.id, c.libraries, c.value, std::abs(c.value - point.value), false, c.rule};
+    CandidateValue v{c.id,  c.libraries, c.value,      std::abs(c.value - point.value),
+                     false, c.rule,      c.description};
     v.explains = v.distance <= r.tolerance;
     if (v.explains) r.explained_by.push_back(v.id);
     if (v.id == r.expected_id) r.expected = v.value;
     r.candidates.push_back(std::move(v));
   }
 }
+
+}  // namespace
+
+MetricKind catalogue_kind(Kind kind) {
+  switch (kind) {
+    case Kind::loss:
+      return MetricKind::loss;
+    case Kind::precision:
+      return MetricKind::precision;
+    case Kind::recall:
+      return MetricKind::recall;
+    case Kind::f1:
+      return MetricKind::f1;
+    case Kind::balanced_accuracy:
+      return MetricKind::balanced_accuracy;
+    default:
+      return MetricKind::accuracy;  // accuracy, top-k accuracy
+  }
+}
+
+namespace {
 
 PointResult start(const LoggedPoint& point, const MetricName& name, const Recomputed& dump,
                   std::int64_t classes) {
@@ -67,12 +89,8 @@ PointResult start(const LoggedPoint& point, const MetricName& name, const Recomp
   r.dump = dump.path;
   r.num_classes = classes;
   r.tolerance = tolerance(point);
-  r.kind = name.kind == Kind::loss ? "loss" : "accuracy";
+  r.kind = kind_name(catalogue_kind(name.kind));
   return r;
-}
-
-MetricKind catalogue_kind(const MetricName& name) {
-  return name.kind == Kind::loss ? MetricKind::loss : MetricKind::accuracy;
 }
 
 ScoresAre scores_of(const Recomputed& dump) {
@@ -83,10 +101,19 @@ ScoresAre scores_of(const Recomputed& dump) {
 
 // What a logged name implies for a multi-class dump: an accuracy is micro (top-k: micro
 // at k); a loss is the cross-entropy of the model's own output, on logits or (Keras') on
-// probabilities.
+// probabilities; a precision, recall or F1 the average its name states, else the macro
+// average over the classes present (torchmetrics >= 1.0's default, sklearn's
+// average="macro"); a balanced accuracy sklearn's.
 Convention implied(const MetricName& name, bool probabilities) {
   Convention c;
-  if (name.kind == Kind::loss) {
+  if (name.kind == Kind::precision || name.kind == Kind::recall || name.kind == Kind::f1) {
+    c.metric = name.kind == Kind::precision ? Metric::precision
+               : name.kind == Kind::recall  ? Metric::recall
+                                            : Metric::f1;
+    c.average = name.average.value_or(Average::macro);
+  } else if (name.kind == Kind::balanced_accuracy) {
+    c.metric = Metric::balanced_accuracy;
+  } else if (name.kind == Kind::loss) {
     c.metric = Metric::cross_entropy;
     if (probabilities) {
       c.loss = LossFamily::keras_probabilities;
@@ -100,14 +127,30 @@ Convention implied(const MetricName& name, bool probabilities) {
 
 // The same for a binary / multilabel dump: an accuracy is element-wise binary accuracy of
 // the model's decisions (a sigmoid on logits, the probabilities as they are); a loss is
-// binary cross-entropy of the model's own output (with logits, or Keras' on probabilities).
-LabelwiseConvention implied_labelwise(const MetricName& name, bool probabilities) {
+// binary cross-entropy of the model's own output (with logits, or Keras' on probabilities);
+// a precision, recall or F1 that of the model's decisions, under the average its name
+// states, else torchmetrics' and sklearn's default (one label: the label's own value;
+// several: the macro average over all labels).
+LabelwiseConvention implied_labelwise(const MetricName& name, std::int64_t labels,
+                                      bool probabilities) {
   LabelwiseConvention c;
-  if (name.kind == Kind::loss) {
-    c.metric = LabelwiseMetric::binary_cross_entropy;
-    c.loss = probabilities ? BinaryLossFamily::keras_probabilities : BinaryLossFamily::torch_logits;
-  } else {
-    c.reading = probabilities ? ScoreReading::raw : ScoreReading::sigmoid;
+  c.reading = probabilities ? ScoreReading::raw : ScoreReading::sigmoid;
+  switch (name.kind) {
+    case Kind::loss:
+      c.metric = LabelwiseMetric::binary_cross_entropy;
+      c.loss =
+          probabilities ? BinaryLossFamily::keras_probabilities : BinaryLossFamily::torch_logits;
+      break;
+    case Kind::precision:
+    case Kind::recall:
+    case Kind::f1:
+      c.metric = name.kind == Kind::precision ? LabelwiseMetric::precision
+                 : name.kind == Kind::recall  ? LabelwiseMetric::recall
+                                              : LabelwiseMetric::f1;
+      c.average = labels == 1 ? Average::micro : name.average.value_or(Average::macro);
+      break;
+    default:
+      break;  // accuracy
   }
   return c;
 }
@@ -115,8 +158,10 @@ LabelwiseConvention implied_labelwise(const MetricName& name, bool probabilities
 PointResult match_labelwise(const LoggedPoint& point, const MetricName& name,
                             const Recomputed& dump) {
   PointResult r = start(point, name, dump, dump.labelwise->num_labels());
-  r.expected_id = reading_id(implied_labelwise(name, dump.probabilities), dump.probabilities);
-  compare(r, point, catalogue(*dump.labelwise, catalogue_kind(name), scores_of(dump)));
+  r.expected_id =
+      reading_id(implied_labelwise(name, dump.labelwise->num_labels(), dump.probabilities),
+                 dump.probabilities);
+  compare(r, point, catalogue(*dump.labelwise, catalogue_kind(name.kind), scores_of(dump)));
   return r;
 }
 
@@ -125,8 +170,9 @@ void add_top_k(PointResult& r, const LoggedPoint& point, const Convention& c,
                const SufficientState& state) {
   try {
     const double v = read(state, c);
-    CandidateValue cv{r.expected_id, "top-k accuracy (micro)", v, std::abs(v - point.value), false,
-                      "MA004"};
+    CandidateValue cv{
+        r.expected_id, "top-k accuracy (micro)",           v, std::abs(v - point.value), false,
+        "MA004",       "target among the k highest scores"};
     cv.explains = cv.distance <= r.tolerance;
     if (cv.explains) r.explained_by.push_back(cv.id);
     r.expected = v;
@@ -143,7 +189,7 @@ PointResult match_point(const LoggedPoint& point, const MetricName& name, const 
   PointResult r = start(point, name, dump, dump.state->num_classes());
   const Convention expected = implied(name, dump.probabilities);
   r.expected_id = reading_id(expected, dump.probabilities);
-  compare(r, point, catalogue(*dump.state, catalogue_kind(name), scores_of(dump)));
+  compare(r, point, catalogue(*dump.state, catalogue_kind(name.kind), scores_of(dump)));
   if (!r.expected && name.kind == Kind::top_k_accuracy) add_top_k(r, point, expected, *dump.state);
   return r;
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <string_view>
+#include <vector>
 
 #include "internal.hpp"
 #include "metricaudit/error.hpp"
@@ -34,12 +35,13 @@ bool strip_suffix(std::string& s, std::string_view p) {
   return false;
 }
 
-// Split markers (Keras "val_", Lightning "val/" or "val_", TensorBoard "val/")
-// and Lightning's "_step" / "_epoch" suffixes.
+// Split markers (Keras "val_", Lightning "val/" or "val_", TensorBoard "val/", Hugging
+// Face "eval_") and Lightning's "_step" / "_epoch" suffixes.
 std::string base_name(const std::string& name) {
   std::string s = lower(name);
-  for (std::string_view p : {"validation_", "validation/", "valid_", "valid/", "val_", "val/",
-                             "test_", "test/", "train_", "train/", "training/", "epoch_"}) {
+  for (std::string_view p :
+       {"validation_", "validation/", "valid_", "valid/", "val_", "val/", "test_", "test/", "eval_",
+        "eval/", "train_", "train/", "training/", "epoch_"}) {
     if (strip_prefix(s, p)) break;
   }
   for (std::string_view p : {"_step", "_epoch", "/step", "/epoch", "_val", "_train", "_test"}) {
@@ -66,6 +68,94 @@ std::optional<int> top_k_of(const std::string& base) {
   return k;
 }
 
+// The spellings the libraries and their users write, by kind: Keras' and Lightning's
+// keys, torchmetrics' class names, sklearn's functions, Hugging Face's keys.
+struct Spelling {
+  std::string_view name;
+  Kind kind;
+};
+
+// clang-format off
+constexpr Spelling kSpellings[] = {
+    {"acc", Kind::accuracy}, {"accuracy", Kind::accuracy}, {"categorical_accuracy", Kind::accuracy},
+    {"sparse_categorical_accuracy", Kind::accuracy}, {"multiclassaccuracy", Kind::accuracy},
+    {"multiclass_accuracy", Kind::accuracy}, {"top1", Kind::accuracy}, {"top_1", Kind::accuracy},
+    {"top1_acc", Kind::accuracy},
+    {"loss", Kind::loss}, {"cross_entropy", Kind::loss}, {"crossentropy", Kind::loss},
+    {"ce", Kind::loss}, {"ce_loss", Kind::loss}, {"nll", Kind::loss}, {"nll_loss", Kind::loss},
+    {"xent", Kind::loss}, {"categorical_crossentropy", Kind::loss},
+    {"sparse_categorical_crossentropy", Kind::loss},
+    {"lr", Kind::ignored}, {"learning_rate", Kind::ignored}, {"epoch", Kind::ignored},
+    {"step", Kind::ignored}, {"v_num", Kind::ignored}, {"time", Kind::ignored},
+    {"global_step", Kind::ignored}, {"it/s", Kind::ignored}, {"lr-adam", Kind::ignored},
+    {"lr-sgd", Kind::ignored}, {"grad_norm", Kind::ignored}, {"hp_metric", Kind::ignored},
+    {"f1", Kind::f1}, {"f1_score", Kind::f1}, {"f1score", Kind::f1},
+    {"multiclassf1score", Kind::f1}, {"multiclass_f1_score", Kind::f1}, {"multiclass_f1", Kind::f1},
+    {"binaryf1score", Kind::f1}, {"binary_f1_score", Kind::f1}, {"binary_f1", Kind::f1},
+    {"multilabelf1score", Kind::f1}, {"multilabel_f1_score", Kind::f1}, {"multilabel_f1", Kind::f1},
+    {"precision", Kind::precision}, {"prec", Kind::precision}, {"precision_score", Kind::precision},
+    {"multiclassprecision", Kind::precision}, {"multiclass_precision", Kind::precision},
+    {"binaryprecision", Kind::precision}, {"binary_precision", Kind::precision},
+    {"multilabelprecision", Kind::precision}, {"multilabel_precision", Kind::precision},
+    {"ppv", Kind::precision},
+    {"recall", Kind::recall}, {"recall_score", Kind::recall}, {"multiclassrecall", Kind::recall},
+    {"multiclass_recall", Kind::recall}, {"binaryrecall", Kind::recall},
+    {"binary_recall", Kind::recall}, {"multilabelrecall", Kind::recall},
+    {"multilabel_recall", Kind::recall}, {"tpr", Kind::recall},
+    {"balanced_accuracy", Kind::balanced_accuracy}, {"balanced_acc", Kind::balanced_accuracy},
+    {"bal_acc", Kind::balanced_accuracy}, {"balancedaccuracy", Kind::balanced_accuracy},
+    {"balanced_accuracy_score", Kind::balanced_accuracy},
+};
+// clang-format on
+
+std::optional<Kind> spelled(std::string_view name) {
+  for (const Spelling& s : kSpellings) {
+    if (s.name == name) return s.kind;
+  }
+  return std::nullopt;
+}
+
+// A precision, recall, F1 or balanced accuracy with the average a name may state
+// anywhere in it ("val_precision_macro", "macro_f1", "f1-weighted", "f1_macro_avg").
+struct PerClassName {
+  Kind kind;
+  std::optional<Average> average;
+};
+
+std::optional<PerClassName> per_class_name(std::string_view base) {
+  std::optional<Average> average;
+  std::vector<std::string_view> words;
+  std::size_t at = 0;
+  while (at <= base.size()) {
+    const std::size_t end = std::min(base.find_first_of("_-/ ", at), base.size());
+    const std::string_view word = base.substr(at, end - at);
+    if (word == "macro") {
+      average = Average::macro;
+    } else if (word == "micro") {
+      average = Average::micro;
+    } else if (word == "weighted") {
+      average = Average::weighted;
+    } else if (!word.empty()) {
+      words.push_back(word);
+    }
+    at = end + 1;
+  }
+  // "macro avg" (sklearn's classification_report) names the average; "average_precision"
+  // without one is another metric.
+  std::string rest;
+  for (std::string_view w : words) {
+    if (average && (w == "avg" || w == "average")) continue;
+    rest += (rest.empty() ? "" : "_") + std::string(w);
+  }
+  const std::optional<Kind> kind = spelled(rest);
+  if (!kind || (*kind != Kind::f1 && *kind != Kind::precision && *kind != Kind::recall &&
+                *kind != Kind::balanced_accuracy)) {
+    return std::nullopt;
+  }
+  // Balanced accuracy is a macro average by definition: a stated average adds nothing.
+  return PerClassName{*kind, *kind == Kind::balanced_accuracy ? std::nullopt : average};
+}
+
 }  // namespace
 
 MetricName classify_metric(const std::string& name,
@@ -85,42 +175,25 @@ MetricName classify_metric(const std::string& name,
     } else if (auto k = top_k_of(kind)) {
       out.kind = Kind::top_k_accuracy;
       out.top_k = *k;
+    } else if (auto p = per_class_name(kind)) {
+      out.kind = p->kind;
+      out.average = p->average;
     } else {
       throw InvalidArgument("--metric " + name + "=" + it->second +
-                            ": expected a kind of accuracy, loss, top<k> or ignore");
+                            ": expected a kind of accuracy, loss, top<k>, precision, recall, f1 "
+                            "(optionally with _micro, _macro or _weighted), balanced_accuracy "
+                            "or ignore");
     }
     return out;
   }
-  static constexpr std::array<std::string_view, 9> kAccuracy = {"acc",
-                                                                "accuracy",
-                                                                "categorical_accuracy",
-                                                                "sparse_categorical_accuracy",
-                                                                "multiclassaccuracy",
-                                                                "multiclass_accuracy",
-                                                                "top1",
-                                                                "top_1",
-                                                                "top1_acc"};
-  static constexpr std::array<std::string_view, 10> kLoss = {"loss",
-                                                             "cross_entropy",
-                                                             "crossentropy",
-                                                             "ce",
-                                                             "ce_loss",
-                                                             "nll",
-                                                             "nll_loss",
-                                                             "xent",
-                                                             "categorical_crossentropy",
-                                                             "sparse_categorical_crossentropy"};
-  static constexpr std::array<std::string_view, 12> kIgnored = {
-      "lr",          "learning_rate", "epoch",   "step",   "v_num",     "time",
-      "global_step", "it/s",          "lr-adam", "lr-sgd", "grad_norm", "hp_metric"};
   const std::string& b = out.base;
-  if (std::find(kAccuracy.begin(), kAccuracy.end(), b) != kAccuracy.end()) {
-    out.kind = Kind::accuracy;
-  } else if (std::find(kLoss.begin(), kLoss.end(), b) != kLoss.end()) {
-    out.kind = Kind::loss;
-  } else if (std::find(kIgnored.begin(), kIgnored.end(), b) != kIgnored.end() ||
-             b.rfind("lr-", 0) == 0) {
+  if (const auto kind = spelled(b)) {
+    out.kind = *kind;
+  } else if (b.rfind("lr-", 0) == 0) {
     out.kind = Kind::ignored;
+  } else if (auto p = per_class_name(b)) {
+    out.kind = p->kind;
+    out.average = p->average;
   } else if (auto k = top_k_of(b);
              k && (b.find("acc") != std::string::npos || b.rfind("top", 0) == 0)) {
     out.kind = *k == 1 ? Kind::accuracy : Kind::top_k_accuracy;

@@ -14,7 +14,7 @@
 namespace metricaudit::audit {
 namespace {
 
-constexpr std::array<RuleInfo, 16> kRules{{
+constexpr std::array<RuleInfo, 19> kRules{{
     {"MA001", "accuracy-macro-absent-zero",
      "Accuracy is a per-class (macro) average that counts classes absent from the data as 0",
      "The logged accuracy equals the mean of per-class recall over all C classes, with every "
@@ -123,6 +123,52 @@ constexpr std::array<RuleInfo, 16> kRules{{
      "PyTorch: remove the final Sigmoid layer (BCEWithLogitsLoss applies it itself), or keep "
      "it and use BCELoss; Keras: binary_crossentropy with from_logits=False on a sigmoid "
      "output, or no sigmoid with from_logits=True",
+     Severity::warning},
+    {"MP001", "per-class-macro-absent-zero",
+     "Precision, recall, F1 or balanced accuracy is a macro average that counts classes absent "
+     "from the data as 0",
+     "The logged value equals the mean of a per-class metric over all C classes, with every "
+     "class that never occurs in the evaluated targets or predictions scored as 0: the default "
+     "average=\"macro\" of torchmetrics 0.10-0.11 MulticlassPrecision, MulticlassRecall and "
+     "MulticlassF1Score (and MulticlassAccuracy, when it is logged as balanced accuracy). When "
+     "classes are missing from a split the value is capped at (classes present)/C, and it is "
+     "not comparable with the macro average of torchmetrics >= 1.0 or scikit-learn, which "
+     "leave those classes out.",
+     "{metric} is the {description} ({explained_by}: {libraries}): every class missing from "
+     "the evaluated data pulls it down, so it understates the model and differs from the macro "
+     "average of torchmetrics >= 1.0 and sklearn, which leave such classes out",
+     "torchmetrics: upgrade to torchmetrics >= 1.0, whose average=\"macro\" leaves classes "
+     "absent from the data out (as sklearn's does), or pass average=\"micro\" or "
+     "average=\"weighted\" if that is the number you mean",
+     Severity::warning},
+    {"MP002", "per-class-average",
+     "Precision, recall, F1 or balanced accuracy is an average its name does not state",
+     "The logged value is reproduced under another average than the one its name states or, "
+     "for a bare name (\"f1\", \"val_precision\"), than the macro average over the classes "
+     "present that torchmetrics >= 1.0 and scikit-learn's average=\"macro\" compute: micro "
+     "(for single-label multi-class equal to accuracy), support-weighted, scikit-learn's "
+     "zero_division=1 or nan, plain accuracy for a balanced accuracy, or the adjusted balanced "
+     "accuracy. No average is wrong by itself, but values under different averages are not "
+     "comparable; the finding names the average.",
+     "{metric} is the {description} ({explained_by}: {libraries})",
+     "no average is wrong by itself: name the metric for its average (e.g. \"val_f1_micro\", "
+     "\"val_f1_weighted\") and compare it only with values under the same average",
+     Severity::note},
+    {"MP003", "per-class-on-logits",
+     "Binary or multilabel precision, recall or F1 is thresholded at 0.5 on logits, as if they "
+     "were probabilities",
+     "The logged precision, recall or F1 of a binary or multilabel model equals the value of "
+     "the decisions score > 0.5 taken on the raw logits, without a sigmoid. A logit decides "
+     "positive at 0, not at 0.5, so every sample with a logit between 0 and 0.5 is counted "
+     "as negative: Keras Precision, Recall and F1Score on a model without a sigmoid output "
+     "(from_logits=True loss) do this, and so do torchmetrics' Binary and Multilabel metrics "
+     "when every logit of an update happens to lie in [0, 1].",
+     "{metric} is the {description} ({explained_by}: {libraries}), as if the logits were "
+     "probabilities",
+     "Keras: Precision(thresholds=0.0) or Recall(thresholds=0.0) for a model that outputs "
+     "logits, or end the model with a sigmoid (F1Score takes a threshold in (0, 1] only: it "
+     "needs probabilities); PyTorch: threshold torch.sigmoid(logits) > 0.5 (or logits > 0), and "
+     "pass torch.sigmoid(logits) to torchmetrics",
      Severity::warning},
     {"MX001", "unexplained-value",
      "No known convention reproduces the logged value from the saved predictions",

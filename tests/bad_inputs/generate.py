@@ -200,9 +200,9 @@ def main():
 
     # ---- metric names and columns ------------------------------------------------------
     dump_case("unknown_metric_name",
-              ok, log="epoch,f1_macro,val_f1_macro\n0,0.5,0.75\n1,0.6,0.75\n")
-    dump_case("unknown_metric_kind", ok, extra_args=("--metric", "val_f1_macro=f1"),
-              log="epoch,f1_macro,val_f1_macro\n0,0.5,0.75\n1,0.6,0.75\n")
+              ok, log="epoch,auroc,val_auroc\n0,0.5,0.75\n1,0.6,0.75\n")
+    dump_case("unknown_metric_kind", ok, extra_args=("--metric", "val_auroc=auroc"),
+              log="epoch,auroc,val_auroc\n0,0.5,0.75\n1,0.6,0.75\n")
     dump_case("duplicated_column", ok,
               log="epoch,accuracy,loss,val_accuracy,val_accuracy\n0,0.5,0.9,0.75,0.75\n")
 

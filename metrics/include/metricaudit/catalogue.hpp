@@ -17,7 +17,11 @@
 
 namespace metricaudit {
 
-enum class MetricKind { accuracy, loss };
+/// What a logged metric is, as far as the catalogue reads it: which readings it could be.
+enum class MetricKind { accuracy, loss, precision, recall, f1, balanced_accuracy };
+
+/// "accuracy", "loss", "precision", "recall", "f1", "balanced_accuracy".
+const char* kind_name(MetricKind kind);
 
 /// One reading of a state: a catalogue row with its value.
 template <typename Conv>
@@ -48,6 +52,9 @@ std::string reading_id(const LabelwiseConvention& convention, bool on_probabilit
 
 /// Every reading of `kind` the catalogue knows, in a fixed order. The logits-family
 /// loss is named `loss.softmax_twice` on probabilities and `loss.logits` otherwise.
+/// Precision, recall and F1: micro, macro (absent classes as 0, or left out), weighted,
+/// and sklearn's zero_division=1 / nan where they change the value; balanced accuracy:
+/// sklearn's (plain and adjusted) and the accuracy averages it is confused with.
 std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind,
                                  ScoresAre scores = ScoresAre::infer);
 
@@ -56,7 +63,8 @@ std::vector<Candidate> catalogue(const SufficientState& state, MetricKind kind,
 /// (element-wise over labels); for L > 1 also the per-label macro mean and subset
 /// accuracy. Losses: binary cross-entropy with logits (named `loss.sigmoid_twice` on
 /// probabilities, `loss.bce_logits` otherwise), torch BCELoss and Keras
-/// binary_crossentropy on probabilities.
+/// binary_crossentropy on probabilities. Precision, recall, F1 and balanced accuracy: none
+/// yet (an empty list).
 std::vector<LabelwiseCandidate> catalogue(const LabelwiseState& state, MetricKind kind,
                                           ScoresAre scores = ScoresAre::infer);
 

@@ -140,6 +140,29 @@ TEST(LabelwiseCatalogue, KerasClipsWhereTorchClampsTheLog) {
               -std::log(static_cast<double>(1e-7f)), 1e-6);
 }
 
+// Precision, recall and F1 of label cells: the three score readings pooled over the cells,
+// and for several labels the per-label averages on the model's decisions.
+TEST(LabelwiseCatalogue, PerClassMetrics) {
+  // Logits: the 0.3 positive is right after a sigmoid and missed at 0.5.
+  const auto binary = labelwise({1, 0, 1, 0}, {2.0f, -1.0f, 0.3f, -0.4f}, 1);
+  const auto f1 = catalogue(binary, MetricKind::f1, ScoresAre::logits);
+  EXPECT_EQ(f1.size(), 3u);  // one label: no per-label averages
+  EXPECT_EQ(find(f1, "f1.micro.sigmoid").value, 1.0);
+  EXPECT_NEAR(find(f1, "f1.micro.raw").value, 2.0 / 3.0, 1e-15);  // tp 1, fn 1
+  EXPECT_EQ(find(f1, "f1.micro.raw").rule, "MP003");
+  EXPECT_NE(find(f1, "f1.micro.raw").libraries.find("Keras F1Score"), std::string::npos);
+  // Probabilities, three labels: label 2 is never positive nor predicted.
+  const auto multi = labelwise({1, 0, 0, 0, 1, 0}, {0.8f, 0.6f, 0.1f, 0.2f, 0.9f, 0.3f}, 3);
+  const auto p = catalogue(multi, MetricKind::precision, ScoresAre::probabilities);
+  // Per label precision: 0: 1/1, 1: 1/2, 2: 0/0.
+  EXPECT_NEAR(find(p, "precision.macro.raw").value, (1.0 + 0.5 + 0.0) / 3.0, 1e-15);
+  EXPECT_NEAR(find(p, "precision.macro.zero_division_1.raw").value,
+              (1.0 + 0.5 + 1.0) / 3.0, 1e-15);
+  EXPECT_NEAR(find(p, "precision.macro.zero_division_nan.raw").value, 0.75, 1e-15);
+  EXPECT_NEAR(find(p, "precision.micro.raw").value, 2.0 / 3.0, 1e-15);
+  EXPECT_EQ(find(p, "precision.weighted.raw").rule, "MP002");
+}
+
 TEST(LabelwiseCatalogue, MultilabelAddsMacroAndSubsetWithUniqueIds) {
   const auto s = labelwise({1, 0, 0, 0, 1, 1}, {0.8f, 0.6f, 0.1f, 0.2f, 0.9f, 0.7f}, 3);
   const auto cs = catalogue(s, MetricKind::accuracy);
@@ -183,7 +206,10 @@ TEST(Catalogue, EveryRowDerivesItsIdFromItsConventionAndNamesARule) {
   b.scores = {0.5, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.1,
               0.1, 0.1, 0.1, 0.1, 0.1, 0.5, 0.1, 0.1, 0.1};
   const auto s = evaluate(b.view(), options_for(6));
-  expect_rows_derive_their_ids(catalogue(s, MetricKind::accuracy), false);
+  for (MetricKind kind : {MetricKind::accuracy, MetricKind::precision, MetricKind::recall,
+                          MetricKind::f1, MetricKind::balanced_accuracy}) {
+    expect_rows_derive_their_ids(catalogue(s, kind), false);
+  }
   for (bool probabilities : {false, true}) {
     expect_rows_derive_their_ids(
         catalogue(s, MetricKind::loss,
@@ -192,7 +218,10 @@ TEST(Catalogue, EveryRowDerivesItsIdFromItsConventionAndNamesARule) {
   }
   for (std::int64_t labels : {1, 3}) {
     const auto l = labelwise({1, 0, 1, 0, 1, 1}, {0.8f, 0.6f, 0.1f, 0.2f, 0.9f, 0.7f}, labels);
-    expect_rows_derive_their_ids(catalogue(l, MetricKind::accuracy), false);
+    for (MetricKind kind :
+         {MetricKind::accuracy, MetricKind::precision, MetricKind::recall, MetricKind::f1}) {
+      expect_rows_derive_their_ids(catalogue(l, kind), false);
+    }
     for (bool probabilities : {false, true}) {
       expect_rows_derive_their_ids(
           catalogue(l, MetricKind::loss,
@@ -207,6 +236,45 @@ TEST(Catalogue, EveryRowDerivesItsIdFromItsConventionAndNamesARule) {
   EXPECT_EQ(find(acc, "accuracy.elementwise_binary").rule, "MA003");
   EXPECT_EQ(find(acc, "accuracy.top2").rule, "MA004");
   EXPECT_EQ(catalogue(s, MetricKind::loss, ScoresAre::probabilities).front().rule, "ML001");
+}
+
+// Precision, recall and F1: each row is the reading of its convention, the macro average
+// with absent classes as 0 stands for MP001 and every other average for MP002.
+TEST(Catalogue, PerClassMetricsReadEveryAverage) {
+  // Class 2 is a target but never predicted (precision 0/0); class 3 never appears.
+  OwnedBatch b;
+  b.classes = 4;
+  b.target = {0, 1, 2, 0, 1};
+  b.scores = {0.9, 0.1, 0.0, 0.0, 0.2, 0.8, 0.0, 0.0, 0.6, 0.3,
+              0.1, 0.0, 0.1, 0.9, 0.0, 0.0, 0.2, 0.7, 0.1, 0.0};
+  const auto s = evaluate(b.view(), options_for(4));
+  // Per class precision: 0: 1/2, 1: 2/3, 2: 0/0.
+  const auto precision = catalogue(s, MetricKind::precision);
+  EXPECT_NEAR(find(precision, "precision.micro").value, 3.0 / 5.0, 1e-15);
+  EXPECT_NEAR(find(precision, "precision.macro.absent_zero").value, (0.5 + 2.0 / 3.0) / 4.0, 1e-15);
+  EXPECT_NEAR(find(precision, "precision.macro.exclude_unseen").value, (0.5 + 2.0 / 3.0) / 3.0,
+              1e-15);
+  EXPECT_NEAR(find(precision, "precision.macro.exclude_unseen.zero_division_1").value,
+              (0.5 + 2.0 / 3.0 + 1.0) / 3.0, 1e-15);
+  EXPECT_NEAR(find(precision, "precision.macro.exclude_unseen.zero_division_nan").value,
+              (0.5 + 2.0 / 3.0) / 2.0, 1e-15);
+  EXPECT_EQ(find(precision, "precision.macro.absent_zero").rule, "MP001");
+  EXPECT_EQ(find(precision, "precision.weighted").rule, "MP002");
+  EXPECT_NE(find(precision, "precision.macro.absent_zero").libraries.find("MulticlassPrecision"),
+            std::string::npos);
+  // F1 has no zero_division rows (its 0/0 is an unseen class, left out anyway).
+  const auto f1 = catalogue(s, MetricKind::f1);
+  for (const auto& c : f1) EXPECT_EQ(c.id.find("zero_division"), std::string::npos) << c.id;
+  // Balanced accuracy: sklearn's and the accuracy averages it is confused with.
+  const auto balanced = catalogue(s, MetricKind::balanced_accuracy);
+  // Recall per class present in the target: 0: 1/2, 1: 2/2, 2: 0/1.
+  EXPECT_NEAR(find(balanced, "accuracy.balanced").value, 0.5, 1e-15);
+  EXPECT_NEAR(find(balanced, "accuracy.balanced.adjusted").value, (0.5 - 1.0 / 3.0) / (2.0 / 3.0),
+              1e-15);
+  EXPECT_EQ(find(balanced, "accuracy.macro.absent_zero").rule, "MP001");
+  EXPECT_EQ(find(balanced, "accuracy.micro").rule, "MP002");
+  // No balanced accuracy of a labelwise state.
+  EXPECT_TRUE(catalogue(labelwise({1, 0}, {0.9f, 0.2f}, 1), MetricKind::balanced_accuracy).empty());
 }
 
 TEST(Catalogue, ReadingIdsNameEveryChoiceThatDiffersFromTheDefault) {

@@ -24,14 +24,16 @@ struct CandidateValue {
   double distance = 0.0;  ///< |value - logged|
   bool explains = false;  ///< distance <= the point's tolerance
   /// The rule its catalogue row stands for (Candidate::rule): what a finding says when
-  /// this convention, not the implied one, explains the value. Not written by the writers.
+  /// this convention, not the implied one, explains the value; and the row's description.
+  /// Neither is written by the writers (the findings' texts use them).
   std::string rule = {};
+  std::string description = {};
 };
 
 /// A logged point recomputed from its dump.
 struct PointResult {
   LoggedPoint point;
-  std::string kind;              ///< "accuracy" or "loss"
+  std::string kind;  ///< "accuracy", "loss", "precision", "recall", "f1", "balanced_accuracy"
   std::string dump;              ///< the dump file it was recomputed from
   std::int64_t num_classes = 0;  ///< C of that dump
   double tolerance = 0.0;

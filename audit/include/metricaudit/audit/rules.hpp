@@ -8,6 +8,7 @@
 // Ids are stable: a published id is never renumbered or reused. Prefixes:
 //   MA  accuracy recomputed from prediction dumps
 //   ML  loss recomputed from prediction dumps
+//   MP  precision, recall, F1 and balanced accuracy recomputed from prediction dumps
 //   MX  any metric recomputed from dumps
 //   LG  log-only rules (no dumps needed)
 #pragma once
@@ -36,7 +37,7 @@ struct RuleInfo {
       Severity::warning;  ///< every finding's severity (SARIF defaultConfiguration.level)
 };
 
-/// Every rule, in id order (MA, ML, MX, LG; numeric within a prefix).
+/// Every rule, in id order (MA, ML, MP, MX, LG; numeric within a prefix).
 std::span<const RuleInfo> rules();
 
 /// The rule with this id, or nullptr.

@@ -411,6 +411,52 @@ TEST(AuditBinary, TopKOnABinaryDumpIsUndecided) {
   EXPECT_TRUE(said);
 }
 
+// Precision, recall and F1 of a binary dump: the model's decisions (a sigmoid on logits)
+// are implied; the raw logits thresholded at 0.5 (Keras Recall on a logits model) are MP003.
+TEST(AuditBinary, PerClassMetricsOnLogits) {
+  const auto value = [&](MetricKind kind, const std::string& id) {
+    return labelwise_candidate(kBinaryTarget, kBinaryLogits, 1, kind, ScoresAre::logits, id);
+  };
+  const double f1 = value(MetricKind::f1, "f1.micro.torchmetrics_auto");  // BinaryF1Score
+  const double raw_recall = value(MetricKind::recall, "recall.micro.raw");
+  ASSERT_NE(fixed(raw_recall), fixed(value(MetricKind::recall, "recall.micro.sigmoid")));
+  const auto r = audit_labelwise(
+      kBinaryTarget, kBinaryLogits, 1, "logits",
+      "{\"epoch\": 0, \"val_f1\": " + fixed(f1) + ", \"val_recall\": " + fixed(raw_recall) + "}\n");
+  ASSERT_EQ(r.points.size(), 2u);
+  EXPECT_EQ(r.points[0].expected_id, "f1.micro.sigmoid");
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MP003");
+  EXPECT_EQ(r.findings[0].metric, "val_recall");
+  EXPECT_EQ(r.findings[0].explained_by, "recall.micro.raw");
+  EXPECT_NE(r.findings[0].fix.find("Recall(thresholds=0.0)"), std::string::npos);
+}
+
+// Logged by Keras 3.15.1's own metric objects on a logits model
+// (tests/data/audit/keras_binary_prf/generate.py).
+TEST(AuditBinary, KerasPrecisionRecallAndF1OnLogits) {
+  const auto r = audit("tests/data/audit/keras_binary_prf");
+  const Finding* recall = find(r, "MP003", "val_recall");  // Recall(): 0.5 on the logits
+  ASSERT_NE(recall, nullptr);
+  EXPECT_EQ(recall->explained_by, "recall.micro.raw");
+  EXPECT_EQ(recall->expected_convention, "recall.micro.sigmoid");
+  EXPECT_EQ(recall->epochs, (std::vector<std::int64_t>{0, 1}));
+  EXPECT_NE(find(r, "MP003", "val_f1_score"), nullptr);  // F1Score(threshold=0.5)
+  // Precision(thresholds=0.0) decides as the sigmoid does: no finding.
+  EXPECT_EQ(r.findings.size(), 2u);
+  EXPECT_EQ(r.points.size(), 6u);
+  EXPECT_TRUE(r.undecided.empty());
+}
+
+TEST(AuditBinary, BalancedAccuracyOfABinaryDumpIsUndecided) {
+  const auto r = audit_labelwise(kBinaryTarget, kBinaryLogits, 1, "logits",
+                                 val_epoch0("val_balanced_accuracy", 1.0));
+  EXPECT_TRUE(r.points.empty());
+  bool said = false;
+  for (const auto& u : r.undecided) said = said || u.starts_with("val_balanced_accuracy: balanced");
+  EXPECT_TRUE(said);
+}
+
 // Four samples, three labels; row 1 has no positive and row 3 two, so the target is
 // multi-hot (multilabel), not one-hot.
 const std::vector<std::int64_t> kMultiTarget = {1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0};
@@ -435,6 +481,26 @@ TEST(AuditMultilabel, SubsetAccuracyIsAnotherConvention) {
   EXPECT_EQ(r.findings[0].explained_by, "accuracy.subset.raw");
 }
 
+// torchmetrics' and sklearn's default for several labels: the macro average over all of
+// them; the micro average under a bare name is a note naming it.
+TEST(AuditMultilabel, PerClassMetricsAreMacroOverAllLabels) {
+  const auto value = [&](const std::string& id) {
+    return labelwise_candidate(kMultiTarget, kMultiProbs, 3, MetricKind::f1,
+                               ScoresAre::probabilities, id);
+  };
+  const double macro = value("f1.macro.raw");
+  const double micro = value("f1.micro.raw");
+  ASSERT_NE(fixed(macro), fixed(micro));
+  const auto r = audit_labelwise(kMultiTarget, kMultiProbs, 3, "probs",
+                                 "{\"epoch\": 0, \"val_MultilabelF1Score\": " + fixed(macro) +
+                                     ", \"val_f1\": " + fixed(micro) + "}\n");
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].metric, "val_f1");
+  EXPECT_EQ(r.findings[0].rule, "MP002");
+  EXPECT_EQ(r.findings[0].explained_by, "f1.micro.raw");
+  EXPECT_EQ(r.findings[0].expected_convention, "f1.macro.raw");
+}
+
 TEST(AuditMultilabel, OneHotTargetsStayMultiClass) {
   // Every row exactly one 1: read as multi-class (argmax), as before.
   TempRun run("onehot");
@@ -447,6 +513,86 @@ TEST(AuditMultilabel, OneHotTargetsStayMultiClass) {
   ASSERT_EQ(r.points.size(), 1u);
   EXPECT_EQ(r.points[0].expected_id, "accuracy.micro");
   EXPECT_TRUE(r.findings.empty());
+}
+
+// ---- precision, recall, F1, balanced accuracy ------------------------------------
+
+// A validation run logged by torchmetrics 0.11.4 itself
+// (tests/data/audit/torchmetrics_prf/generate.py): from epoch 1 on class 4 is absent.
+TEST(AuditPerClass, Torchmetrics011DefaultMacroCountsAbsentClassesAsZero) {
+  const auto r = audit("tests/data/audit/torchmetrics_prf");
+  const Finding* f1 = find(r, "MP001", "val_MulticlassF1Score");
+  ASSERT_NE(f1, nullptr);
+  EXPECT_EQ(f1->severity, Severity::warning);
+  EXPECT_EQ(f1->explained_by, "f1.macro.absent_zero");
+  EXPECT_EQ(f1->expected_convention, "f1.macro.exclude_unseen");
+  EXPECT_EQ(f1->epochs, (std::vector<std::int64_t>{1, 2}));  // epoch 0 holds every class
+  EXPECT_NE(f1->message.find("torchmetrics 0.10-0.11 MulticlassF1Score"), std::string::npos);
+  // MulticlassRecall's default, logged as balanced accuracy.
+  const Finding* balanced = find(r, "MP001", "val_balanced_accuracy");
+  ASSERT_NE(balanced, nullptr);
+  EXPECT_EQ(balanced->explained_by, "accuracy.macro.absent_zero");
+  EXPECT_EQ(balanced->expected_convention, "accuracy.balanced");
+  // MulticlassPrecision(average="micro") under a bare name: a note naming the average.
+  const Finding* micro = find(r, "MP002", "val_precision");
+  ASSERT_NE(micro, nullptr);
+  EXPECT_EQ(micro->severity, Severity::note);
+  EXPECT_EQ(micro->explained_by, "precision.micro");
+  EXPECT_NE(micro->message.find("micro average"), std::string::npos);
+  // val_acc, val_loss, val_recall_weighted and val_f1_micro are what their names say.
+  EXPECT_EQ(r.findings.size(), 3u);
+  EXPECT_TRUE(r.undecided.empty());
+  for (const auto& p : r.points) {
+    if (p.point.metric == "val_f1_micro") {
+      EXPECT_EQ(p.kind, "f1");
+      EXPECT_EQ(p.expected_id, "f1.micro");
+    }
+  }
+  EXPECT_EQ(r.exit_status(), 1);
+}
+
+// Classes 2 and 3 are targets but never predicted: their precision is 0/0.
+const std::vector<std::int64_t> kUnpredictedTarget = {0, 1, 2, 3, 0, 1};
+const std::vector<float> kUnpredictedProbs = {0.7f, 0.1f, 0.1f,  0.1f,  0.2f, 0.6f, 0.1f,  0.1f,
+                                              0.1f, 0.8f, 0.05f, 0.05f, 0.6f, 0.2f, 0.1f,  0.1f,
+                                              0.7f, 0.1f, 0.1f,  0.1f,  0.3f, 0.6f, 0.05f, 0.05f};
+
+TEST(AuditPerClass, SklearnZeroDivisionIsANoteNamingIt) {
+  const auto value = [&](MetricKind kind, const std::string& id) {
+    return candidate(kUnpredictedTarget, kUnpredictedProbs, 4, kind, id);
+  };
+  TempRun run("zero_division");
+  run.dump("val_epoch0", kUnpredictedTarget, kUnpredictedProbs, 4);
+  run.log("{\"epoch\": 0, \"val_precision_macro\": " +
+          fixed(value(MetricKind::precision, "precision.macro.exclude_unseen.zero_division_1")) +
+          ", \"val_f1\": " + fixed(value(MetricKind::f1, "f1.macro.exclude_unseen")) +
+          ", \"val_recall_weighted\": " + fixed(value(MetricKind::recall, "recall.weighted")) +
+          "}\n");
+  const auto r = audit(run.dir());
+  ASSERT_EQ(r.findings.size(), 1u) << r.findings.back().message;
+  const Finding& f = r.findings[0];
+  EXPECT_EQ(f.rule, "MP002");
+  EXPECT_EQ(f.metric, "val_precision_macro");
+  EXPECT_EQ(f.explained_by, "precision.macro.exclude_unseen.zero_division_1");
+  EXPECT_EQ(f.expected_convention, "precision.macro.exclude_unseen");
+  EXPECT_NE(f.message.find("zero_division=1"), std::string::npos) << f.message;
+  EXPECT_EQ(r.exit_status(), 0);  // a note
+}
+
+TEST(AuditPerClass, ANamedAverageIsTheImpliedOne) {
+  const double micro = candidate(kTarget, kProbs, 4, MetricKind::f1, "f1.micro");
+  const double macro = candidate(kTarget, kProbs, 4, MetricKind::f1, "f1.macro.exclude_unseen");
+  ASSERT_NE(fixed(micro), fixed(macro));
+  TempRun run("named");
+  run.dump("val_epoch0", kTarget, kProbs, 4);
+  // f1_micro logged as micro: clean; f1_macro logged as micro: a note naming micro.
+  run.log("{\"epoch\": 0, \"val_f1_micro\": " + fixed(micro) +
+          ", \"val_f1_macro\": " + fixed(micro) + "}\n");
+  const auto r = audit(run.dir());
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].metric, "val_f1_macro");
+  EXPECT_EQ(r.findings[0].rule, "MP002");
+  EXPECT_EQ(r.findings[0].explained_by, "f1.micro");
 }
 
 // ---- log-only rules -------------------------------------------------------------
@@ -485,12 +631,62 @@ TEST(AuditLogOnly, SoftmaxTwiceFloor) {
           .empty());
 }
 
+// Values with a step and no epoch (TensorBoard, MLflow): the floor holds for every sample,
+// so for every value.
+std::string steps_only(const char* key_a, std::vector<double> a, const char* key_b,
+                       std::vector<double> b) {
+  std::string s;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    s += "{\"step\": " + std::to_string(100 * (i + 1)) + ", \"" + key_a + "\": " + fixed(a[i]) +
+         ", \"" + key_b + "\": " + fixed(b[i]) + "}\n";
+  }
+  return s;
+}
+
+TEST(AuditLogOnly, SoftmaxTwiceFloorOnStepIndexedValues) {
+  AuditOptions o;
+  o.num_classes = 10;
+  const auto hit =
+      audit_log_only(steps_only("val_loss", {1.62, 1.50, 1.4712}, "val_acc", {0.8, 0.9, 0.95}), o);
+  const auto found = with_rule(hit, "LG001");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_TRUE(found[0]->epochs.empty());
+  EXPECT_EQ(found[0]->steps, (std::vector<std::int64_t>{100, 200, 300}));
+  EXPECT_TRUE(
+      with_rule(
+          audit_log_only(steps_only("val_loss", {0.6, 0.3, 0.2}, "val_acc", {0.8, 0.9, 0.95}), o),
+          "LG001")
+          .empty());
+}
+
+// The bundled softmax-twice run's TensorBoard file (torch SummaryWriter: step, no epoch)
+// audited alone: it must not audit clean.
+TEST(AuditLogOnly, SoftmaxTwiceFloorOnARealTensorBoardLog) {
+  AuditOptions o;
+  o.num_classes = 10;
+  const auto r = audit("examples/softmax-twice/tensorboard", o);
+  ASSERT_EQ(r.log_formats, (std::vector<std::string>{"tensorboard"}));
+  const Finding* val = find(r, "LG001", "val/loss");
+  ASSERT_NE(val, nullptr);
+  EXPECT_EQ(val->steps.size(), 10u);
+  EXPECT_NE(find(r, "LG001", "train/loss"), nullptr);  // per-batch values every 10 steps
+  EXPECT_EQ(r.exit_status(), 1);
+  // With the run's dumps, its losses are ML001 findings, and the TensorBoard copies of the
+  // same series are not reported again.
+  EXPECT_TRUE(with_rule(audit("examples/softmax-twice"), "LG001").empty());
+}
+
 TEST(AuditLogOnly, AccuracyNotKOverN) {
   AuditOptions o;
   o.eval_size = 362;
   // 0.6225 * 362 = 225.35: no whole k; 0.9337 = 338/362 to 4 decimals.
   ASSERT_EQ(with_rule(audit_log_only(epochs("val_acc", {0.6225}), o), "LG002").size(), 1u);
   EXPECT_TRUE(with_rule(audit_log_only(epochs("val_acc", {0.9337}), o), "LG002").empty());
+  // Step-indexed evaluations (TensorBoard) are evaluations too.
+  ASSERT_EQ(
+      with_rule(audit_log_only(steps_only("val_acc", {0.6225}, "val_loss", {0.5}), o), "LG002")
+          .size(),
+      1u);
 }
 
 TEST(AuditLogOnly, BinaryAccuracyFloorIsANote) {
@@ -546,13 +742,15 @@ TEST(AuditErrors, DirectoryWithoutLogs) {
 
 TEST(AuditErrors, BadMetricOverride) {
   AuditOptions o;
-  o.metric_kinds["val_acc"] = "precision";
+  o.metric_kinds["val_acc"] = "auroc";
   try {
     audit_log_only(epochs("val_acc", {0.5}), o);
     FAIL();
   } catch (const InvalidArgument& e) {
     EXPECT_STREQ(e.what(),
-                 "--metric val_acc=precision: expected a kind of accuracy, loss, top<k> or ignore");
+                 "--metric val_acc=auroc: expected a kind of accuracy, loss, top<k>, precision, "
+                 "recall, f1 (optionally with _micro, _macro or _weighted), balanced_accuracy or "
+                 "ignore");
   }
 }
 

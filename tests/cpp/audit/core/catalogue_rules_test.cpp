@@ -10,14 +10,22 @@
 namespace metricaudit::audit {
 namespace {
 
+constexpr MetricKind kKinds[] = {MetricKind::accuracy,  MetricKind::loss,
+                                 MetricKind::precision, MetricKind::recall,
+                                 MetricKind::f1,        MetricKind::balanced_accuracy};
+
 template <typename C>
 void expect_known_rules(const std::vector<C>& rows, MetricKind kind) {
   for (const auto& c : rows) {
     SCOPED_TRACE(c.id);
     const RuleInfo* r = find_rule(c.rule);
     ASSERT_NE(r, nullptr);
-    // Accuracy rows stand for accuracy (MA) rules, loss rows for loss (ML) rules.
-    EXPECT_EQ(r->id.substr(0, 2), kind == MetricKind::loss ? "ML" : "MA");
+    // Accuracy rows stand for accuracy (MA) rules, loss rows for loss (ML) rules, the
+    // per-class metrics' rows for MP rules.
+    const char* prefix = kind == MetricKind::accuracy ? "MA"
+                         : kind == MetricKind::loss   ? "ML"
+                                                      : "MP";
+    EXPECT_EQ(r->id.substr(0, 2), prefix);
   }
 }
 
@@ -31,7 +39,7 @@ TEST(CatalogueRules, EveryRowNamesARuleOfItsKind) {
   StateOptions o;
   o.num_classes = 3;
   const SufficientState s = evaluate(b, o);
-  for (MetricKind kind : {MetricKind::accuracy, MetricKind::loss}) {
+  for (MetricKind kind : kKinds) {
     for (ScoresAre scores : {ScoresAre::logits, ScoresAre::probabilities}) {
       expect_known_rules(catalogue(s, kind, scores), kind);
     }
@@ -43,7 +51,7 @@ TEST(CatalogueRules, EveryRowNamesARuleOfItsKind) {
   LabelwiseOptions lo;
   lo.num_labels = 3;
   const LabelwiseState l = evaluate(lb, lo);
-  for (MetricKind kind : {MetricKind::accuracy, MetricKind::loss}) {
+  for (MetricKind kind : kKinds) {
     for (ScoresAre scores : {ScoresAre::logits, ScoresAre::probabilities}) {
       expect_known_rules(catalogue(l, kind, scores), kind);
     }
