@@ -26,5 +26,6 @@ ArrayView optional_view(const py::object& object, std::string_view argument, Acc
 void bind_conventions(py::module_& m);
 void bind_states(py::module_& m);
 void bind_audit(py::module_& m);  ///< the command, run_audit, dump checks (audit*.cpp)
+void bind_significance(py::module_& m);
 
 }  // namespace metricaudit::python

@@ -28,6 +28,7 @@ PYBIND11_MODULE(_core, m) {
   metricaudit::python::bind_conventions(m);
   metricaudit::python::bind_states(m);
   metricaudit::python::bind_audit(m);
+  metricaudit::python::bind_significance(m);
 
   m.attr("EXACT_SUM_LIMBS") = metricaudit::ExactSum::kLimbs;
 }
