@@ -24,6 +24,11 @@ const char* precision_kind(Precision::Kind k) {
   return "decimal";
 }
 
+}  // namespace
+
+// Shared with the compare report (json_support.hpp).
+namespace detail {
+
 Json location(const std::string& file, std::int64_t line, std::int64_t offset) {
   Json j = Json::object();
   detail::put_optional_string(j, "file", file);
@@ -55,6 +60,12 @@ Json finding_json(const Finding& f) {
   j["location"] = location(f.file, f.line, f.offset);
   return j;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::finding_json;
 
 Json point_json(const PointResult& p) {
   const LoggedPoint& lp = p.point;
