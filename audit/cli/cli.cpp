@@ -31,8 +31,8 @@ using detail::add_common;
 using detail::Common;
 using detail::emit;
 using detail::parse_metric_kinds;
-using detail::use_colour;
 using detail::UsageError;
+using detail::use_colour;
 
 struct AuditArgs : Common {
   std::string path;

@@ -18,7 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::pair<std::string, std::string>> parse_pairs(const std::vector<std::string>& specs) {
+std::vector<std::pair<std::string, std::string>> parse_pairs(
+    const std::vector<std::string>& specs) {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const std::string& spec : specs) {
     const std::size_t eq = spec.find('=');
@@ -55,8 +56,7 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
       "Compare two runs (e.g. a Keras run and its PyTorch port): both under one convention, "
       "and whether what is left of the gap is significant. Exit status: 0 no pair differs "
       "(real), 1 one does, 2 usage or input error.");
-  sub->add_option("RUN_A", args.run_a, "the first run: a log file or a run directory")
-      ->required();
+  sub->add_option("RUN_A", args.run_a, "the first run: a log file or a run directory")->required();
   sub->add_option("RUN_B", args.run_b, "the second run; differences are B - A")->required();
   args.preds_a_option = sub->add_option("--preds-a", args.preds_a,
                                         "RUN_A's dump folder (default: <RUN_A>/predictions)");
@@ -81,10 +81,11 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   sub->add_option("--epoch", args.epoch,
                   "the epoch to judge: last (the last one both runs logged), all, or a number")
       ->capture_default_str();
-  args.eval_size_option = sub->add_option(
-      "--eval-size", args.eval_size,
-      "samples per evaluation, for runs without dumps (tests the logged accuracies)")
-      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+  args.eval_size_option =
+      sub->add_option(
+             "--eval-size", args.eval_size,
+             "samples per evaluation, for runs without dumps (tests the logged accuracies)")
+          ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
   detail::add_common(*sub, args, {"text", "json", "html"});
   return sub;
 }

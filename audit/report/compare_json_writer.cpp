@@ -87,8 +87,8 @@ Json run_json(const CompareRun& r) {
   j["path"] = r.path;
   Json logs = Json::array();
   for (std::size_t i = 0; i < r.logs.size(); ++i) {
-    logs.push_back(Json{{"path", r.logs[i]},
-                        {"format", i < r.log_formats.size() ? r.log_formats[i] : ""}});
+    logs.push_back(
+        Json{{"path", r.logs[i]}, {"format", i < r.log_formats.size() ? r.log_formats[i] : ""}});
   }
   j["logs"] = std::move(logs);
   detail::put_optional_string(j, "predictions", r.predictions);
@@ -127,7 +127,8 @@ void write_compare_json(const CompareReport& report, std::ostream& out) {
     auto& n = counts[std::string(verdict_name(*c.verdict))];
     n = n.get<int>() + 1;
   }
-  j["summary"] = Json{{"comparisons", report.comparisons.size()}, {"judged", judged},
+  j["summary"] = Json{{"comparisons", report.comparisons.size()},
+                      {"judged", judged},
                       {"verdicts", std::move(counts)}};
   Json comparisons = Json::array();
   for (const Comparison& c : report.comparisons) {

@@ -65,8 +65,9 @@ std::string value_or_dash(const std::optional<double>& v, const Precision& p) {
 void write_comparison(const Comparison& k, std::ostream& out, const Palette& c) {
   std::string title = k.kind + " [" + (k.split.empty() ? "-" : k.split) + "]";
   title += k.epoch ? ", epoch " + std::to_string(*k.epoch) : ", no shared epoch";
-  out << '\n' << c.bold << title << c.reset << c.dim << "   A " << k.a.metric << "  vs  B "
-      << k.b.metric << c.reset << '\n';
+  out << '\n'
+      << c.bold << title << c.reset << c.dim << "   A " << k.a.metric << "  vs  B " << k.b.metric
+      << c.reset << '\n';
   if (k.epoch) {
     const std::string common = "under " + (k.convention.empty() ? "-" : k.convention);
     std::size_t w_logged = 7, w_common = 7;
@@ -77,15 +78,17 @@ void write_comparison(const Comparison& k, std::ostream& out, const Palette& c) 
     out << "         " << pad_left("logged", w_logged) << "  " << pad_left("common", w_common)
         << "  " << c.dim << "explained by" << c.reset << '\n';
     for (const auto& [label, s] : {std::pair{"A", &k.a}, std::pair{"B", &k.b}}) {
-      const std::string explained =
-          s->explained_by.empty() ? (s->dump.empty() ? "(no dump)" : "(none)")
-                                  : join(s->explained_by, ", ");
+      const std::string explained = s->explained_by.empty()
+                                        ? (s->dump.empty() ? "(no dump)" : "(none)")
+                                        : join(s->explained_by, ", ");
       const std::size_t prefix = 9 + w_logged + 2 + w_common + 2;
       const std::vector<std::string> lines = detail::wrap(explained, kWidth - prefix);
-      out << "  " << pad_right(label, 7) << pad_left(value_or_dash(s->logged, s->precision), w_logged)
-          << "  " << pad_left(value_or_dash(s->common, s->precision), w_common) << "  "
-          << lines.front() << '\n';
-      for (std::size_t i = 1; i < lines.size(); ++i) out << std::string(prefix, ' ') << lines[i] << '\n';
+      out << "  " << pad_right(label, 7)
+          << pad_left(value_or_dash(s->logged, s->precision), w_logged) << "  "
+          << pad_left(value_or_dash(s->common, s->precision), w_common) << "  " << lines.front()
+          << '\n';
+      for (std::size_t i = 1; i < lines.size(); ++i)
+        out << std::string(prefix, ' ') << lines[i] << '\n';
     }
     out << "  " << pad_right("B - A", 7)
         << pad_left(k.logged_difference ? signed_number(*k.logged_difference) : "-", w_logged)
@@ -114,9 +117,8 @@ void write_findings(const CompareRun& r, const char* label, std::ostream& out, c
     if (name.empty()) {
       if (const RuleInfo* info = find_rule(f.rule)) name = info->name;
     }
-    out << "  " << label << "  " << c.bold << f.rule << c.reset << "  "
-        << c.severity(f.severity) << severity_name(f.severity) << c.reset << "  " << name
-        << '\n';
+    out << "  " << label << "  " << c.bold << f.rule << c.reset << "  " << c.severity(f.severity)
+        << severity_name(f.severity) << c.reset << "  " << name << '\n';
     std::string where = f.metric + " [" + f.split + "]";
     if (!f.epochs.empty()) {
       where += (f.epochs.size() == 1 ? " epoch " : " epochs ") + detail::format_ranges(f.epochs);
@@ -143,8 +145,8 @@ void write_compare_text(const CompareReport& report, std::ostream& out, bool col
   write_run(report.a, "A", out, c);
   write_run(report.b, "B", out, c);
   write_paragraph(out, "",
-                  "Differences are B - A. Judged: " + judged_text(report) + "; alpha = " +
-                      p_text(report.alpha) + ".",
+                  "Differences are B - A. Judged: " + judged_text(report) +
+                      "; alpha = " + p_text(report.alpha) + ".",
                   2, "", "");
 
   std::size_t counts[4] = {0, 0, 0, 0};
@@ -158,7 +160,8 @@ void write_compare_text(const CompareReport& report, std::ostream& out, bool col
     }
   }
   if (!report.a.findings.empty() || !report.b.findings.empty()) {
-    out << '\n' << c.bold << "Findings of the runs" << c.reset << c.dim
+    out << '\n'
+        << c.bold << "Findings of the runs" << c.reset << c.dim
         << " (metricaudit audit RUN shows each in full)" << c.reset << '\n';
     write_findings(report.a, "A", out, c);
     write_findings(report.b, "B", out, c);

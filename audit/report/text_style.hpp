@@ -66,7 +66,7 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
 }
 
 inline void write_paragraph(std::ostream& out, std::string_view label, std::string_view text,
-                     std::size_t indent, const char* colour_on, const char* colour_off) {
+                            std::size_t indent, const char* colour_on, const char* colour_off) {
   const std::string lead(indent, ' ');
   const std::vector<std::string> lines =
       wrap(std::string(label) + std::string(text), kWidth - indent);
@@ -82,7 +82,7 @@ inline void write_paragraph(std::ostream& out, std::string_view label, std::stri
 }
 
 inline void write_list(std::ostream& out, const Palette& c, std::string_view title,
-                const std::vector<std::string>& items) {
+                       const std::vector<std::string>& items) {
   if (items.empty()) return;
   out << '\n' << c.bold << title << " (" << items.size() << ")" << c.reset << '\n';
   for (const std::string& item : items) {

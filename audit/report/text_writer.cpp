@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "format.hpp"
-#include "text_style.hpp"
 #include "metricaudit/audit/report_writers.hpp"
 #include "metricaudit/audit/rules.hpp"
+#include "text_style.hpp"
 
 namespace metricaudit::audit {
 namespace {

@@ -25,7 +25,7 @@ namespace metricaudit::audit::detail {
 /// the dump of its split and epoch (when there is one).
 struct RunSeries {
   std::string metric;
-  std::string kind;   ///< "accuracy", "top<k>", "loss"
+  std::string kind;  ///< "accuracy", "top<k>", "loss"
   std::string split;
   MetricName name;
   std::map<std::int64_t, LoggedPoint> points;   ///< by epoch; the first log read wins
@@ -64,8 +64,7 @@ struct SeriesPair {
 /// of one kind), else every (kind, split) both runs log, the first name of each run.
 /// Throws InvalidArgument when nothing pairs. Appends notes and unpaired metrics.
 std::vector<SeriesPair> pair_series(const ReadRun& a, const ReadRun& b,
-                                    const CompareOptions& options,
-                                    std::vector<std::string>& notes,
+                                    const CompareOptions& options, std::vector<std::string>& notes,
                                     std::vector<std::string>& unpaired);
 
 // ---- compare_tests.cpp ------------------------------------------------------

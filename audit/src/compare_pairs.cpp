@@ -34,8 +34,7 @@ std::optional<std::size_t> find_series(const ReadRun& r, const std::string& metr
 }  // namespace
 
 std::vector<SeriesPair> pair_series(const ReadRun& a, const ReadRun& b,
-                                    const CompareOptions& options,
-                                    std::vector<std::string>& notes,
+                                    const CompareOptions& options, std::vector<std::string>& notes,
                                     std::vector<std::string>& unpaired) {
   std::vector<SeriesPair> pairs;
   if (!options.pairs.empty()) {
@@ -73,7 +72,8 @@ std::vector<SeriesPair> pair_series(const ReadRun& a, const ReadRun& b,
     const Key key{s.kind, s.split};
     const auto [seen, inserted] = first_a.try_emplace(key, i);
     if (!inserted) {
-      notes.push_back("A also logs " + describe(s) + "; compared: " + a.series[seen->second].metric +
+      notes.push_back("A also logs " + describe(s) +
+                      "; compared: " + a.series[seen->second].metric +
                       " (compare the other with --pair " + s.metric + "=B_NAME)");
       continue;
     }
@@ -90,7 +90,8 @@ std::vector<SeriesPair> pair_series(const ReadRun& a, const ReadRun& b,
     const RunSeries& s = b.series[j];
     const auto paired = first_b.find(Key{s.kind, s.split});
     if (paired->second != j && used_b.count(paired->second) != 0) {
-      notes.push_back("B also logs " + describe(s) + "; compared: " + b.series[paired->second].metric +
+      notes.push_back("B also logs " + describe(s) +
+                      "; compared: " + b.series[paired->second].metric +
                       " (compare the other with --pair A_NAME=" + s.metric + ")");
     } else {
       unpaired.push_back("B: " + describe(s));

@@ -95,19 +95,22 @@ ReadRun read_run(const AuditOptions& options, const std::string& label) {
 
   std::map<std::string, std::size_t> index;  // metric -> series
   for (const LoggedRun& log : inputs.runs) {
-    const RepeatedEpochs repeated(log);
+    // Epochs first (a value with a step only takes its step's epoch), then the audit's
+    // rule on them: a metric logged twice in one epoch is a per-step series.
+    LoggedRun placed = log;
     const StepEpochs steps(log);
-    for (const LoggedPoint& p : log.points) {
+    for (LoggedPoint& p : placed.points) {
+      if (!p.epoch) p.epoch = steps.epoch_of(p);
+    }
+    const RepeatedEpochs repeated(placed);
+    for (const LoggedPoint& p : placed.points) {
       const MetricName name = classify_metric(p.metric, options.metric_kinds);
       if (name.kind == Kind::ignored || name.kind == Kind::unknown) continue;
-      if (p.per_step || repeated.contains(p)) continue;  // one batch, or a running value
-      const std::optional<std::int64_t> epoch = p.epoch ? p.epoch : steps.epoch_of(p);
-      if (!epoch) continue;
+      if (!p.epoch || p.per_step || repeated.contains(p)) continue;  // one batch, a running value
       auto [it, inserted] = index.try_emplace(p.metric, run.series.size());
-      if (inserted) run.series.push_back(RunSeries{p.metric, kind_name(name), p.split, name, {}, {}});
-      LoggedPoint point = p;
-      point.epoch = epoch;
-      run.series[it->second].points.try_emplace(*epoch, std::move(point));
+      if (inserted)
+        run.series.push_back(RunSeries{p.metric, kind_name(name), p.split, name, {}, {}});
+      run.series[it->second].points.try_emplace(*p.epoch, p);
     }
   }
 

@@ -83,8 +83,7 @@ DifferenceInterval interval(const stats::Interval& i) {
   return {i.low, i.high};
 }
 
-void record(Comparison& c, const stats::TestResult& r, const stats::TestResult& r95,
-            double alpha) {
+void record(Comparison& c, const stats::TestResult& r, const stats::TestResult& r95, double alpha) {
   c.p_value = r.p_value;
   c.ci = interval(r.ci);
   c.ci95 = interval(r95.ci);
@@ -92,8 +91,8 @@ void record(Comparison& c, const stats::TestResult& r, const stats::TestResult& 
 }
 
 // The test of one comparison whose both sides have common values.
-void run_test(Comparison& c, const SampleReading& ra, const SampleReading& rb,
-              const DumpBatch& ba, const DumpBatch& bb, double alpha) {
+void run_test(Comparison& c, const SampleReading& ra, const SampleReading& rb, const DumpBatch& ba,
+              const DumpBatch& bb, double alpha) {
   c.tested = "common";
   const bool hits = ra.kind == SampleReading::Kind::hit;
   if (same_targets(ba.batch.target, bb.batch.target)) {
@@ -226,6 +225,11 @@ Comparison compare_epoch(const ReadRun& a, const ReadRun& b, const RunSeries& sa
   }
   fill_side(c.a, sa, epoch, requested);
   fill_side(c.b, sb, epoch, requested);
+  for (const auto& [side, run] : {std::pair{&c.a, &a}, std::pair{&c.b, &b}}) {
+    if (const Recomputed* d = side->dump.empty() ? nullptr : run->dump(side->dump)) {
+      side->samples = d->state ? d->state->samples : d->labelwise->samples;
+    }
+  }
   if (!requested.empty()) {
     c.convention = requested;
   } else if (!c.a.common_id.empty() && (c.a.common_id == c.b.common_id || c.b.common_id.empty())) {
@@ -253,8 +257,6 @@ Comparison compare_epoch(const ReadRun& a, const ReadRun& b, const RunSeries& sa
                "leaves trailing classes out)";
     return c;
   }
-  c.a.samples = da->state->samples;
-  c.b.samples = db->state->samples;
   const auto conv_a = common_convention(*da, sa.name, sa.matched.at(epoch), c.a.common_id);
   const auto conv_b = common_convention(*db, sb.name, sb.matched.at(epoch), c.b.common_id);
   const auto ra = conv_a ? sample_reading(*conv_a) : std::nullopt;
@@ -277,8 +279,9 @@ Comparison compare_epoch(const ReadRun& a, const ReadRun& b, const RunSeries& sa
     return c;
   }
   if (!ba->batch.sample_weight.empty() || !bb->batch.sample_weight.empty()) {
-    c.reason = "sample-weighted dumps: the tests count samples, so they cannot test a weighted "
-               "mean";
+    c.reason =
+        "sample-weighted dumps: the tests count samples, so they cannot test a weighted "
+        "mean";
     return c;
   }
   try {

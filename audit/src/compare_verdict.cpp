@@ -86,23 +86,24 @@ std::string missing_dumps(const Comparison& c, const ReadRun& a, const ReadRun& 
     if (!run->predictions) {
       who += "has no predictions folder";
     } else if (side->dump.empty()) {
-      who += "has no dump " + c.split + "_epoch" + std::to_string(*c.epoch) + " for " +
-             side->metric;
+      who +=
+          "has no dump " + c.split + "_epoch" + std::to_string(*c.epoch) + " for " + side->metric;
     } else {
       who += "has no value under " + (side->common_id.empty() ? c.convention : side->common_id) +
              " for " + side->metric;
     }
   }
-  std::string out = "Without dumps of both runs the two values cannot be read under one "
-                    "convention: " +
-                    who + ". Save predictions/" + c.split + "_epoch" + std::to_string(*c.epoch) +
-                    ".npz (target and logits or probs) in the training loop (metricaudit's "
-                    "capture callbacks write them).";
+  std::string out =
+      "Without dumps of both runs the two values cannot be read under one "
+      "convention: " +
+      who + ". Save predictions/" + c.split + "_epoch" + std::to_string(*c.epoch) +
+      ".npz (target and logits or probs) in the training loop (metricaudit's "
+      "capture callbacks write them).";
   if (c.tested == "logged") {
-    out += " As logged, on " + std::to_string(c.samples_a) + " and " +
-           std::to_string(c.samples_b) + " samples (--eval-size), the gap " +
-           number(*c.logged_difference) + " is " + (*c.significant ? "" : "not ") +
-           "significant (" + ci_text(c) + "); whether it comes from the conventions needs the "
+    out += " As logged, on " + std::to_string(c.samples_a) + " and " + std::to_string(c.samples_b) +
+           " samples (--eval-size), the gap " + number(*c.logged_difference) + " is " +
+           (*c.significant ? "" : "not ") + "significant (" + ci_text(c) +
+           "); whether it comes from the conventions needs the "
            "dumps.";
   }
   return out;
@@ -114,13 +115,13 @@ std::string too_few_samples(const Comparison& c, double alpha) {
     // The smallest exact p with n pairs is 2^(1 - n), all of them discordant one way.
     const auto needed = static_cast<std::int64_t>(std::floor(std::log2(2.0 / alpha))) + 1;
     if (c.samples_a < needed) {
-      return std::to_string(c.samples_a) + " paired samples cannot show a difference at alpha = " +
-             format_p(alpha) + ": evaluate both runs on at least " + std::to_string(needed) +
-             " samples";
+      return std::to_string(c.samples_a) +
+             " paired samples cannot show a difference at alpha = " + format_p(alpha) +
+             ": evaluate both runs on at least " + std::to_string(needed) + " samples";
     }
   } else if (c.test == "newcombe-independent") {
-    const auto extreme = stats::independent_proportions(0, c.samples_a, c.samples_b, c.samples_b,
-                                                        alpha);
+    const auto extreme =
+        stats::independent_proportions(0, c.samples_a, c.samples_b, c.samples_b, alpha);
     if (extreme.ci.low <= 0.0) {
       return std::to_string(c.samples_a) + " and " + std::to_string(c.samples_b) +
              " samples cannot show a difference at alpha = " + format_p(alpha) +
@@ -159,10 +160,11 @@ void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha) {
     c.reason = few + ".";
     return;
   }
-  const std::string under = c.convention == "own-cross-entropy"
-                                ? "each run's cross-entropy of its own outputs (A: " +
-                                      c.a.common_id + ", B: " + c.b.common_id + ")"
-                                : c.convention;
+  const std::string under =
+      c.convention == "own-cross-entropy"
+          ? "each run's cross-entropy of its own outputs (A: " + c.a.common_id +
+                ", B: " + c.b.common_id + ")"
+          : c.convention;
   const std::string gap = "B - A = " + number(*c.difference) + ", " + ci_text(c);
   if (*c.significant) {
     c.verdict = Verdict::real;
@@ -175,15 +177,15 @@ void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha) {
   }
   if (same_convention(c)) {
     c.verdict = Verdict::noise;
-    c.reason = "Both logged values are " + under + "; the difference is not significant: " +
-               gap + ", " + evidence(c, alpha) + ".";
+    c.reason = "Both logged values are " + under + "; the difference is not significant: " + gap +
+               ", " + evidence(c, alpha) + ".";
     return;
   }
   c.verdict = Verdict::convention;
   c.reason = "The logged gap (" + number(*c.logged_difference) +
              ") comes from the conventions: A's value is " + explained(c.a) + ", B's " +
-             explained(c.b) + ". Under " + under + " the runs do not differ significantly: " +
-             gap + ", " + evidence(c, alpha) + ".";
+             explained(c.b) + ". Under " + under + " the runs do not differ significantly: " + gap +
+             ", " + evidence(c, alpha) + ".";
 }
 
 }  // namespace metricaudit::audit::detail

@@ -19,7 +19,8 @@ namespace metricaudit::audit {
 
 /// A judged comparison's verdict (docs/compare.md).
 enum class Verdict {
-  convention,  ///< the logged gap comes from the conventions: under the common one no significant difference
+  convention,  ///< the logged gap comes from the conventions: under the common one no significant
+               ///< difference
   real,        ///< significantly different under the common convention
   noise,       ///< same convention, no significant difference
   undecided,   ///< no dumps to read both under one convention, no test, or too few samples
@@ -48,8 +49,8 @@ struct DifferenceInterval {
 
 /// One pair of metrics at one epoch.
 struct Comparison {
-  std::string kind;   ///< "accuracy", "top<k>" or "loss"
-  std::string split;  ///< "train", "val", "test"
+  std::string kind;                   ///< "accuracy", "top<k>" or "loss"
+  std::string split;                  ///< "train", "val", "test"
   std::optional<std::int64_t> epoch;  ///< 0-based; empty when the runs share no epoch
   bool judged = false;                ///< a verdict was asked for at this epoch
   CompareSide a, b;
@@ -67,9 +68,9 @@ struct Comparison {
   /// What was tested: "common" (both runs under the common convention, from the dumps) or
   /// "logged" (the logged values as proportions of --eval-size samples, without dumps).
   std::string tested;
-  std::optional<double> p_value;       ///< two-sided; none for newcombe-independent
-  std::optional<DifferenceInterval> ci95;      ///< 95 % interval of the difference
-  std::optional<DifferenceInterval> ci;        ///< (1 - alpha) interval of the difference
+  std::optional<double> p_value;           ///< two-sided; none for newcombe-independent
+  std::optional<DifferenceInterval> ci95;  ///< 95 % interval of the difference
+  std::optional<DifferenceInterval> ci;    ///< (1 - alpha) interval of the difference
   /// Paired accuracies: table[i][j] = samples with A's outcome i, B's outcome j (1 right).
   std::optional<std::array<std::array<std::int64_t, 2>, 2>> table;
   std::int64_t samples_a = 0, samples_b = 0;  ///< samples the test used

@@ -1,0 +1,100 @@
+// `metricaudit compare` in-process: exit statuses, the JSON document's members
+// (docs/compare.md), the text report, and what the C++ command says to --format html.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_support.hpp"
+
+namespace metricaudit::audit {
+namespace {
+
+using nlohmann::json;
+using testing::run_cli;
+
+const std::string kExamples = METRICAUDIT_SOURCE_DIR "/examples/";
+
+TEST(CompareCli, ARunAgainstItselfIsNoiseAndExitsZero) {
+  const auto r = run_cli({"compare", kExamples + "clean", kExamples + "clean", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["command"], "compare");
+  EXPECT_EQ(j["exit_status"], 0);
+  EXPECT_EQ(j["judged"], "last");
+  EXPECT_DOUBLE_EQ(j["alpha"].get<double>(), 0.05);
+  ASSERT_FALSE(j["comparisons"].empty());
+  std::size_t judged = 0;
+  for (const json& c : j["comparisons"]) {
+    for (const char* key : {"kind",       "split",       "epoch",      "judged",
+                            "a",          "b",           "convention", "logged_difference",
+                            "difference", "test",        "pairing",    "tested",
+                            "p_value",    "ci95",        "ci",         "table",
+                            "samples",    "significant", "verdict",    "reason"}) {
+      EXPECT_TRUE(c.contains(key)) << key;
+    }
+    for (const char* side : {"a", "b"}) {
+      for (const char* key : {"metric", "logged", "explained_by", "common", "common_id", "dump"}) {
+        EXPECT_TRUE(c[side].contains(key)) << side << "." << key;
+      }
+    }
+    EXPECT_EQ(c["pairing"], "paired");
+    EXPECT_DOUBLE_EQ(c["difference"].get<double>(), 0.0);
+    if (c["judged"].get<bool>()) {
+      ++judged;
+      EXPECT_EQ(c["verdict"], "noise") << c["reason"];
+      EXPECT_DOUBLE_EQ(c["p_value"].get<double>(), 1.0);
+    } else {
+      EXPECT_TRUE(c["verdict"].is_null());
+    }
+  }
+  EXPECT_EQ(judged, j["summary"]["judged"].get<std::size_t>());
+  EXPECT_EQ(j["summary"]["verdicts"]["noise"].get<std::size_t>(), judged);
+  EXPECT_TRUE(j["runs"]["a"]["findings"].empty());
+}
+
+TEST(CompareCli, DifferentModelsAreRealAndExitOne) {
+  // A Keras run and a Lightning run of different recipes: their validation losses differ.
+  const auto r = run_cli({"compare", kExamples + "keras3-progress", kExamples + "clean"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.out.find("real: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Summary:"), std::string::npos);
+}
+
+TEST(CompareCli, HtmlIsThePythonPackagesJob) {
+  for (const char* command : {"compare", "audit"}) {
+    std::vector<std::string> args = {command, kExamples + "clean"};
+    if (std::string(command) == "compare") args.push_back(kExamples + "clean");
+    args.insert(args.end(), {"--format", "html"});
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.status, 2) << command;
+    EXPECT_NE(r.err.find("Python package"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+}
+
+TEST(CompareCli, UsageAndInputErrorsExitTwo) {
+  const std::string clean = kExamples + "clean";
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"compare"},
+           {"compare", clean},
+           {"compare", clean, kExamples + "no-such-run"},
+           {"compare", clean, clean, "--pair", "val_acc"},
+           {"compare", clean, clean, "--pair", "val_acc=nope"},
+           {"compare", clean, clean, "--epoch", "soon"},
+           {"compare", clean, clean, "--epoch", "99"},
+           {"compare", clean, clean, "--alpha", "1"},
+           {"compare", clean, clean, "--convention", "accuracy.bogus"},
+           {"compare", clean, clean, "--format", "sarif"},
+       }) {
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    SCOPED_TRACE(joined);
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err.rfind("metricaudit: error: ", 0), 0u) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace metricaudit::audit
