@@ -2,6 +2,8 @@
 // (docs/compare.md), the text report, and what the C++ command says to --format html.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
@@ -13,6 +15,45 @@ using nlohmann::json;
 using testing::run_cli;
 
 const std::string kExamples = METRICAUDIT_SOURCE_DIR "/examples/";
+
+// The bundled pair (examples/keras-to-lightning): a Keras 3 run and its Lightning port
+// logging torchmetrics 0.11's MulticlassAccuracy. pair.json holds what compare must say,
+// computed by check_pair.py from the dumps with numpy and scipy (binomtest, ttest_rel).
+TEST(CompareCli, TheBundledKerasToLightningPairIsAConventionGap) {
+  const std::string dir = kExamples + "keras-to-lightning/";
+  std::ifstream in(dir + "pair.json");
+  ASSERT_TRUE(in) << "examples/keras-to-lightning/pair.json";
+  const json truth = json::parse(in);
+  const auto r = run_cli({"compare", dir + "keras", dir + "lightning", "--format", "json"});
+  ASSERT_NE(r.status, 2) << r.err;
+  const json j = json::parse(r.out);
+  std::size_t checked = 0;
+  bool any_real = false;
+  for (const json& e : truth["expected_comparisons"]) {
+    for (const json& c : j["comparisons"]) {
+      if (!c["judged"].get<bool>() || c["a"]["metric"] != e["a"]) continue;
+      SCOPED_TRACE(e["a"].get<std::string>());
+      EXPECT_EQ(c["b"]["metric"], e["b"]);
+      EXPECT_EQ(c["epoch"], e["epoch"]);
+      EXPECT_EQ(c["verdict"], e["verdict"]) << c["reason"];
+      EXPECT_EQ(c["test"], e["test"]);
+      EXPECT_EQ(c["pairing"], "paired");
+      const double p = e["p_value"].get<double>();
+      EXPECT_NEAR(c["p_value"].get<double>(), p, 1e-9 * std::max(p, 1e-300));
+      EXPECT_NEAR(c["difference"].get<double>(), e["difference"].get<double>(), 1e-9);
+      EXPECT_NEAR(c["a"]["common"].get<double>(), e["common_a"].get<double>(), 1e-9);
+      EXPECT_NEAR(c["b"]["common"].get<double>(), e["common_b"].get<double>(), 1e-9);
+      any_real = any_real || e["verdict"] == "real";
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, truth["expected_comparisons"].size());
+  EXPECT_EQ(r.status, any_real ? 1 : 0);
+  // The text report says it the way people read it.
+  const auto text = run_cli({"compare", dir + "keras", dir + "lightning"});
+  EXPECT_NE(text.out.find("convention: The logged gap"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("McNemar's exact test"), std::string::npos) << text.out;
+}
 
 TEST(CompareCli, ARunAgainstItselfIsNoiseAndExitsZero) {
   const auto r = run_cli({"compare", kExamples + "clean", kExamples + "clean", "--format", "json"});
