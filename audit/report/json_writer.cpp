@@ -58,6 +58,11 @@ Json finding_json(const Finding& f) {
   j["message"] = f.message;
   j["fix"] = f.fix;
   j["location"] = location(f.file, f.line, f.offset);
+  if (f.per_class) {
+    j["per_class"] = Json{{"dump", f.per_class->dump},
+                          {"recall", f.per_class->recall},
+                          {"support", f.per_class->support}};
+  }
   return j;
 }
 

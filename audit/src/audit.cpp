@@ -10,6 +10,7 @@
 #include "internal.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/version.hpp"
+#include "per_class.hpp"
 
 namespace metricaudit::audit {
 namespace {
@@ -94,6 +95,7 @@ AuditReport run_audit(const AuditOptions& options) {
   }
 
   report.findings = detail::dump_findings(report.points);
+  detail::attach_per_class(report.findings, report.points, dumps);
   detail::LogFacts facts;
   facts.num_classes = options.num_classes;
   for (const auto& d : dumps) {

@@ -6,6 +6,7 @@
 
 #include "compare_internal.hpp"
 #include "metricaudit/error.hpp"
+#include "per_class.hpp"
 
 namespace metricaudit::audit::detail {
 namespace {
@@ -125,6 +126,7 @@ ReadRun read_run(const AuditOptions& options, const std::string& label) {
     }
   }
   run.info.findings = dump_findings(matched);
+  attach_per_class(run.info.findings, matched, run.dumps);
   return run;
 }
 
