@@ -52,7 +52,7 @@ struct ExplainArgs : Common {
 };
 
 int run_audit_command(const AuditArgs& a, std::ostream& out, std::ostream& err, const Terminal& t) {
-  if (a.format == "html") detail::refuse_html();
+  if (a.format == "html") detail::require_html_renderer(t);
   std::error_code ec;
   if (!fs::exists(a.path, ec)) throw InputError(a.path + ": no such file or directory");
   AuditOptions options;
@@ -80,8 +80,9 @@ int run_audit_command(const AuditArgs& a, std::ostream& out, std::ostream& err, 
   if (t.stderr_is_tty) err << "\r\x1b[K" << std::flush;
 
   std::ostringstream text;
-  if (a.format == "json") {
+  if (a.format == "json" || a.format == "html") {
     write_json(report, text);
+    if (a.format == "html") text.str(detail::render_html(t, "audit", text.str()));
   } else if (a.format == "sarif") {
     write_sarif(report, text);
   } else {

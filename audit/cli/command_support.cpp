@@ -56,11 +56,18 @@ std::map<std::string, std::string> parse_metric_kinds(const std::vector<std::str
   return kinds;
 }
 
-void refuse_html() {
-  throw UsageError(
-      "--format html: the HTML report is drawn by the Python package, whose metricaudit "
-      "command (pip install metricaudit) renders it from this command's --format json; this "
-      "build writes text and json");
+void require_html_renderer(const Terminal& t) {
+  if (!t.html) {
+    throw UsageError(
+        "--format html: the HTML report is drawn by the Python package, whose metricaudit "
+        "command (pip install metricaudit) renders it from this command's --format json; this "
+        "build writes the other formats");
+  }
+}
+
+std::string render_html(const Terminal& t, const std::string& command, const std::string& json) {
+  require_html_renderer(t);
+  return t.html(command, json);
 }
 
 }  // namespace metricaudit::audit::cli::detail

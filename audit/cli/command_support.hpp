@@ -42,7 +42,11 @@ void emit(const std::string& text, const Common& c, std::ostream& out);
 /// --metric NAME=KIND specs as a map; UsageError for a malformed one.
 std::map<std::string, std::string> parse_metric_kinds(const std::vector<std::string>& specs);
 
-/// --format html in the C++ command: the HTML report is drawn by the Python package.
-[[noreturn]] void refuse_html();
+/// --format html needs the terminal's renderer; without one (the C++ command) this throws
+/// the UsageError that says the Python package draws it. Checked before any work.
+void require_html_renderer(const Terminal& t);
+
+/// The HTML page of `command` ("audit", "compare") from its JSON document.
+std::string render_html(const Terminal& t, const std::string& command, const std::string& json);
 
 }  // namespace metricaudit::audit::cli::detail

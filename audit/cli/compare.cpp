@@ -92,7 +92,7 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
 
 int run_compare_command(const CompareArgs& args, std::ostream& out, std::ostream& err,
                         const Terminal& t) {
-  if (args.format == "html") detail::refuse_html();
+  if (args.format == "html") detail::require_html_renderer(t);
   CompareOptions options;
   options.a = run_options(args, args.run_a, args.preds_a, args.preds_a_option);
   options.b = run_options(args, args.run_b, args.preds_b, args.preds_b_option);
@@ -128,8 +128,9 @@ int run_compare_command(const CompareArgs& args, std::ostream& out, std::ostream
   if (report.tool_version.empty()) report.tool_version = METRICAUDIT_VERSION;
 
   std::ostringstream text;
-  if (args.format == "json") {
+  if (args.format == "json" || args.format == "html") {
     write_compare_json(report, text);
+    if (args.format == "html") text.str(detail::render_html(t, "compare", text.str()));
   } else {
     write_compare_text(report, text, detail::use_colour(args, t));
   }

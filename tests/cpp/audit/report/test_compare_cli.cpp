@@ -114,6 +114,25 @@ TEST(CompareCli, HtmlIsThePythonPackagesJob) {
   }
 }
 
+TEST(CompareCli, HtmlGoesThroughTheRenderOfTheJson) {
+  // The Python package gives the command a renderer: it receives the JSON document.
+  cli::Terminal t;
+  std::string seen_command;
+  t.html = [&](const std::string& command, const std::string& json_text) {
+    seen_command = command;
+    return "<html>" + json::parse(json_text)["tool"].get<std::string>() + "</html>\n";
+  };
+  const std::string clean = kExamples + "clean";
+  auto r = run_cli({"compare", clean, clean, "--format", "html"}, t);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "<html>metricaudit</html>\n");
+  EXPECT_EQ(seen_command, "compare");
+  r = run_cli({"audit", kExamples + "seed-torchmetrics-macro", "--format", "html"}, t);
+  EXPECT_EQ(r.status, 1) << r.err;  // the seed run's findings
+  EXPECT_EQ(r.out, "<html>metricaudit</html>\n");
+  EXPECT_EQ(seen_command, "audit");
+}
+
 TEST(CompareCli, UsageAndInputErrorsExitTwo) {
   const std::string clean = kExamples + "clean";
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
