@@ -35,14 +35,9 @@ SampleReading parse_reading(const std::string& name) {
     r.top_k = std::stoi(name.substr(3));
     return r;
   }
-  for (const auto& [family_name, family] : loss_families()) {
-    if (name == family_name) {
-      r.kind = SampleReading::Kind::loss;
-      r.loss = family;
-      return r;
-    }
-  }
-  throw InvalidArgument("reading: expected hit, top<k> or a loss family, got '" + name + "'");
+  r.kind = SampleReading::Kind::loss;
+  r.loss = parse_name<LossFamily>(name, "reading");
+  return r;
 }
 
 py::dict moments_dict(const SampleMoments& m) {

@@ -13,6 +13,7 @@
 #include "detail/validate.hpp"
 #include "metricaudit/detail/torch_topk.hpp"
 #include "metricaudit/error.hpp"
+#include "metricaudit/vocabulary.hpp"
 
 namespace metricaudit {
 namespace {
@@ -25,14 +26,6 @@ std::string index_text(std::int64_t i) {
 
 [[noreturn]] void fail_row(std::int64_t row, const std::string& message) {
   throw detail::RowError{row, std::make_exception_ptr(ValueRangeError(message))};
-}
-
-// The reading's name as Convention::id() spells it ("cross_entropy/logits").
-std::string loss_name(LossFamily f) {
-  Convention c;
-  c.metric = Metric::cross_entropy;
-  c.loss = f;
-  return c.id();
 }
 
 // One model's outputs in a batch: scores or predicted labels, under a reading.
@@ -149,8 +142,9 @@ double scores_value(const Side& s, std::int64_t i, std::int64_t y) {
   }
   const detail::RowLoss l = detail::row_loss(s.reading.loss, row, C, y);
   if (!l.defined) {
-    fail_row(i, std::string(s.name) + ": " + loss_name(s.reading.loss) +
-                    " needs probabilities in [0, 1] with a positive row sum, got another row" +
+    fail_row(i, std::string(s.name) + ": the " + to_name(s.reading.loss) +
+                    " cross-entropy needs probabilities in [0, 1] with a positive row sum, got "
+                    "another row" +
                     index_text(i));
   }
   return l.value;

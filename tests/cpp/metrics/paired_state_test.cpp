@@ -210,7 +210,8 @@ TEST(PairedState, BadInputsNameTheArgument) {
     update(p, paired(a, b));  // logits
     FAIL();
   } catch (const ValueRangeError& e) {
-    EXPECT_NE(std::string(e.what()).find("cross_entropy/keras_probabilities"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("the keras_probabilities cross-entropy"),
+              std::string::npos)
         << e.what();
   }
   SampleState weighted{hit(), {}};
