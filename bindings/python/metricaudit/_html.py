@@ -265,10 +265,12 @@ def render_audit(report: Dict[str, Any]) -> str:
 # ------------------------------------------------------------------------------ compare
 
 def _pairs(comparisons: Sequence[Dict[str, Any]]) -> List[List[Dict[str, Any]]]:
+    """The comparisons of each pair, evaluation splits first (what people compare runs on)."""
     groups: Dict[Tuple[str, str, str, str], List[Dict[str, Any]]] = {}
     for c in comparisons:
         groups.setdefault((c["kind"], c["split"], c["a"]["metric"], c["b"]["metric"]), []).append(c)
-    return list(groups.values())
+    rank = {"val": 0, "test": 1}
+    return sorted(groups.values(), key=lambda cs: rank.get(cs[0]["split"], 2))
 
 
 def _compare_pair_svg(cs: List[Dict[str, Any]]) -> str:
