@@ -42,21 +42,21 @@ class Chromium:
         self._profile = tempfile.mkdtemp(prefix="metricaudit-chromium-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
-
-        def fds_3_and_4() -> None:  # in the child, before exec
-            a = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)
-            b = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
-            os.dup2(a, 3)
-            os.dup2(b, 4)
-
-        self._proc = subprocess.Popen(
-            [find_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-             "--remote-debugging-pipe", "--no-first-run", "--disable-extensions",
-             f"--user-data-dir={self._profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4), preexec_fn=fds_3_and_4)
+        # Chromium reads fd 3 and writes fd 4. The child ends are moved above 9 first, so
+        # that the redirections cannot clobber one with the other (bash: dash reads fds < 10).
+        r = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)
+        w = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
         os.close(to_child_r)
         os.close(from_child_w)
+        argv = [find_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--hide-scrollbars", "--remote-debugging-pipe", "--no-first-run",
+                "--disable-extensions", f"--user-data-dir={self._profile}", "about:blank"]
+        self._proc = subprocess.Popen(
+            ["/bin/bash", "-c", f'exec "$@" 3<&{r} {r}<&- 4>&{w} {w}>&-', "chromium", *argv],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(r, w))
+        os.close(r)
+        os.close(w)
         self._next_id = 0
         self._buffer = b""
         self._events: List[Dict[str, Any]] = []
