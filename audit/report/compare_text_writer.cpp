@@ -25,12 +25,6 @@ std::string signed_number(double v) {
   return buf;
 }
 
-std::string p_text(double p) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, p >= 1e-4 ? "%.4g" : "%.3g", p);
-  return buf;
-}
-
 void write_run(const CompareRun& r, const char* label, std::ostream& out, const Palette& c) {
   out << "  " << c.bold << label << c.reset << ": " << r.path << '\n';
   std::vector<std::string> logs;
@@ -96,7 +90,7 @@ void write_comparison(const Comparison& k, std::ostream& out, const Palette& c) 
         << c.dim << common << c.reset << '\n';
     if (!k.test.empty()) {
       std::string test = k.test + (k.tested == "logged" ? " on the logged values" : "");
-      if (k.p_value) test += ": p = " + p_text(*k.p_value);
+      if (k.p_value) test += ": p = " + detail::format_p(*k.p_value);
       if (k.ci95) {
         test += (k.p_value ? ", " : ": ") + std::string("95% CI [") + signed_number(k.ci95->low) +
                 ", " + signed_number(k.ci95->high) + "]";
@@ -146,7 +140,7 @@ void write_compare_text(const CompareReport& report, std::ostream& out, bool col
   write_run(report.b, "B", out, c);
   write_paragraph(out, "",
                   "Differences are B - A. Judged: " + judged_text(report) +
-                      "; alpha = " + p_text(report.alpha) + ".",
+                      "; alpha = " + detail::format_p(report.alpha) + ".",
                   2, "", "");
 
   std::size_t counts[4] = {0, 0, 0, 0};

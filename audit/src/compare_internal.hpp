@@ -110,7 +110,4 @@ void test_logged_values(Comparison& c, std::int64_t eval_size_a, std::int64_t ev
 /// Sets the verdict of a judged comparison and the reason people read.
 void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha);
 
-/// A value in messages: 4 decimals; p-values as %.3g (or "< 1e-300").
-std::string format_p(double p);
-
 }  // namespace metricaudit::audit::detail

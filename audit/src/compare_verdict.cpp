@@ -5,19 +5,13 @@
 //   convention  not significant, and the logged values do not: the gap is the conventions'.
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "compare_internal.hpp"
+#include "format.hpp"
 #include "metricaudit/significance.hpp"
 
 namespace metricaudit::audit::detail {
 namespace {
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
 
 std::string test_name(const std::string& test) {
   if (test == "mcnemar-exact") return "McNemar's exact test";
@@ -51,7 +45,7 @@ std::string explained(const CompareSide& s) {
 
 std::string ci_text(const Comparison& c) {
   if (!c.ci95) return "";
-  return "95% CI [" + number(c.ci95->low) + ", " + number(c.ci95->high) + "]";
+  return "95% CI [" + four_decimals(c.ci95->low) + ", " + four_decimals(c.ci95->high) + "]";
 }
 
 // "p = 0.7266 >= 0.05 (McNemar's exact test, 5 vs 4 discordant of 450 paired samples)"
@@ -60,7 +54,7 @@ std::string evidence(const Comparison& c, double alpha) {
   if (c.p_value) {
     out = "p = " + format_p(*c.p_value) + (*c.significant ? " < " : " >= ") + format_p(alpha);
   } else {
-    out = std::string("the ") + (alpha == 0.05 ? "95%" : number(100 * (1 - alpha)) + "%") +
+    out = std::string("the ") + (alpha == 0.05 ? "95%" : format_p(100 * (1 - alpha)) + "%") +
           " interval " + (*c.significant ? "excludes" : "contains") + " 0";
   }
   out += " (" + test_name(c.test);
@@ -101,7 +95,7 @@ std::string missing_dumps(const Comparison& c, const ReadRun& a, const ReadRun& 
       "capture callbacks write them).";
   if (c.tested == "logged") {
     out += " As logged, on " + std::to_string(c.samples_a) + " and " + std::to_string(c.samples_b) +
-           " samples (--eval-size), the gap " + number(*c.logged_difference) + " is " +
+           " samples (--eval-size), the gap " + four_decimals(*c.logged_difference) + " is " +
            (*c.significant ? "" : "not ") + "significant (" + ci_text(c) +
            "); whether it comes from the conventions needs the "
            "dumps.";
@@ -133,13 +127,6 @@ std::string too_few_samples(const Comparison& c, double alpha) {
 
 }  // namespace
 
-std::string format_p(double p) {
-  if (p < 1e-300) return "< 1e-300";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, p >= 1e-4 ? "%.4g" : "%.3g", p);
-  return buf;
-}
-
 void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha) {
   if (!c.epoch) {
     c.verdict = Verdict::undecided;  // compare.cpp said which epochs each run logged
@@ -165,7 +152,7 @@ void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha) {
           ? "each run's cross-entropy of its own outputs (A: " + c.a.common_id +
                 ", B: " + c.b.common_id + ")"
           : c.convention;
-  const std::string gap = "B - A = " + number(*c.difference) + ", " + ci_text(c);
+  const std::string gap = "B - A = " + four_decimals(*c.difference) + ", " + ci_text(c);
   if (*c.significant) {
     c.verdict = Verdict::real;
     c.reason = "Under " + under + " the runs differ: " + gap + ", " + evidence(c, alpha) + ".";
@@ -182,7 +169,7 @@ void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha) {
     return;
   }
   c.verdict = Verdict::convention;
-  c.reason = "The logged gap (" + number(*c.logged_difference) +
+  c.reason = "The logged gap (" + four_decimals(*c.logged_difference) +
              ") comes from the conventions: A's value is " + explained(c.a) + ", B's " +
              explained(c.b) + ". Under " + under + " the runs do not differ significantly: " + gap +
              ", " + evidence(c, alpha) + ".";

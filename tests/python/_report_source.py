@@ -1,5 +1,5 @@
-"""The JSON reports the HTML tests render: from the command built by scripts/build
-(build/release/audit/metricaudit, or $METRICAUDIT_BINARY)."""
+"""The JSON reports the HTML tests render: from the command scripts/build built
+(build/$BUILD_PRESET/audit/metricaudit, release by default, or $METRICAUDIT_BINARY)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def _run(*args: str) -> Dict[str, Any]:
+    preset = os.environ.get("BUILD_PRESET", "release")
     binary = os.environ.get("METRICAUDIT_BINARY",
-                            os.path.join(ROOT, "build", "release", "audit", "metricaudit"))
+                            os.path.join(ROOT, "build", preset, "audit", "metricaudit"))
     done = subprocess.run([binary, *args, "--format", "json"], capture_output=True, text=True)
     assert done.returncode in (0, 1), done.stderr
     return json.loads(done.stdout)
