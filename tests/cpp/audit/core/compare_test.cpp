@@ -328,6 +328,18 @@ TEST_F(CompareRuns, PairOverridesTheNames) {
   EXPECT_THROW(compare(ra, rb, o), InvalidArgument);  // not one kind
 }
 
+TEST_F(CompareRuns, KindAndSplitPairKerasTrainerAndLightningNames) {
+  TempRun ra("a"), rb("b");
+  write_run(ra, {{0, &a}}, true, "val_accuracy");  // Keras
+  write_run(rb, {{0, &b}}, true, "eval_accuracy");  // a Hugging Face Trainer
+  const CompareReport r = compare(ra, rb);
+  const Comparison c = judged(r, "accuracy");
+  EXPECT_EQ(c.a.metric, "val_accuracy");
+  EXPECT_EQ(c.b.metric, "eval_accuracy");
+  EXPECT_EQ(c.split, "val");
+  EXPECT_TRUE(r.unpaired.empty());
+}
+
 TEST_F(CompareRuns, ConventionOption) {
   TempRun ra("a"), rb("b");
   write_run(ra, {{0, &a}});
