@@ -9,10 +9,6 @@
 #include "metricaudit/audit/compare_writers.hpp"
 #include "metricaudit/error.hpp"
 
-#ifndef METRICAUDIT_VERSION
-#define METRICAUDIT_VERSION "unknown"
-#endif
-
 namespace metricaudit::audit::cli {
 namespace {
 
@@ -125,7 +121,6 @@ int run_compare_command(const CompareArgs& args, std::ostream& out, std::ostream
     throw;
   }
   if (t.stderr_is_tty) err << "\r\x1b[K" << std::flush;
-  if (report.tool_version.empty()) report.tool_version = METRICAUDIT_VERSION;
 
   std::ostringstream text;
   if (args.format == "json" || args.format == "html") {

@@ -8,6 +8,7 @@
 #include "compare_internal.hpp"
 #include "format.hpp"
 #include "metricaudit/error.hpp"
+#include "metricaudit/version.hpp"
 
 namespace metricaudit::audit {
 namespace {
@@ -63,6 +64,7 @@ CompareReport run_compare(const CompareOptions& options) {
   const ReadRun a = detail::read_run(options.a, "A");
   const ReadRun b = detail::read_run(options.b, "B");
   CompareReport report;
+  report.tool_version = kVersion;
   report.a = a.info;
   report.b = b.info;
   for (const ReadRun* run : {&a, &b}) {

@@ -55,9 +55,9 @@ def dump(run, split, epoch):
 
 def per_sample_loss(scores, target, probs):
     n = np.arange(len(target))
-    if probs:  # Keras categorical_crossentropy: renormalise, clip to [1e-7, 1 - 1e-7] in float32
-        q = scores / scores.sum(axis=1, keepdims=True)
-        lo, hi = float(np.float32(1e-7)), float(np.float32(1 - np.float32(1e-7)))
+    if probs:  # Keras categorical_crossentropy: renormalise, then float32, clip [1e-7, 1 - 1e-7]
+        q = (scores / scores.sum(axis=1, keepdims=True)).astype(np.float32).astype(np.float64)
+        lo, hi = float(np.float32(1e-7)), float(np.float32(1) - np.float32(1e-7))
         return -np.log(np.clip(q[n, target], lo, hi))
     m = scores.max(axis=1, keepdims=True)
     return (m[:, 0] + np.log(np.exp(scores - m).sum(axis=1))) - scores[n, target]

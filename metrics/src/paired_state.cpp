@@ -143,8 +143,8 @@ double scores_value(const Side& s, std::int64_t i, std::int64_t y) {
   const detail::RowLoss l = detail::row_loss(s.reading.loss, row, C, y);
   if (!l.defined) {
     fail_row(i, std::string(s.name) + ": the " + to_name(s.reading.loss) +
-                    " cross-entropy needs probabilities in [0, 1] with a positive row sum, got "
-                    "another row" +
+                    " cross-entropy needs probabilities (scores in [0, 1]; for Keras' "
+                    "categorical, >= 0 with a positive row sum), got another row" +
                     index_text(i));
   }
   return l.value;

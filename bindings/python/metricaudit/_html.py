@@ -380,6 +380,14 @@ def render_compare(report: Dict[str, Any]) -> str:
     return _page("metricaudit compare", body)
 
 
+def render_json(command: str, json_text: str) -> str:
+    """The page of ``command``'s JSON document as the command wrote it (the renderer the
+    ``metricaudit`` command calls for ``--format html``)."""
+    import json
+
+    return render(command, json.loads(json_text))
+
+
 def render(command: str, report: Dict[str, Any]) -> str:
     """The page of ``command``'s JSON report ("audit" or "compare")."""
     if command == "compare":
