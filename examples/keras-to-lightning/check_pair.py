@@ -50,7 +50,10 @@ def lightning_rows():
 def dump(run, split, epoch):
     d = np.load(os.path.join(HERE, run, "predictions", f"{split}_epoch{epoch}.npz"))
     scores = d["probs"] if "probs" in d else d["logits"]
-    return d["target"], scores.astype(np.float64), "probs" in d
+    target = d["target"]
+    if target.ndim == 2:  # Keras' one-hot targets, as metricaudit.keras.SavePredictions saves them
+        target = target.argmax(axis=1)
+    return target.astype(np.int64), scores.astype(np.float64), "probs" in d
 
 
 def per_sample_loss(scores, target, probs):
