@@ -330,7 +330,7 @@ TEST_F(CompareRuns, PairOverridesTheNames) {
 
 TEST_F(CompareRuns, KindAndSplitPairKerasTrainerAndLightningNames) {
   TempRun ra("a"), rb("b");
-  write_run(ra, {{0, &a}}, true, "val_accuracy");  // Keras
+  write_run(ra, {{0, &a}}, true, "val_accuracy");   // Keras
   write_run(rb, {{0, &b}}, true, "eval_accuracy");  // a Hugging Face Trainer
   const CompareReport r = compare(ra, rb);
   const Comparison c = judged(r, "accuracy");
