@@ -33,6 +33,13 @@ class Config:
     def metrics(self):
         return ["accuracy"]
 
+    def select_val(self, X_va, y_va):
+        """The validation rows to keep (default: all)."""
+        return X_va, y_va
+
+    def on_model_built(self, model):
+        """Hook called with the compiled model before training (default: nothing)."""
+
     def expected(self, resolved):
         raise NotImplementedError
 
@@ -54,6 +61,7 @@ def train(cfg):
     X, y = load_digits(return_X_y=True)
     X = (X / 16.0).astype(np.float32)
     X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
+    X_va, y_va = cfg.select_val(X_va, y_va)
     # Shuffle once here and train with shuffle=False, so that batch b of every epoch is
     # X_tr[b*bs:(b+1)*bs] and the dump callback knows what each step saw.
     perm = np.random.default_rng(SEED).permutation(len(X_tr))
@@ -68,6 +76,7 @@ def train(cfg):
     ])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=cfg.lr),
                   loss=cfg.loss, metrics=cfg.metrics())
+    cfg.on_model_built(model)
 
     bs = cfg.batch_size
 

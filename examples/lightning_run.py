@@ -33,8 +33,22 @@ class Config:
     metric_description = ""
     data_description = ""
 
+    adam_eps = 1e-8             # torch's default
+    shuffle_once = False        # False: DataLoader(shuffle=True); True: Keras' order (keras_run.py)
+
     def make_metric(self, num_classes):
         raise NotImplementedError
+
+    def select_val(self, X_va, y_va):
+        """The validation rows to keep (default: the classes in val_classes, or all)."""
+        import numpy as np
+        if self.val_classes is None:
+            return X_va, y_va
+        keep = np.isin(y_va, self.val_classes)
+        return X_va[keep], y_va[keep]
+
+    def init_weights(self, net):
+        """Hook to re-initialise the model (default: torch's own initialisation)."""
 
     def expected(self):
         """(expected_findings, expected_clean) for run.json."""
@@ -68,14 +82,17 @@ def train(cfg):
     X, y = load_digits(return_X_y=True)
     X = (X / 16.0).astype(np.float32)
     X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
-    if cfg.val_classes is not None:
-        keep = np.isin(y_va, cfg.val_classes)
-        X_va, y_va = X_va[keep], y_va[keep]
+    X_va, y_va = cfg.select_val(X_va, y_va)
+    if cfg.shuffle_once:
+        # As keras_run.py: shuffle once, then every epoch sees the same batch order.
+        perm = np.random.default_rng(SEED).permutation(len(X_tr))
+        X_tr, y_tr = X_tr[perm], y_tr[perm]
 
     train_ds = TensorDataset(torch.from_numpy(X_tr), torch.from_numpy(y_tr).long())
     val_ds = TensorDataset(torch.from_numpy(X_va), torch.from_numpy(y_va).long())
     g = torch.Generator().manual_seed(SEED)
-    train_dl = DataLoader(train_ds, batch_size=cfg.batch_size, shuffle=True, generator=g)
+    train_dl = DataLoader(train_ds, batch_size=cfg.batch_size, shuffle=not cfg.shuffle_once,
+                          generator=g)
     val_dl = DataLoader(val_ds, batch_size=cfg.batch_size, shuffle=False)
 
     class DigitsClassifier(L.LightningModule):
@@ -83,6 +100,7 @@ def train(cfg):
             super().__init__()
             self.save_hyperparameters()
             self.net = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, num_classes))
+            cfg.init_weights(self.net)
             self.loss_fn = nn.CrossEntropyLoss()
             self.train_acc = cfg.make_metric(num_classes)
             self.val_acc = cfg.make_metric(num_classes)
@@ -111,7 +129,7 @@ def train(cfg):
             return {"logits": logits, "target": t}
 
         def configure_optimizers(self):
-            return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+            return torch.optim.Adam(self.parameters(), lr=self.hparams.lr, eps=cfg.adam_eps)
 
     trainer = L.Trainer(
         max_epochs=cfg.max_epochs,

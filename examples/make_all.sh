@@ -13,3 +13,9 @@ for ex in keras3-progress keras3-binary-crossentropy keras3-binary-accuracy; do
   "$root/ex-keras/bin/python" "$here/$ex/make.py" > /dev/null
   echo "made $ex"
 done
+# The Keras/Lightning pair of the seed's port: the Keras side first (its initial weights
+# start the Lightning side), then the check that writes pair.json.
+"$root/ex-keras/bin/python" "$here/keras-to-lightning/keras/make.py" > /dev/null
+"$root/ex-torch/bin/python" "$here/keras-to-lightning/lightning/make.py" > /dev/null
+"$root/ex-torch/bin/python" "$here/keras-to-lightning/check_pair.py"
+echo "made keras-to-lightning"

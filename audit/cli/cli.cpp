@@ -14,6 +14,8 @@
 #include <system_error>
 #include <vector>
 
+#include "command_support.hpp"
+#include "compare.hpp"
 #include "explain.hpp"
 #include "metricaudit/audit/audit.hpp"
 #include "metricaudit/audit/log_formats.hpp"
@@ -25,21 +27,12 @@ namespace metricaudit::audit::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A command-line mistake found after parsing (e.g. a malformed --metric): reported
-// like CLI11's parse errors, with the usage hint.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-struct Common {
-  std::string format = "text";
-  std::string output;
-  std::string color = "auto";
-  std::int64_t num_classes = 0;
-  CLI::Option* num_classes_option = nullptr;
-};
+using detail::add_common;
+using detail::Common;
+using detail::emit;
+using detail::parse_metric_kinds;
+using detail::UsageError;
+using detail::use_colour;
 
 struct AuditArgs : Common {
   std::string path;
@@ -58,55 +51,8 @@ struct ExplainArgs : Common {
   std::string dump;
 };
 
-void add_common(CLI::App& sub, Common& c, std::vector<std::string> formats) {
-  c.num_classes_option =
-      sub.add_option("--num-classes", c.num_classes,
-                     "number of classes C (default: from the scores' width)")
-          ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
-  sub.add_option("--format", c.format, "output format")
-      ->check(CLI::IsMember(std::move(formats)))
-      ->capture_default_str();
-  sub.add_option("-o,--output", c.output, "write the report to FILE instead of stdout");
-  sub.add_option("--color", c.color,
-                 "ANSI colour in text output: auto (on a terminal, unless NO_COLOR is set), "
-                 "always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
-}
-
-bool use_colour(const Common& c, const Terminal& t) {
-  if (c.format != "text" || c.color == "never") return false;
-  if (c.color == "always") return true;
-  return c.output.empty() && t.stdout_is_tty && !t.no_color;
-}
-
-// The whole document is rendered first, so an error never leaves half a report in
-// --output FILE.
-void emit(const std::string& text, const Common& c, std::ostream& out) {
-  if (c.output.empty()) {
-    out << text << std::flush;
-    return;
-  }
-  std::ofstream file(c.output, std::ios::binary | std::ios::trunc);
-  if (!file) throw InputError(c.output + ": cannot open for writing");
-  file << text;
-  file.close();
-  if (!file) throw InputError(c.output + ": write failed");
-}
-
-std::map<std::string, std::string> parse_metric_kinds(const std::vector<std::string>& specs) {
-  std::map<std::string, std::string> kinds;
-  for (const std::string& spec : specs) {
-    const std::size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
-      throw UsageError("--metric: expected NAME=KIND (e.g. val_acc=accuracy), got '" + spec + "'");
-    }
-    kinds[spec.substr(0, eq)] = spec.substr(eq + 1);
-  }
-  return kinds;
-}
-
 int run_audit_command(const AuditArgs& a, std::ostream& out, std::ostream& err, const Terminal& t) {
+  if (a.format == "html") detail::require_html_renderer(t);
   std::error_code ec;
   if (!fs::exists(a.path, ec)) throw InputError(a.path + ": no such file or directory");
   AuditOptions options;
@@ -134,8 +80,9 @@ int run_audit_command(const AuditArgs& a, std::ostream& out, std::ostream& err, 
   if (t.stderr_is_tty) err << "\r\x1b[K" << std::flush;
 
   std::ostringstream text;
-  if (a.format == "json") {
+  if (a.format == "json" || a.format == "html") {
     write_json(report, text);
+    if (a.format == "html") text.str(detail::render_html(t, "audit", text.str()));
   } else if (a.format == "sarif") {
     write_sarif(report, text);
   } else {
@@ -201,7 +148,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
   audit->add_flag("--summary", audit_args.summary,
                   "text output: findings, undecided values, warnings and the summary line, "
                   "without the per-metric tables of logged and recomputed values");
-  add_common(*audit, audit_args, {"text", "json", "sarif"});
+  add_common(*audit, audit_args, {"text", "json", "sarif", "html"});
 
   ExplainArgs explain_args;
   CLI::App* explain = app.add_subcommand(
@@ -212,6 +159,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
       ->required();
   add_common(*explain, explain_args, {"text", "json"});
 
+  CompareArgs compare_args;
+  CLI::App* compare = add_compare_command(app, compare_args);
+
   try {
     try {
       app.parse(argc, argv);
@@ -221,6 +171,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
       throw;
     }
     if (audit->parsed()) return run_audit_command(audit_args, out, err, terminal);
+    if (compare->parsed()) return run_compare_command(compare_args, out, err, terminal);
     return run_explain_command(explain_args, out, terminal);
   } catch (const CLI::Error& e) {
     err << "metricaudit: error: " << e.what() << "\nRun 'metricaudit --help' for usage.\n";

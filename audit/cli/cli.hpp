@@ -2,7 +2,9 @@
 // their own streams and terminal settings; audit/main.cpp only forwards to it.
 #pragma once
 
+#include <functional>
 #include <ostream>
+#include <string>
 
 namespace metricaudit::audit::cli {
 
@@ -12,6 +14,10 @@ struct Terminal {
   bool stdout_is_tty = false;  ///< colour by default only on a terminal
   bool stderr_is_tty = false;  ///< progress lines only on a terminal
   bool no_color = false;       ///< NO_COLOR is set and not empty (https://no-color.org)
+  /// Draws the HTML report of `command` ("audit" or "compare") from its JSON document.
+  /// The Python package sets it (metricaudit/_html.py); empty, --format html is refused
+  /// with exit status 2.
+  std::function<std::string(const std::string& command, const std::string& json)> html;
 };
 
 /// Runs `metricaudit argv[1..]`. Returns the exit status: 0 no findings (or --help,

@@ -36,6 +36,13 @@ std::string format_value(double value, const Precision& precision) {
   return printf_double("%.*f", std::clamp(precision.decimals, 0, 10), value);
 }
 
+std::string format_p(double p) {
+  if (p < 1e-300) return "< 1e-300";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, p >= 1e-4 ? "%.4g" : "%.3g", p);
+  return buf;
+}
+
 std::string format_double(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";

@@ -21,6 +21,10 @@ std::string format_value(double value, const Precision& precision);
 /// Shortest text that reads back as the same double ("%.17g" trimmed), for messages.
 std::string format_double(double value);
 
+/// A p-value or a significance level for people: 4 significant digits ("0.04877"), 3 below
+/// 1e-4 ("1.61e-05"), "< 1e-300" under that.
+std::string format_p(double p);
+
 /// Integers as ranges: {0,1,2,5,7,8} -> "0-2, 5, 7-8"; runs of a constant stride above
 /// 1 and at least 3 long as {4,9,14,19} -> "4, 9, ..., 19".
 std::string format_ranges(const std::vector<std::int64_t>& values);

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "metricaudit/audit/report.hpp"
+
 namespace metricaudit::audit::detail {
 
 // Insertion-ordered, so documents read in the order the schema documents them.
@@ -41,6 +43,10 @@ inline void put_optional_string(Json& obj, const char* key, const std::string& v
     obj[key] = value;
   }
 }
+
+/// A finding as docs/audit-json-schema.md describes it (shared by the audit and compare
+/// JSON reports; json_writer.cpp).
+Json finding_json(const Finding& f);
 
 /// Serialises with invalid UTF-8 (a log may hold any bytes) replaced by U+FFFD
 /// instead of throwing halfway through a report.

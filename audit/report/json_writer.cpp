@@ -24,6 +24,11 @@ const char* precision_kind(Precision::Kind k) {
   return "decimal";
 }
 
+}  // namespace
+
+// Shared with the compare report (json_support.hpp).
+namespace detail {
+
 Json location(const std::string& file, std::int64_t line, std::int64_t offset) {
   Json j = Json::object();
   detail::put_optional_string(j, "file", file);
@@ -53,8 +58,19 @@ Json finding_json(const Finding& f) {
   j["message"] = f.message;
   j["fix"] = f.fix;
   j["location"] = location(f.file, f.line, f.offset);
+  if (f.per_class) {
+    j["per_class"] = Json{{"dump", f.per_class->dump},
+                          {"recall", f.per_class->recall},
+                          {"support", f.per_class->support}};
+  }
   return j;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::finding_json;
 
 Json point_json(const PointResult& p) {
   const LoggedPoint& lp = p.point;

@@ -11,52 +11,18 @@
 #include "format.hpp"
 #include "metricaudit/audit/report_writers.hpp"
 #include "metricaudit/audit/rules.hpp"
+#include "text_style.hpp"
 
 namespace metricaudit::audit {
 namespace {
 
-constexpr std::size_t kWidth = 100;
-
-// ANSI SGR sequences; empty strings when colour is off, so call sites stay simple.
-struct Palette {
-  const char* bold = "";
-  const char* dim = "";
-  const char* red = "";
-  const char* yellow = "";
-  const char* green = "";
-  const char* cyan = "";
-  const char* reset = "";
-
-  static Palette make(bool colour) {
-    if (!colour) return {};
-    return {"\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[33m", "\x1b[32m", "\x1b[36m", "\x1b[0m"};
-  }
-  const char* severity(Severity s) const {
-    switch (s) {
-      case Severity::error:
-        return red;
-      case Severity::warning:
-        return yellow;
-      case Severity::note:
-        return cyan;
-    }
-    return "";
-  }
-};
-
-std::string pad_right(std::string_view s, std::size_t width) {
-  std::string out(s);
-  const std::size_t w = detail::display_width(s);
-  if (w < width) out.append(width - w, ' ');
-  return out;
-}
-
-std::string pad_left(std::string_view s, std::size_t width) {
-  const std::size_t w = detail::display_width(s);
-  std::string out = w < width ? std::string(width - w, ' ') : std::string();
-  out += s;
-  return out;
-}
+using detail::join;
+using detail::kWidth;
+using detail::pad_left;
+using detail::pad_right;
+using detail::Palette;
+using detail::write_list;
+using detail::write_paragraph;
 
 std::string optional_int(const std::optional<std::int64_t>& v) {
   return v ? std::to_string(*v) : std::string("-");
@@ -71,15 +37,6 @@ Mark mark_of(const PointResult& p) {
   const bool implied = std::find(p.explained_by.begin(), p.explained_by.end(), p.expected_id) !=
                        p.explained_by.end();
   return implied ? Mark::implied : Mark::other;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const std::string& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
 }
 
 void write_header(const AuditReport& r, std::ostream& out, const Palette& c) {
@@ -211,22 +168,6 @@ std::string finding_value(const AuditReport& r, const Finding& f, double value) 
   return buffer;
 }
 
-void write_paragraph(std::ostream& out, std::string_view label, std::string_view text,
-                     std::size_t indent, const char* colour_on, const char* colour_off) {
-  const std::string lead(indent, ' ');
-  const std::vector<std::string> lines =
-      detail::wrap(std::string(label) + std::string(text), kWidth - indent);
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    out << lead;
-    if (i == 0 && !label.empty() && lines[0].starts_with(label)) {
-      out << colour_on << label << colour_off << lines[0].substr(label.size());
-    } else {
-      out << lines[i];
-    }
-    out << '\n';
-  }
-}
-
 void write_findings(const AuditReport& r, std::ostream& out, const Palette& c) {
   out << '\n' << c.bold << "Findings (" << r.findings.size() << ")" << c.reset << '\n';
   if (r.findings.empty()) {
@@ -272,18 +213,6 @@ void write_findings(const AuditReport& r, std::ostream& out, const Palette& c) {
     if (!facts.empty()) write_paragraph(out, "", join(facts, "; "), 4, "", "");
     if (!f.message.empty()) write_paragraph(out, "", f.message, 4, "", "");
     if (!f.fix.empty()) write_paragraph(out, "fix: ", f.fix, 4, c.green, c.reset);
-  }
-}
-
-void write_list(std::ostream& out, const Palette& c, std::string_view title,
-                const std::vector<std::string>& items) {
-  if (items.empty()) return;
-  out << '\n' << c.bold << title << " (" << items.size() << ")" << c.reset << '\n';
-  for (const std::string& item : items) {
-    const std::vector<std::string> lines = detail::wrap(item, kWidth - 4);
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      out << (i == 0 ? "  - " : "    ") << lines[i] << '\n';
-    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include "metricaudit/catalogue.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/version.hpp"
+#include "per_class.hpp"
 
 namespace metricaudit::audit {
 namespace {
@@ -154,6 +155,7 @@ AuditReport run_audit(const AuditOptions& options) {
   for (auto& f : detail::padding_findings(dumps, options.eval_size)) {
     report.findings.push_back(std::move(f));
   }
+  detail::attach_per_class(report.findings, report.points, dumps);
   auto more = detail::log_findings(inputs.runs, options.metric_kinds, log_facts(options, dumps),
                                    report.findings);
   report.findings.insert(report.findings.end(), std::make_move_iterator(more.begin()),

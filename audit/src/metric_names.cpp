@@ -39,9 +39,10 @@ bool strip_suffix(std::string& s, std::string_view p) {
 // Face "eval_") and Lightning's "_step" / "_epoch" suffixes.
 std::string base_name(const std::string& name) {
   std::string s = lower(name);
+  // "eval_": a Hugging Face Trainer's evaluation metrics (eval_accuracy, eval_loss).
   for (std::string_view p :
-       {"validation_", "validation/", "valid_", "valid/", "val_", "val/", "test_", "test/", "eval_",
-        "eval/", "train_", "train/", "training/", "epoch_"}) {
+       {"validation_", "validation/", "valid_", "valid/", "val_", "val/", "eval_", "eval/", "test_",
+        "test/", "train_", "train/", "training/", "epoch_"}) {
     if (strip_prefix(s, p)) break;
   }
   for (std::string_view p : {"_step", "_epoch", "/step", "/epoch", "_val", "_train", "_test"}) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <streambuf>
 #include <string>
 #include <vector>
@@ -77,13 +78,25 @@ class PythonStreambuf : public std::streambuf {
 
 // `metricaudit ARGS...` with the streams and terminal facts Python gives; the exit status.
 int run_command(const std::vector<std::string>& args, const py::object& out, const py::object& err,
-                bool stdout_is_tty, bool stderr_is_tty, bool no_color) {
+                bool stdout_is_tty, bool stderr_is_tty, bool no_color, const py::object& html) {
   std::vector<const char*> argv{"metricaudit"};
   for (const std::string& a : args) argv.push_back(a.c_str());
   audit::cli::Terminal terminal;
   terminal.stdout_is_tty = stdout_is_tty;
   terminal.stderr_is_tty = stderr_is_tty;
   terminal.no_color = no_color;
+  if (!html.is_none()) {
+    // --format html: html(command, json_text) -> page (metricaudit/_html.py), called with
+    // the GIL held; a Python error becomes the command's error (exit 2).
+    terminal.html = [&html](const std::string& command, const std::string& json) {
+      py::gil_scoped_acquire gil;
+      try {
+        return html(command, json).cast<std::string>();
+      } catch (py::error_already_set& e) {
+        throw std::runtime_error(std::string("--format html: ") + e.what());
+      }
+    };
+  }
   PythonStreambuf out_buf(out), err_buf(err);
   int status = 0;
   {
@@ -119,6 +132,7 @@ void bind_audit(py::module_& m) {
 
   m.def("run_command", &run_command, py::arg("args"), py::arg("out"), py::arg("err"),
         py::arg("stdout_is_tty"), py::arg("stderr_is_tty"), py::arg("no_color"),
+        py::arg("html") = py::none(),
         "Runs the metricaudit command (audit/cli) with args (without the program name), "
         "writing to the Python text streams out and err; returns the exit status.");
 

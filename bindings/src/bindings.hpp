@@ -26,5 +26,7 @@ ArrayView optional_view(const py::object& object, std::string_view argument, Acc
 void bind_conventions(py::module_& m);
 void bind_states(py::module_& m);
 void bind_audit(py::module_& m);  ///< the command, run_audit, dump checks (audit*.cpp)
+void bind_significance(py::module_& m);
+void bind_compare(py::module_& m);  ///< run_compare and its writers (compare.cpp)
 
 }  // namespace metricaudit::python

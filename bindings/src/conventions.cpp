@@ -18,18 +18,15 @@ std::optional<E> parse_optional(const std::optional<std::string>& value) {
   return parse_name<E>(*value);
 }
 
-Convention make_convention(const std::string& metric, const std::optional<std::string>& profile,
-                           const std::optional<std::string>& average,
-                           const std::optional<std::string>& absent,
-                           const std::optional<std::string>& zero_division,
-                           std::optional<int> top_k, const std::optional<std::string>& ties,
-                           const std::optional<std::string>& topk_predicted,
-                           std::optional<bool> adjusted, const std::optional<std::string>& loss,
-                           const std::optional<std::string>& weight_norm,
-                           std::optional<std::vector<double>> class_weights,
-                           std::optional<double> label_smoothing,
-                           const std::optional<std::string>& reduction,
-                           const std::optional<std::string>& target_form, bool sample_weighted) {
+Convention make_convention(
+    const std::string& metric, const std::optional<std::string>& profile,
+    const std::optional<std::string>& average, const std::optional<std::string>& absent,
+    const std::optional<std::string>& zero_division, std::optional<int> top_k,
+    const std::optional<std::string>& ties, const std::optional<std::string>& topk_predicted,
+    std::optional<bool> adjusted, const std::optional<std::string>& loss,
+    const std::optional<std::string>& weight_norm, std::optional<std::vector<double>> class_weights,
+    std::optional<double> label_smoothing, const std::optional<std::string>& reduction,
+    const std::optional<std::string>& target_form, bool sample_weighted) {
   const Profile& p = profile ? find_profile(*profile) : default_profile();
   ConventionOverrides o;
   o.average = parse_optional<Average>(average);

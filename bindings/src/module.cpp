@@ -28,6 +28,8 @@ PYBIND11_MODULE(_core, m) {
   metricaudit::python::bind_conventions(m);
   metricaudit::python::bind_states(m);
   metricaudit::python::bind_audit(m);
+  metricaudit::python::bind_significance(m);
+  metricaudit::python::bind_compare(m);
 
   m.attr("EXACT_SUM_LIMBS") = metricaudit::ExactSum::kLimbs;
 }

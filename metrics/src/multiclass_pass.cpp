@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "detail/exact_limbs.hpp"
+#include "detail/loss_terms.hpp"
 #include "detail/parallel.hpp"
 #include "detail/row_kernels.hpp"
 #include "detail/validate.hpp"
@@ -53,27 +54,11 @@ struct Partial {
   detail::LimbArray column_limbs;  // StateOptions::smoothing_columns
 };
 
-// Clipping bounds in the dtype the library computes in. sklearn computes in the
-// scores' dtype; Keras in float32 whatever the input dtype (Loss.__call__ casts to the
-// float32 compute dtype, keras/src/losses/loss.py), so its probabilities are rounded to
-// float32 and clipped at float32's 1e-7 and 1 - 1e-7 (keras_clip).
-template <typename T>
-struct Clip {
-  // sklearn/metrics/_classification.py (>= 1.5): eps = np.finfo(y_pred.dtype).eps.
-  static constexpr double sk_lo = static_cast<double>(std::numeric_limits<T>::epsilon());
-  static constexpr double sk_hi = static_cast<double>(T(1) - std::numeric_limits<T>::epsilon());
-};
-
-inline double clamp(double x, double lo, double hi) {
-  return x < lo ? lo : (x > hi ? hi : x);
-}
-
-// keras/src/backend/config.py: epsilon() = 1e-7, used as clip(x, eps, 1 - eps) in float32.
-inline double keras_clip(double x) {
-  constexpr double lo = static_cast<double>(static_cast<float>(1e-7));
-  constexpr double hi = static_cast<double>(1.0f - static_cast<float>(1e-7));
-  return clamp(static_cast<double>(static_cast<float>(x)), lo, hi);
-}
+using detail::clamp;
+using detail::Clip;
+using detail::keras_clip;
+using detail::kSklearnLegacyHi;
+using detail::kSklearnLegacyLo;
 
 // Whether a row goes through probability_terms: its scores all lie in [0, 1], or they
 // are all >= 0 and Keras' categorical family, which renormalises, reads it. The rows are
@@ -120,9 +105,10 @@ void probability_terms(Partial& p, const T* row, std::int64_t C, std::int64_t y,
     // sklearn <= 1.1: clip to [1e-15, 1 - 1e-15], then divide by the clipped row sum.
     double clipped_sum = 0.0;
     for (std::int64_t c = 0; c < C; ++c) {
-      clipped_sum += clamp(static_cast<double>(row[c]), 1e-15, 1.0 - 1e-15);
+      clipped_sum += clamp(static_cast<double>(row[c]), kSklearnLegacyLo, kSklearnLegacyHi);
     }
-    sk_old.by_class[y].add(w * -std::log(clamp(py, 1e-15, 1.0 - 1e-15) / clipped_sum));
+    sk_old.by_class[y].add(w *
+                           -std::log(clamp(py, kSklearnLegacyLo, kSklearnLegacyHi) / clipped_sum));
   }
   if (bce.enabled) {
     // Label smoothing y' = y (1 - e) + e / 2 splits each cell's term into

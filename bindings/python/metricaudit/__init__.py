@@ -20,6 +20,8 @@ torch tensors (DLPack, no copy) or anything :func:`numpy.asarray` reads.
 Errors: ``ValueError`` with the core's message; :class:`UnavailableError` (a
 ``ValueError``) when a reading is not defined for what was computed.
 
+Two runs: :func:`compare` (``metricaudit.compare("keras_run", "torch_run")`` returns a
+:class:`CompareReport`: both under one convention, and the significance of the gap).
 The audit: :func:`audit` (``metricaudit.audit("run_dir")`` returns an
 :class:`AuditReport`), the same as the ``metricaudit audit`` command that ``pip install``
 puts on PATH; :class:`InputError` names the file and line of unreadable input.
@@ -35,6 +37,7 @@ from typing import Any
 from . import _core
 from ._core import UnavailableError
 from ._audit import AuditReport, InputError, audit
+from ._compare import CompareReport, compare
 from ._evaluator import Evaluator, sum_state_dicts
 from ._explain import ExplainRow, Explanation, explain
 from ._functional import (
@@ -73,6 +76,9 @@ __all__ = [
     "audit",
     "AuditReport",
     "InputError",
+    # two runs under one convention, with significance (_compare.py)
+    "compare",
+    "CompareReport",
 ]
 
 

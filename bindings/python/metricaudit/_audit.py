@@ -138,6 +138,12 @@ class AuditReport:
         """The document ``metricaudit audit --format sarif`` writes."""
         return str(self._report.sarif())
 
+    def to_html(self) -> str:
+        """The HTML page ``metricaudit audit --format html`` writes (needs matplotlib)."""
+        from ._html import render_audit
+
+        return render_audit(self.to_dict())
+
     def to_text(self, *, summary: bool = False, colour: bool = False) -> str:
         """The text report; ``summary=True`` as ``--summary`` (no per-metric tables)."""
         return str(self._report.text(colour=colour, points_table=not summary))

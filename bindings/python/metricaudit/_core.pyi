@@ -1,6 +1,6 @@
 """Type stubs of the pybind11 extension metricaudit._core (see bindings/src)."""
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -191,7 +191,13 @@ class AuditReport:
     def text(self, colour: bool = ..., points_table: bool = ...) -> str: ...
 
 def run_command(
-    args: Sequence[str], out: Any, err: Any, stdout_is_tty: bool, stderr_is_tty: bool, no_color: bool
+    args: Sequence[str],
+    out: Any,
+    err: Any,
+    stdout_is_tty: bool,
+    stderr_is_tty: bool,
+    no_color: bool,
+    html: Callable[[str, str], str] | None = ...,
 ) -> int: ...
 def run_audit(
     path: str,
@@ -209,3 +215,47 @@ def check_dump(
     step: int | None = ...,
     num_classes: int | None = ...,
 ) -> dict[str, Any]: ...
+
+# compare (bindings/src/compare.cpp) and its statistics (bindings/src/significance.cpp).
+class CompareReport:
+    @property
+    def exit_status(self) -> int: ...
+    def json(self) -> str: ...
+    def text(self, colour: bool = ...) -> str: ...
+
+def run_compare(
+    a: str,
+    b: str,
+    preds_a: str | None = ...,
+    preds_b: str | None = ...,
+    pairs: Sequence[tuple[str, str]] = ...,
+    metric_kinds: dict[str, str] = ...,
+    alpha: float = ...,
+    convention: str = ...,
+    epoch: int | None = ...,
+    all_epochs: bool = ...,
+    eval_size: int | None = ...,
+    num_classes: int | None = ...,
+) -> CompareReport: ...
+
+class _Stats:
+    def normal_quantile(self, p: float) -> float: ...
+    def incomplete_beta(self, a: float, b: float, x: float) -> float: ...
+    def student_t_upper_tail(self, t: float, df: float) -> float: ...
+    def student_t_quantile(self, p: float, df: float) -> float: ...
+    def binomial_cdf(self, k: int, n: int, p: float) -> float: ...
+    def wilson_interval(self, x: int, n: int, alpha: float) -> tuple[float, float]: ...
+    def mcnemar_exact_p(self, only_a: int, only_b: int) -> float: ...
+    def paired_proportions(
+        self, neither: int, b_only: int, a_only: int, both: int, alpha: float
+    ) -> dict[str, Any]: ...
+    def independent_proportions(
+        self, x_a: int, n_a: int, x_b: int, n_b: int, alpha: float
+    ) -> dict[str, Any]: ...
+    def paired_t(self, differences: Any, alpha: float) -> dict[str, Any]: ...
+    def welch_t(self, a: Any, b: Any, alpha: float) -> dict[str, Any]: ...
+    def paired_state(
+        self, target: Any, preds_a: Any, preds_b: Any, reading_a: str = ..., reading_b: str = ...
+    ) -> dict[str, Any]: ...
+
+stats: _Stats

@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Optional, Sequence, TextIO
 
-from . import _core
+from . import _core, _html
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -45,6 +45,7 @@ def run(
             stdout_is_tty=_isatty(out),
             stderr_is_tty=_isatty(err),
             no_color=no_color,
+            html=_html.render_json,  # --format html: the page drawn from the JSON report
         )
     )
 

@@ -43,6 +43,14 @@ struct PointResult {
   std::vector<std::string> explained_by;   ///< ids of the candidates that explain the value
 };
 
+/// Per-class recall of one evaluation (tp / support; 0 for a class with no support,
+/// as torchmetrics counts it) and the support of each class.
+struct PerClassRecall {
+  std::string dump;
+  std::vector<double> recall;
+  std::vector<std::int64_t> support;
+};
+
 struct Finding {
   std::string rule;  ///< stable id, e.g. "MA001"
   std::string name;  ///< stable short name, e.g. "accuracy-macro-absent-zero"
@@ -60,6 +68,9 @@ struct Finding {
   std::string file;                  ///< where the representative value was logged
   std::int64_t line = 0;             ///< 1-based line, 0 for binary logs
   std::int64_t offset = 0;           ///< byte offset, for binary logs
+  /// A finding about a macro average: each class's recall (and support) in the dump of
+  /// the representative point, which the macro mean averages (the HTML report's bars).
+  std::optional<PerClassRecall> per_class = {};
 };
 
 struct AuditReport {

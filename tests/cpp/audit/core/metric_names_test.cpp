@@ -13,10 +13,11 @@ MetricName c(const std::string& n) {
 TEST(MetricNames, CommonSpellings) {
   for (const char* n : {"acc", "accuracy", "val_accuracy", "val_acc", "train_acc_epoch", "acc_step",
                         "MulticlassAccuracy", "val/acc", "categorical_accuracy",
-                        "sparse_categorical_accuracy", "train/acc"}) {
+                        "sparse_categorical_accuracy", "train/acc", "eval_accuracy", "eval/acc"}) {
     EXPECT_EQ(c(n).kind, Kind::accuracy) << n;
   }
-  for (const char* n : {"loss", "val_loss", "train_loss_step", "train/loss", "val/loss_epoch"}) {
+  for (const char* n :
+       {"loss", "val_loss", "train_loss_step", "train/loss", "val/loss_epoch", "eval_loss"}) {
     EXPECT_EQ(c(n).kind, Kind::loss) << n;
   }
   for (const char* n : {"lr", "epoch", "step", "v_num", "lr-Adam"})

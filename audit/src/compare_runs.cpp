@@ -1,0 +1,133 @@
+// Reading one run for compare: the audit's own pieces (read_inputs, recompute_dumps,
+// classify_metric, match_point, dump_findings), with the logged points organised by
+// metric and epoch.
+#include <algorithm>
+#include <cmath>
+
+#include "compare_internal.hpp"
+#include "metricaudit/error.hpp"
+#include "per_class.hpp"
+
+namespace metricaudit::audit::detail {
+namespace {
+
+// A log's step -> epoch mapping, from its points that carry both (Lightning's CSV rows,
+// a Trainer's log history) and from an "epoch" series (Lightning logs `epoch` as a
+// scalar at each logging step in TensorBoard).
+class StepEpochs {
+ public:
+  explicit StepEpochs(const LoggedRun& log) {
+    for (const LoggedPoint& p : log.points) {
+      if (!p.step) continue;
+      if (p.epoch) {
+        map_.try_emplace(*p.step, *p.epoch);
+      } else if (p.metric == "epoch" && p.value >= 0 && p.value == std::floor(p.value)) {
+        map_.try_emplace(*p.step, static_cast<std::int64_t>(p.value));
+      }
+    }
+  }
+
+  /// The epoch of the last mapped step at or before the point's step.
+  std::optional<std::int64_t> epoch_of(const LoggedPoint& p) const {
+    if (!p.step || map_.empty()) return std::nullopt;
+    auto it = map_.upper_bound(*p.step);
+    if (it == map_.begin()) return std::nullopt;
+    return std::prev(it)->second;
+  }
+
+ private:
+  std::map<std::int64_t, std::int64_t> map_;
+};
+
+// The dump of a split and epoch, as the audit matches epoch values.
+const Recomputed* epoch_dump(const std::vector<Recomputed>& dumps, const std::string& split,
+                             std::int64_t epoch) {
+  for (const Recomputed& d : dumps) {
+    if (d.split == split && d.usable() && d.epoch && *d.epoch == epoch) return &d;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string kind_name(const MetricName& name) {
+  switch (name.kind) {
+    case Kind::accuracy:
+      return "accuracy";
+    case Kind::top_k_accuracy:
+      return "top" + std::to_string(name.top_k);
+    case Kind::loss:
+      return "loss";
+    case Kind::ignored:
+    case Kind::unknown:
+      break;
+  }
+  return "unknown";
+}
+
+const Recomputed* ReadRun::dump(const std::string& path) const {
+  for (const Recomputed& d : dumps) {
+    if (d.path == path) return &d;
+  }
+  return nullptr;
+}
+
+ReadRun read_run(const AuditOptions& options, const std::string& label) {
+  ReadRun run;
+  run.label = label;
+  run.options = options;
+  if (options.num_classes && *options.num_classes < 1) {
+    throw InvalidArgument("--num-classes: expected an integer >= 1, got " +
+                          std::to_string(*options.num_classes));
+  }
+  Inputs inputs = read_inputs(options);
+  run.info.path = options.path.string();
+  run.warnings = std::move(inputs.warnings);
+  for (const LoggedRun& log : inputs.runs) {
+    run.info.logs.push_back(log.file);
+    run.info.log_formats.push_back(log.format);
+    for (const std::string& w : log.warnings) run.warnings.push_back(w);
+  }
+  if (inputs.predictions) {
+    run.predictions = inputs.predictions;
+    run.info.predictions = inputs.predictions->string();
+    run.dumps = recompute_dumps(*inputs.predictions, options.num_classes, run.warnings);
+  }
+
+  std::map<std::string, std::size_t> index;  // metric -> series
+  for (const LoggedRun& log : inputs.runs) {
+    // Epochs first (a value with a step only takes its step's epoch), then the audit's
+    // rule on them: a metric logged twice in one epoch is a per-step series.
+    LoggedRun placed = log;
+    const StepEpochs steps(log);
+    for (LoggedPoint& p : placed.points) {
+      if (!p.epoch) p.epoch = steps.epoch_of(p);
+    }
+    const RepeatedEpochs repeated(placed);
+    for (const LoggedPoint& p : placed.points) {
+      const MetricName name = classify_metric(p.metric, options.metric_kinds);
+      if (name.kind == Kind::ignored || name.kind == Kind::unknown) continue;
+      if (!p.epoch || p.per_step || repeated.contains(p)) continue;  // one batch, a running value
+      auto [it, inserted] = index.try_emplace(p.metric, run.series.size());
+      if (inserted)
+        run.series.push_back(RunSeries{p.metric, kind_name(name), p.split, name, {}, {}});
+      run.series[it->second].points.try_emplace(*p.epoch, p);
+    }
+  }
+
+  std::vector<PointResult> matched;
+  for (RunSeries& s : run.series) {
+    for (const auto& [epoch, point] : s.points) {
+      const Recomputed* d = epoch_dump(run.dumps, s.split, epoch);
+      // Top-k ranks classes; one score per label has nothing to rank.
+      if (!d || (d->labelwise && s.name.kind == Kind::top_k_accuracy)) continue;
+      const auto& r = s.matched.emplace(epoch, match_point(point, s.name, *d)).first->second;
+      matched.push_back(r);
+    }
+  }
+  run.info.findings = dump_findings(matched);
+  attach_per_class(run.info.findings, matched, run.dumps);
+  return run;
+}
+
+}  // namespace metricaudit::audit::detail
