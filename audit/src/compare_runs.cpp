@@ -3,8 +3,10 @@
 // metric and epoch.
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "compare_internal.hpp"
+#include "metricaudit/catalogue.hpp"
 #include "metricaudit/error.hpp"
 #include "per_class.hpp"
 
@@ -48,6 +50,10 @@ const Recomputed* epoch_dump(const std::vector<Recomputed>& dumps, const std::st
   return nullptr;
 }
 
+bool compared(Kind kind) {
+  return kind == Kind::accuracy || kind == Kind::top_k_accuracy || kind == Kind::loss;
+}
+
 }  // namespace
 
 std::string kind_name(const MetricName& name) {
@@ -58,6 +64,11 @@ std::string kind_name(const MetricName& name) {
       return "top" + std::to_string(name.top_k);
     case Kind::loss:
       return "loss";
+    case Kind::precision:
+    case Kind::recall:
+    case Kind::f1:
+    case Kind::balanced_accuracy:
+      return metricaudit::kind_name(catalogue_kind(name.kind));
     case Kind::ignored:
     case Kind::unknown:
       break;
@@ -95,6 +106,7 @@ ReadRun read_run(const AuditOptions& options, const std::string& label) {
   }
 
   std::map<std::string, std::size_t> index;  // metric -> series
+  std::set<std::string> left_out;            // metrics compare does not test
   for (const LoggedRun& log : inputs.runs) {
     // Epochs first (a value with a step only takes its step's epoch), then the audit's
     // rule on them: a metric logged twice in one epoch is a per-step series.
@@ -107,6 +119,19 @@ ReadRun read_run(const AuditOptions& options, const std::string& label) {
     for (const LoggedPoint& p : placed.points) {
       const MetricName name = classify_metric(p.metric, options.metric_kinds);
       if (name.kind == Kind::ignored || name.kind == Kind::unknown) continue;
+      if (!compared(name.kind)) {
+        // Precision, recall, F1 and balanced accuracy are ratios of class counts, not means
+        // over samples: no paired per-sample test applies. The audit names their convention.
+        if (left_out.insert(p.metric).second) {
+          run.warnings.push_back(p.metric +
+                                 ": compare tests accuracy, top-k accuracy and "
+                                 "loss; a " +
+                                 kind_name(name) +
+                                 " is not a mean over samples, so it is left out (metricaudit "
+                                 "audit names its convention)");
+        }
+        continue;
+      }
       if (!p.epoch || p.per_step || repeated.contains(p)) continue;  // one batch, a running value
       auto [it, inserted] = index.try_emplace(p.metric, run.series.size());
       if (inserted)
