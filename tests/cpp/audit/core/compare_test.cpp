@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -184,6 +185,21 @@ TEST_F(CompareRuns, MacroAgainstMicroIsAConventionGapWithMcNemarsP) {
   EXPECT_FALSE(r.comparisons[0].judged);
   EXPECT_FALSE(r.comparisons[0].verdict.has_value());
   EXPECT_TRUE(r.comparisons[0].p_value.has_value());
+}
+
+TEST_F(CompareRuns, RatiosOfClassCountsAreLeftOutWithAWarning) {
+  // F1 is not a mean over samples: compare has no paired test for it, so it pairs the
+  // loss alone and says why the F1 is missing (the audit still names its convention).
+  TempRun ra("a"), rb("b");
+  write_run(ra, {{0, &a}}, true, "val_f1");
+  write_run(rb, {{0, &b}}, true, "val_f1");
+  const CompareReport r = compare(ra, rb);
+  for (const Comparison& c : r.comparisons) EXPECT_EQ(c.kind, "loss");
+  EXPECT_EQ(judged(r, "loss").verdict, Verdict::noise);
+  const auto left_out = std::count_if(r.warnings.begin(), r.warnings.end(), [](const auto& w) {
+    return w.find("val_f1: compare tests accuracy") != std::string::npos;
+  });
+  EXPECT_EQ(left_out, 2);  // once per run
 }
 
 TEST_F(CompareRuns, AWorseModelIsReal) {
