@@ -73,7 +73,45 @@ def _wrap(value: Any) -> Any:
     return value
 
 
-class AuditReport:
+class _Report:
+    """What the audit and compare reports share: the bound C++ report, its JSON document
+    (read once; every attribute is a member of it), the exit status and the writers'
+    documents."""
+
+    def __init__(self, report: Any) -> None:
+        self._report = report
+        self._json = report.json()
+        self._data: Dict[str, Any] = json.loads(self._json)
+
+    @property
+    def exit_status(self) -> int:
+        return int(self._report.exit_status)
+
+    @property
+    def warnings(self) -> List[str]:
+        return list(self._data["warnings"])
+
+    @property
+    def summary(self) -> Record:
+        return Record(self._data["summary"])
+
+    @property
+    def tool_version(self) -> str:
+        return str(self._data["tool_version"])
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The report as its JSON schema describes it (``json.loads`` of ``to_json()``)."""
+        return json.loads(self._json)
+
+    def to_json(self) -> str:
+        """The document the command writes with ``--format json``."""
+        return str(self._json)
+
+    def __str__(self) -> str:
+        return str(self.to_text())  # type: ignore[attr-defined]
+
+
+class AuditReport(_Report):
     """What ``metricaudit audit`` reports, for one log or run directory.
 
     - ``findings``, ``points``, ``undecided``, ``warnings``, ``logs``, ``predictions``,
@@ -84,15 +122,6 @@ class AuditReport:
       ``--format json`` / ``--format sarif`` write;
     - ``str(report)``: the text report (``to_text(summary=True)`` leaves out the tables).
     """
-
-    def __init__(self, report: "_core.AuditReport") -> None:
-        self._report = report
-        self._json = report.json()
-        self._data: Dict[str, Any] = json.loads(self._json)
-
-    @property
-    def exit_status(self) -> int:
-        return int(self._report.exit_status)
 
     @property
     def findings(self) -> List[Record]:
@@ -107,32 +136,12 @@ class AuditReport:
         return list(self._data["undecided"])
 
     @property
-    def warnings(self) -> List[str]:
-        return list(self._data["warnings"])
-
-    @property
     def logs(self) -> List[Record]:
         return _wrap(self._data["logs"])
 
     @property
     def predictions(self) -> Optional[str]:
         return self._data["predictions"]
-
-    @property
-    def summary(self) -> Record:
-        return Record(self._data["summary"])
-
-    @property
-    def tool_version(self) -> str:
-        return str(self._data["tool_version"])
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The report as the JSON schema describes it (``json.loads`` of ``to_json()``)."""
-        return json.loads(self._json)
-
-    def to_json(self) -> str:
-        """The document ``metricaudit audit --format json`` writes."""
-        return str(self._json)
 
     def to_sarif(self) -> str:
         """The document ``metricaudit audit --format sarif`` writes."""
@@ -147,9 +156,6 @@ class AuditReport:
     def to_text(self, *, summary: bool = False, colour: bool = False) -> str:
         """The text report; ``summary=True`` as ``--summary`` (no per-metric tables)."""
         return str(self._report.text(colour=colour, points_table=not summary))
-
-    def __str__(self) -> str:
-        return self.to_text()
 
     def __repr__(self) -> str:
         s = self._data["summary"]

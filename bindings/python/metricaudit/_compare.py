@@ -13,12 +13,12 @@ import os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _core
-from ._audit import PathLike, Record, _wrap
+from ._audit import PathLike, Record, _Report, _wrap
 
 PairSpec = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
 
-class CompareReport:
+class CompareReport(_Report):
     """What ``metricaudit compare A B`` reports.
 
     - ``comparisons``: one :class:`~metricaudit.Record` per pair of metrics and shared epoch
@@ -31,15 +31,6 @@ class CompareReport:
     - ``to_dict()``, ``to_json()``: the JSON document; ``to_text()`` / ``str()``: the text
       report; ``to_html()``: the self-contained HTML page (needs matplotlib).
     """
-
-    def __init__(self, report: "_core.CompareReport") -> None:
-        self._report = report
-        self._json = report.json()
-        self._data: Dict[str, Any] = json.loads(self._json)
-
-    @property
-    def exit_status(self) -> int:
-        return int(self._report.exit_status)
 
     @property
     def comparisons(self) -> List[Record]:
@@ -66,28 +57,8 @@ class CompareReport:
         return list(self._data["unpaired"])
 
     @property
-    def warnings(self) -> List[str]:
-        return list(self._data["warnings"])
-
-    @property
-    def summary(self) -> Record:
-        return Record(self._data["summary"])
-
-    @property
     def alpha(self) -> float:
         return float(self._data["alpha"])
-
-    @property
-    def tool_version(self) -> str:
-        return str(self._data["tool_version"])
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The report as docs/compare.md describes it (``json.loads`` of ``to_json()``)."""
-        return json.loads(self._json)
-
-    def to_json(self) -> str:
-        """The document ``metricaudit compare --format json`` writes."""
-        return str(self._json)
 
     def to_text(self, *, colour: bool = False) -> str:
         """The text report ``metricaudit compare`` prints."""
@@ -98,9 +69,6 @@ class CompareReport:
         from ._html import render_compare
 
         return render_compare(self.to_dict())
-
-    def __str__(self) -> str:
-        return self.to_text()
 
     def __repr__(self) -> str:
         v = self._data["summary"]["verdicts"]
