@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_text.hpp"
 #include "metricaudit/audit/log_formats.hpp"
 #include "numbers.hpp"
 #include "record_reader.hpp"
@@ -116,9 +117,9 @@ class LineHandler : public nlohmann::json_sax<json> {
     if (depth_ == 0) return top_level_not_object();
     if (array_depth_ > 0) return true;
     // The NaN/Infinity placeholders (see quote_non_finite) and producers that quote them.
-    if (val == "NaN" || val == "Infinity" || val == "-Infinity") {
+    if (const auto non_finite = non_finite_placeholder(val)) {
       ParsedNumber n;
-      n.value = val == "NaN" ? std::nan("") : (val[0] == '-' ? -HUGE_VAL : HUGE_VAL);
+      n.value = *non_finite;
       n.precision.decimals = 0;
       return number(n, n.value);
     }
@@ -397,47 +398,6 @@ class FastLine {
   const char* end_;
   LineHandler& h_;
 };
-
-// Rewrites bare NaN / Infinity / -Infinity (outside strings) as quoted placeholders into
-// `out`; returns false (out untouched) when there are none, the common case.
-bool quote_non_finite(std::string_view line, std::string& out) {
-  if (line.find("NaN") == std::string_view::npos && line.find("Infinity") == std::string_view::npos)
-    return false;
-  out.clear();
-  bool in_string = false;
-  bool changed = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_string) {
-      out.push_back(c);
-      if (c == '\\' && i + 1 < line.size()) {
-        out.push_back(line[++i]);
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      out.push_back(c);
-      continue;
-    }
-    const std::string_view rest = line.substr(i);
-    std::string_view token;
-    for (std::string_view t : {"NaN", "Infinity", "-Infinity"})
-      if (rest.starts_with(t)) token = t;
-    if (token.empty()) {
-      out.push_back(c);
-      continue;
-    }
-    out.push_back('"');
-    out.append(token);
-    out.push_back('"');
-    i += token.size() - 1;
-    changed = true;
-  }
-  return changed;
-}
 
 }  // namespace
 

@@ -212,32 +212,4 @@ void WarningSink::finish() {
   }
 }
 
-bool lightning_per_step(std::string_view name, std::string_view split) {
-  if (name.ends_with("_step")) return true;
-  if (name.ends_with("_epoch")) return false;
-  return split == "train";
-}
-
 }  // namespace metricaudit::audit::detail
-
-namespace metricaudit::audit {
-
-std::string_view split_from_metric_name(std::string_view name, std::string_view fallback) {
-  std::size_t i = 0;
-  while (i < name.size()) {
-    std::size_t j = i;
-    while (j < name.size() && name[j] != '/' && name[j] != '_' && name[j] != '-' &&
-           name[j] != '.' && name[j] != ' ')
-      ++j;
-    const std::string_view word = name.substr(i, j - i);
-    if (detail::iequals(word, "val") || detail::iequals(word, "valid") ||
-        detail::iequals(word, "validation") || detail::iequals(word, "eval"))
-      return "val";
-    if (detail::iequals(word, "test")) return "test";
-    if (detail::iequals(word, "train") || detail::iequals(word, "training")) return "train";
-    i = j + 1;
-  }
-  return fallback;
-}
-
-}  // namespace metricaudit::audit

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "metricaudit/audit/epoch_series.hpp"  // lightning_per_step
 #include "metricaudit/audit/logged_series.hpp"
 #include "metricaudit/audit/text_log_readers.hpp"
 
@@ -101,11 +102,5 @@ inline LoggedPoint& add_point(LoggedRun& run, std::string_view metric, std::stri
   p.offset = offset;
   return p;
 }
-
-/// Lightning's per_step reading of a logged name: "*_step" true, "*_epoch" false, else
-/// true for training names (training_step logs on_step by default) and false for
-/// validation/test names (on_epoch by default); lightning/pytorch/core/module.py `log`.
-/// Used by every reader of a Lightning log (metrics.csv, tqdm bars).
-bool lightning_per_step(std::string_view name, std::string_view split);
 
 }  // namespace metricaudit::audit::detail

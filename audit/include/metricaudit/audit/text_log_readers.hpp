@@ -47,8 +47,8 @@
 // mantissa decimals minus the exponent, at least 0 (4 + 4 = 8), so decimals alone still
 // gives the absolute resolution whenever it is at least 1.
 //
-// Splits come from the metric name (split_from_metric_name below), else from the log's
-// structure (see above).
+// Splits come from the metric name (split_from_metric_name, split_names.hpp), else from
+// the log's structure (see above).
 #pragma once
 
 #include <cstddef>
@@ -59,6 +59,7 @@
 #include <string_view>
 
 #include "metricaudit/audit/logged_series.hpp"
+#include "metricaudit/audit/split_names.hpp"  // split_from_metric_name
 
 namespace metricaudit::audit {
 
@@ -92,12 +93,5 @@ LoggedRun read_text_log(const std::filesystem::path& path, std::string_view form
 /// The same over a stream; `file_name` stands for the file in points and messages.
 LoggedRun read_text_log(std::istream& in, std::string_view file_name, std::string_view format,
                         const TextLogOptions& options = {});
-
-/// The split a metric name names: the name is cut into words at '/', '_', '-', '.' and
-/// ' '; the first word that is "val", "valid", "validation" or "eval" gives "val", "test"
-/// gives "test", "train" or "training" gives "train" (any case; "val_loss", "val/acc",
-/// "valid_f1", "loss_val", "test_acc", "train/loss"). Whole words only, so "interval_loss"
-/// names none. Returns `fallback` when no word names a split.
-std::string_view split_from_metric_name(std::string_view name, std::string_view fallback);
 
 }  // namespace metricaudit::audit
