@@ -18,11 +18,15 @@ namespace metricaudit::audit {
 namespace detail {
 using Sniff = std::optional<std::size_t>(const LogCandidate&);
 using ReadStream = LoggedRun(std::istream&, std::string_view, const TextLogOptions&);
+using Superseded = bool(const std::filesystem::path&);
 Sniff sniff_keras_progress, sniff_keras_csv, sniff_lightning_csv, sniff_tqdm, sniff_jsonl,
-    sniff_tensorboard, sniff_pasted;
-ReadStream read_keras_progress, read_keras_csv, read_lightning_csv, read_tqdm, read_jsonl;
+    sniff_tensorboard, sniff_pasted, sniff_hf_trainer, sniff_hf_results, sniff_mlflow;
+ReadStream read_keras_progress, read_keras_csv, read_lightning_csv, read_tqdm, read_jsonl,
+    read_hf_trainer, read_hf_results;
+Superseded superseded_hf_trainer, superseded_hf_results;
 std::vector<LoggedRun> read_tensorboard_log(const LogSource&, const TextLogOptions&);
 std::vector<LoggedRun> read_pasted(const LogSource&, const TextLogOptions&);
+std::vector<LoggedRun> read_mlflow(const LogSource&, const TextLogOptions&);
 }  // namespace detail
 
 namespace {
@@ -31,25 +35,36 @@ using detail::read_stream;
 
 // The rows, in the order the command lists them (--log-format, messages). rank: the order
 // a run directory's logs are read in (0 structured with explicit epochs, 1 structured,
-// 2 terminal text); precedence breaks a tie between evidence at the same byte.
+// 2 terminal text); precedence breaks a tie between evidence at the same byte (a name
+// rule of the Hugging Face files against the "{" that JSON lines also start with).
 constexpr LogFormat kFormats[] = {
-    // name, kind, rank, precedence, looks_like, called, sniff, read
-    {"keras-progress", LogKind::text, 2, 3,
+    // name, kind, rank, precedence, looks_like, called, sniff, read[, superseded]
+    {"keras-progress", LogKind::text, 2, 5,
      "a Keras progress bar ('Epoch 1/10', '1875/1875 [===...')", "Keras progress output",
      detail::sniff_keras_progress, read_stream<detail::read_keras_progress>},
-    {"keras-csv", LogKind::text, 0, 2, "a CSV header with an 'epoch' or 'step' column",
+    {"keras-csv", LogKind::text, 0, 4, "a CSV header with an 'epoch' or 'step' column",
      "Keras/Lightning CSV", detail::sniff_keras_csv, read_stream<detail::read_keras_csv>},
-    {"lightning-csv", LogKind::text, 0, 2, "a CSV header with an 'epoch' or 'step' column",
+    {"lightning-csv", LogKind::text, 0, 4, "a CSV header with an 'epoch' or 'step' column",
      "Keras/Lightning CSV", detail::sniff_lightning_csv, read_stream<detail::read_lightning_csv>},
-    {"tqdm", LogKind::text, 2, 4, "a tqdm bar ('Epoch 0: 100%|...')", "tqdm output",
+    {"tqdm", LogKind::text, 2, 6, "a tqdm bar ('Epoch 0: 100%|...')", "tqdm output",
      detail::sniff_tqdm, read_stream<detail::read_tqdm>},
-    {"jsonl", LogKind::text, 1, 1, "JSON lines", "JSON lines", detail::sniff_jsonl,
+    {"jsonl", LogKind::text, 1, 3, "JSON lines", "JSON lines", detail::sniff_jsonl,
      read_stream<detail::read_jsonl>},
     {"tensorboard", LogKind::binary, 1, 0, "a TensorBoard event file", "TensorBoard events",
      detail::sniff_tensorboard, detail::read_tensorboard_log},
-    {"pasted", LogKind::text, 2, 5,
+    {"pasted", LogKind::text, 2, 7,
      "pasted per-epoch lines ('loss: 0.1162 - accuracy: 0.9580', '[acc=0.934, loss=0.134]')",
      "pasted per-epoch lines", detail::sniff_pasted, detail::read_pasted},
+    {"hf-trainer", LogKind::text, 0, 1,
+     "a Hugging Face trainer_state.json (a JSON object with \"log_history\")",
+     "Hugging Face trainer_state.json", detail::sniff_hf_trainer,
+     read_stream<detail::read_hf_trainer>, detail::superseded_hf_trainer},
+    {"hf-results", LogKind::text, 1, 2, "a Hugging Face <split>_results.json",
+     "Hugging Face *_results.json", detail::sniff_hf_results, read_stream<detail::read_hf_results>,
+     detail::superseded_hf_results},
+    {"mlflow", LogKind::directory, 1, 0,
+     "an MLflow file store (mlruns/<experiment>/<run>/metrics/<key>)", "MLflow runs",
+     detail::sniff_mlflow, detail::read_mlflow},
 };
 
 }  // namespace
@@ -74,11 +89,12 @@ std::string log_format_names(std::string_view separator, std::string_view last) 
 namespace {
 
 // Each distinct text of a row field, in list order ("a CSV header ..." stands for both
-// CSV formats).
+// CSV formats); with `files_only`, of the rows that read files.
 template <class Field>
-std::vector<std::string_view> distinct(Field field) {
+std::vector<std::string_view> distinct(Field field, bool files_only = false) {
   std::vector<std::string_view> out;
   for (const LogFormat& f : kFormats) {
+    if (files_only && f.kind == LogKind::directory) continue;
     const std::string_view text = field(f);
     if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
   }
@@ -88,7 +104,7 @@ std::vector<std::string_view> distinct(Field field) {
 }  // namespace
 
 std::string log_format_looks() {
-  return detail::join_words(distinct([](const LogFormat& f) { return f.looks_like; }), ", ",
+  return detail::join_words(distinct([](const LogFormat& f) { return f.looks_like; }, true), ", ",
                             " or ");
 }
 

@@ -5,9 +5,11 @@
 // and nothing else lists it.
 //
 // Detection (detect_log_format): every row's sniff looks at the candidate (its name, the
-// first 64 KiB of a file); the row whose evidence starts earliest in the file wins, ties
-// going to the lower `precedence`. Name rules and magic numbers answer at offset 0
-// before any content is read (a "tfevents" name is TensorBoard even when unreadable).
+// first 64 KiB of a file, or a directory); the row whose evidence starts earliest in the
+// file wins, ties going to the lower `precedence`. Name rules and magic numbers answer at
+// offset 0 before any content is read (a "tfevents" name is TensorBoard even when
+// unreadable, "trainer_state.json" is Hugging Face's). A directory row claims a folder
+// (an MLflow store) that is then read as one log.
 #pragma once
 
 #include <cstddef>
@@ -67,6 +69,11 @@ struct LogFormat {
   /// Reads the log. Most formats give one run; a file may hold several (pasted blocks).
   /// Throws InputError naming the file (and line or offset) for malformed input.
   std::vector<LoggedRun> (*read)(const LogSource&, const TextLogOptions&) = nullptr;
+  /// True for a file that another file of the same run holds in full (Hugging Face's
+  /// checkpoint-N/trainer_state.json beside a later state, eval_results.json beside
+  /// all_results.json): a run directory's walk does not read it, so no value is read
+  /// twice. Named on its own, such a file is read. nullptr: never.
+  bool (*superseded)(const std::filesystem::path&) = nullptr;
 };
 
 /// Every row, in the order the command lists them.
@@ -79,8 +86,8 @@ const LogFormat* find_log_format(std::string_view name);
 /// with `last` given, the final two are joined with it instead (" or ").
 std::string log_format_names(std::string_view separator = ", ", std::string_view last = {});
 
-/// Each distinct `looks_like` in list order, the last two joined with " or " (what the
-/// "cannot tell the log format" message expects).
+/// Each distinct `looks_like` of the rows that read files, in list order, the last two
+/// joined with " or " (what the "cannot tell the log format" message of a file expects).
 std::string log_format_looks();
 
 /// Each distinct `called` in list order, joined with ", " (what a run directory was

@@ -43,6 +43,8 @@ struct LoggedPoint {
 struct LoggedRun {
   std::string format;  ///< the name of the registry row that read it (log_formats.hpp)
   std::string file;
+  /// The run's own name where the log records one (an MLflow run's run_name); else empty.
+  std::string name;
   std::vector<LoggedPoint> points;
   std::vector<std::string> warnings;  ///< tolerated noise worth telling ("file:line: skipped ...")
 };
