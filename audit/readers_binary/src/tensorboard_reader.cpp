@@ -10,13 +10,17 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <iterator>
+#include <map>
 #include <optional>
 
 #include <boost/crc.hpp>
 
 #include "internal.hpp"
+#include "metricaudit/audit/epoch_series.hpp"
 #include "metricaudit/audit/log_formats.hpp"
+#include "metricaudit/audit/split_names.hpp"
 #include "metricaudit/audit/tensorboard_reader.hpp"
 #include "proto/tensorboard_subset.pb.h"
 
@@ -44,6 +48,14 @@ namespace {
 
 using detail::fail_at;
 
+// tensorboard/plugins/scalar/metadata.py: PLUGIN_NAME
+constexpr std::string_view kScalarsPlugin = "scalars";
+constexpr std::string_view kKerasEpochPrefix = "epoch_";
+constexpr std::string_view kKerasBatchPrefix = "batch_";
+constexpr std::string_view kKerasEvaluationPrefix = "evaluation_";
+constexpr std::string_view kKerasEvaluationSuffix = "_vs_iterations";
+constexpr std::string_view kEpochTag = "epoch";
+
 // tensorboard/compat/proto/types.proto
 constexpr int kDtFloat = 1;
 constexpr int kDtDouble = 2;
@@ -67,37 +79,10 @@ std::uint32_t le_u32(const std::byte* p) {
   return v;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::optional<std::string> split_of_word(std::string_view word) {
-  const std::string w = lower(word);
-  if (w == "val" || w == "valid" || w == "validation") return "val";
-  if (w == "test") return "test";
-  if (w == "train" || w == "training") return "train";
-  return std::nullopt;
-}
-
-std::optional<std::string> split_in_tag(std::string_view tag) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= tag.size(); ++i) {
-    if (i == tag.size() || std::strchr("/_-. ", tag[i]) != nullptr) {
-      if (i > start) {
-        if (auto split = split_of_word(tag.substr(start, i - start))) return split;
-      }
-      start = i + 1;
-    }
-  }
-  return std::nullopt;
-}
-
 struct Scalar {
   double value;
   Precision::Kind kind;
+  bool tensor;  // stored as a tensor (TF2's summary API, torch new_style), not simple_value
 };
 
 // The scalar a Summary.Value holds, or nullopt when it holds something else.
@@ -106,7 +91,7 @@ std::optional<Scalar> scalar_of(const metricaudit::tbproto::Summary::Value& v,
                                 std::vector<std::string>& warnings) {
   using Value = metricaudit::tbproto::Summary::Value;
   if (v.value_case() == Value::kSimpleValue) {
-    return Scalar{static_cast<double>(v.simple_value()), Precision::Kind::float32};
+    return Scalar{static_cast<double>(v.simple_value()), Precision::Kind::float32, false};
   }
   if (v.value_case() != Value::kTensor) return std::nullopt;  // image, histogram, audio
   const auto& t = v.tensor();
@@ -141,8 +126,8 @@ std::optional<Scalar> scalar_of(const metricaudit::tbproto::Summary::Value& v,
                   std::to_string(want) + " for a " + dt + " scalar");
     }
     const auto* p = reinterpret_cast<const std::byte*>(c.data());
-    if (is_double) return Scalar{std::bit_cast<double>(le_u64(p)), kind};
-    return Scalar{static_cast<double>(std::bit_cast<float>(le_u32(p))), kind};
+    if (is_double) return Scalar{std::bit_cast<double>(le_u64(p)), kind, true};
+    return Scalar{static_cast<double>(std::bit_cast<float>(le_u32(p))), kind, true};
   }
   const int n = is_double ? t.double_val_size() : t.float_val_size();
   // tensorboard/util/tensor_util.py (make_ndarray): one value fills the shape; none or
@@ -152,8 +137,74 @@ std::optional<Scalar> scalar_of(const metricaudit::tbproto::Summary::Value& v,
             tag + "a " + dt + " scalar tensor with " + std::to_string(n) + " " +
                 (is_double ? "double_val" : "float_val") + " values, expected 1");
   }
-  if (is_double) return Scalar{t.double_val(0), kind};
-  return Scalar{static_cast<double>(t.float_val(0)), kind};
+  if (is_double) return Scalar{t.double_val(0), kind, true};
+  return Scalar{static_cast<double>(t.float_val(0)), kind, true};
+}
+
+// The tags of Keras' TensorBoard callback (keras/src/callbacks/tensorboard.py, TF2's
+// summary API: values stored as tensors): "epoch_<name>" at step = epoch
+// (_log_epoch_metrics), "batch_<name>" at the global batch (on_train_batch_end),
+// "evaluation_<name>_vs_iterations" at the optimizer's iterations (on_test_end). Training
+// values are the History's running means over the epoch.
+// Returns true for a batch or evaluation value, whose epoch place_keras_values finds.
+bool keras_tag(LoggedPoint& p) {
+  const std::string_view tag = p.metric;
+  bool pending = false;
+  if (tag.starts_with(kKerasEpochPrefix)) {
+    p.epoch = p.step;
+  } else if (tag.starts_with(kKerasBatchPrefix)) {
+    p.per_step = true;
+    pending = true;
+  } else if (tag.starts_with(kKerasEvaluationPrefix) && tag.ends_with(kKerasEvaluationSuffix)) {
+    pending = true;
+  } else {
+    return false;
+  }
+  p.running_mean = p.split == "train";
+  return pending;
+}
+
+// A Keras batch or evaluation value is written before the epoch_ values of its epoch
+// (on_train_batch_end and on_test_end run before on_epoch_end): it takes the epoch of the
+// next epoch_ value in the file; none follows a final model.evaluate(). `pending` holds
+// the indices of those values, in file order.
+void place_keras_values(LoggedRun& run, const std::vector<std::size_t>& pending) {
+  if (pending.empty()) return;
+  std::optional<std::int64_t> next_epoch;
+  auto waiting = pending.rbegin();
+  for (std::size_t i = run.points.size(); i-- > 0 && waiting != pending.rend();) {
+    LoggedPoint& p = run.points[i];
+    if (i == *waiting) {
+      p.epoch = next_epoch;
+      ++waiting;
+    } else if (p.epoch && std::string_view(p.metric).starts_with(kKerasEpochPrefix)) {
+      next_epoch = p.epoch;
+    }
+  }
+}
+
+// Lightning's "epoch" scalar (epoch_series.hpp) gives the values logged at its steps their
+// epoch, and their names Lightning's per_step meaning; it is consumed. Values that already
+// have an epoch (Keras' epoch_ tags) keep it. An "epoch" series that is not made of epoch
+// indices is left as it is, with a warning.
+void place_by_epoch_scalar(LoggedRun& run) {
+  EpochsByStep epochs;
+  for (const LoggedPoint& p : run.points) {
+    if (p.metric != kEpochTag || p.epoch) continue;
+    if (!epochs.add(*p.step, p.offset, p.value)) {
+      run.warnings.push_back(run.file + "@" + std::to_string(p.offset) +
+                             ": an 'epoch' value that is not a whole number >= 0; values are "
+                             "left without epochs");
+      return;
+    }
+  }
+  if (epochs.empty()) return;
+  std::erase_if(run.points, [](const LoggedPoint& p) { return p.metric == kEpochTag && !p.epoch; });
+  for (LoggedPoint& p : run.points) {
+    if (p.epoch) continue;
+    p.epoch = epochs.at(*p.step, p.offset);
+    p.per_step = detail::lightning_per_step(p.metric, p.split);
+  }
 }
 
 LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
@@ -162,8 +213,12 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
   run.file = name;
   // The Keras TensorBoard callback writes logs/train/ and logs/validation/ with the same
   // tags; the folder is then the only place the split is written.
-  const std::optional<std::string> dir_split =
-      split_of_word(std::filesystem::path(name).parent_path().filename().string());
+  const std::string folder = std::filesystem::path(name).parent_path().filename().string();
+  const std::string_view dir_split = split_from_metric_name(folder, "train");
+  // Each tag's plugin, from the first value that carries metadata: TF2's writer sends a
+  // tag's SummaryMetadata with its first value only.
+  std::map<std::string, std::string, std::less<>> plugin_of_tag;
+  std::vector<std::size_t> keras_pending;  // batch_ and evaluation_ values (keras_tag)
 
   const std::uint64_t total = source.size();
   std::vector<std::byte> data;  // reused across records; sized only from checked lengths
@@ -224,12 +279,21 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
     }
     if (event.what_case() == metricaudit::tbproto::Event::kSummary) {
       for (const auto& value : event.summary().value()) {
+        const std::string& plugin = value.metadata().plugin_data().plugin_name();
+        if (!plugin.empty()) plugin_of_tag.try_emplace(value.tag(), plugin);
+        if (value.value_case() == metricaudit::tbproto::Summary::Value::kTensor) {
+          // A tensor of another plugin (hparams, a Keras model's text, pr_curves) is not a
+          // scalar even when it holds one number.
+          const auto known = plugin_of_tag.find(value.tag());
+          if (known != plugin_of_tag.end() && known->second != kScalarsPlugin) continue;
+        }
         const auto scalar = scalar_of(value, name, offset, run.warnings);
         if (!scalar) continue;
         LoggedPoint p;
         p.metric = value.tag();
-        p.split = split_in_tag(value.tag()).value_or(dir_split.value_or("train"));
+        p.split = split_from_metric_name(value.tag(), dir_split);
         p.step = event.step();
+        if (scalar->tensor && keras_tag(p)) keras_pending.push_back(run.points.size());
         p.value = scalar->value;
         p.precision.kind = scalar->kind;
         p.file = name;
@@ -240,13 +304,15 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
     }
     offset += header.size() + length + trailer.size();
   }
+  place_keras_values(run, keras_pending);
+  place_by_epoch_scalar(run);
   return run;
 }
 
 }  // namespace
 
 std::string split_from_tag(std::string_view tag) {
-  return split_in_tag(tag).value_or("train");
+  return std::string(split_from_metric_name(tag, "train"));
 }
 
 LoggedRun read_tensorboard(const std::filesystem::path& file) {

@@ -24,11 +24,18 @@ namespace metricaudit::audit {
 
 /// Reads every scalar of an event file: one LoggedPoint per scalar value, metric = tag,
 /// step = the event's step, offset = the byte offset of its record, line = 0, precision
-/// float32 or float64 as stored. A tag that names no split takes the split of the
-/// directory holding the file when that is "validation"/"val"/"test" (the Keras
-/// TensorBoard callback writes logs/train/ and logs/validation/ with the same tags,
-/// "epoch_loss"). Non-scalar summaries (images, histograms, text) are
-/// skipped. Throws InputError "file@offset: ..." for a truncated record, a length larger
+/// float32 or float64 as stored. The split is the tag's (split_from_metric_name), else the
+/// folder's holding the file ("validation" -> val: the Keras TensorBoard callback writes
+/// logs/train/ and logs/validation/ with the same tags), else "train". A tensor value is
+/// read when its tag's plugin (from the first value of the tag that carries metadata) is
+/// "scalars" or not given; other plugins' tensors (hparams, text, a Keras model) and
+/// non-scalar summaries (images, histograms) are skipped.
+/// Epochs: a tensor-stored tag "epoch_<name>" (Keras' callback, _log_epoch_metrics, writes
+/// them at step = epoch; its training values are running means) has epoch = step. An
+/// "epoch" scalar (Lightning's TensorBoardLogger writes one with every logging call) gives
+/// every other value at the same step its epoch (epoch_series.hpp) and names Lightning's
+/// per_step meaning, and is not itself a point. Other values have a step only.
+/// Throws InputError "file@offset: ..." for a truncated record, a length larger
 /// than the rest of the file, a CRC mismatch, or a payload that is not an Event. Memory
 /// stays bounded: a record's length is checked against the rest of the file before any
 /// buffer is sized from it.
@@ -37,10 +44,7 @@ LoggedRun read_tensorboard(const std::filesystem::path& file);
 /// The same over an in-memory image of a file; `name` stands for the file in messages.
 LoggedRun parse_tensorboard(std::span<const std::byte> bytes, const std::string& name);
 
-/// The split a tag names. The tag is cut into words at '/', '_', '-', '.' and ' ';
-/// a word "val", "valid" or "validation" (any case) → "val" ("val/loss", "val_acc",
-/// "loss/validation"); a word "test" → "test"; otherwise "train". Whole words only,
-/// so "interval_loss" stays "train".
+/// The split a tag names: split_from_metric_name(tag, "train") (split_names.hpp).
 std::string split_from_tag(std::string_view tag);
 
 namespace detail {
