@@ -1,6 +1,7 @@
 // Finding the inputs of a run: the log file(s) and the dump folder. A run
 // directory may hold several logs of one training (Lightning writes metrics.csv
-// and the terminal shows tqdm bars); every recognised log is audited, the
+// and the terminal shows tqdm bars; a Hugging Face output folder holds
+// trainer_state.json and all_results.json); every recognised log is audited, the
 // structured ones first so that their locations represent a finding.
 #include <algorithm>
 #include <fstream>
@@ -21,12 +22,81 @@ int format_rank(const std::string& format) {
   return row != nullptr ? row->rank : 2;
 }
 
+// Folders below a run directory whose files are read: TensorFlow's tutorial layout
+// logs/fit/<time>/train/events... is four deep.
+constexpr int kMaxFolders = 4;
+
+// Files that are never logs unless a format's name rule claims them (trainer_state.json,
+// all_results.json are .json).
 bool skipped_file(const fs::path& p) {
   const std::string ext = p.extension().string();
   const std::string name = p.filename().string();
   return ext == ".npz" || ext == ".npy" || ext == ".py" || ext == ".yaml" || ext == ".yml" ||
          ext == ".json" || ext == ".md" || ext == ".sh" || ext == ".ckpt" || ext == ".pt" ||
          name.starts_with(".");
+}
+
+// Folders that hold no logs: the dumps, hidden folders (.git, .venv), Python's caches.
+bool skipped_folder(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return name == "predictions" || name == "__pycache__" || name.starts_with(".");
+}
+
+// The directory format that claims `dir` (an MLflow store), or nullptr.
+const LogFormat* directory_format(const fs::path& dir) {
+  const LogFormat* row = sniff_log_format({dir, {}, true, true});
+  return row != nullptr && row->kind == LogKind::directory ? row : nullptr;
+}
+
+// Every log of a run directory: the files a reader recognises, up to kMaxFolders folders
+// down, outside the dump folder, and the folders a directory format claims (read whole).
+// A file that another file of the run holds in full (LogFormat::superseded) is left out.
+std::vector<std::pair<fs::path, std::string>> walk_run_directory(
+    const fs::path& root, const std::string& log_format, std::vector<std::string>& warnings) {
+  std::vector<std::pair<fs::path, std::string>> logs;
+  const bool detect = log_format == "auto";
+  const LogFormat* named = find_log_format(log_format);
+  // A directory format named with --log-format reads folders only.
+  const bool files = detect || named == nullptr || named->kind != LogKind::directory;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const fs::path& p = it->path();
+    if (it->is_directory(ec)) {
+      if (skipped_folder(p)) {
+        it.disable_recursion_pending();
+      } else if (const LogFormat* row = directory_format(p)) {
+        // Read whole; with --log-format, only when it names this format.
+        if (detect || row->name == log_format) logs.emplace_back(p, std::string(row->name));
+        it.disable_recursion_pending();
+      } else if (it.depth() >= kMaxFolders) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (!files || !it->is_regular_file(ec)) continue;
+    // A name rule (trainer_state.json, *tfevents*) claims a file whatever its extension;
+    // with --log-format, a file that a name rule gives to another format is not its.
+    const LogFormat* by_name = sniff_log_format({p, {}, false, false});
+    if (detect ? (by_name == nullptr && skipped_file(p))
+               : (by_name != nullptr ? by_name->name != log_format : skipped_file(p))) {
+      continue;
+    }
+    std::string format = log_format;
+    if (detect) {
+      try {
+        format = detect_log_format(p);
+      } catch (const Error& e) {
+        warnings.push_back(p.string() + ": skipped (" + e.what() + ")");
+        continue;
+      }
+    }
+    const LogFormat* row = find_log_format(format);
+    if (row != nullptr && row->superseded != nullptr && row->superseded(p)) continue;
+    if (!format.empty()) logs.emplace_back(p, format);
+  }
+  return logs;
 }
 
 // A log from which no value was read is an input error, never a clean audit: it names the
@@ -50,26 +120,12 @@ Inputs read_inputs(const AuditOptions& options) {
   }
   std::vector<std::pair<fs::path, std::string>> logs;
   if (fs::is_directory(path, ec)) {
-    // Every file up to three levels down (Lightning: lightning_logs/version_0/metrics.csv),
-    // outside the dump folder, whose content a reader recognises.
-    for (auto it = fs::recursive_directory_iterator(path, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      const fs::path& p = it->path();
-      if (it->is_directory()) {
-        if (p.filename() == "predictions" || it.depth() >= 3) it.disable_recursion_pending();
-        continue;
-      }
-      if (!it->is_regular_file() || skipped_file(p)) continue;
-      std::string format;
-      try {
-        format = options.log_format == "auto" ? detect_log_format(p) : options.log_format;
-      } catch (const Error& e) {
-        in.warnings.push_back(p.string() + ": skipped (" + e.what() + ")");
-        continue;
-      }
-      if (format.empty()) continue;
-      logs.emplace_back(p, format);
+    // A folder a directory format reads whole (an MLflow store), else every log in it.
+    const LogFormat* whole = directory_format(path);
+    if (whole != nullptr && (options.log_format == "auto" || whole->name == options.log_format)) {
+      logs.emplace_back(path, std::string(whole->name));
+    } else {
+      logs = walk_run_directory(path, options.log_format, in.warnings);
     }
     if (logs.empty()) {
       throw InputError(path.string() + ": no training log found in this directory (looked for " +
