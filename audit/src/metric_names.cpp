@@ -36,16 +36,18 @@ bool strip_suffix(std::string& s, std::string_view p) {
 }
 
 // Split markers (Keras "val_", Lightning "val/" or "val_", TensorBoard "val/", Hugging
-// Face "eval_") and Lightning's "_step" / "_epoch" suffixes.
+// Face "eval_"), Lightning's "_step" / "_epoch" suffixes and the words Keras' TensorBoard
+// callback adds ("epoch_loss", "batch_loss", "evaluation_loss_vs_iterations").
 std::string base_name(const std::string& name) {
   std::string s = lower(name);
   // "eval_": a Hugging Face Trainer's evaluation metrics (eval_accuracy, eval_loss).
   for (std::string_view p :
        {"validation_", "validation/", "valid_", "valid/", "val_", "val/", "eval_", "eval/", "test_",
-        "test/", "train_", "train/", "training/", "epoch_"}) {
+        "test/", "train_", "train/", "training/", "epoch_", "batch_", "evaluation_"}) {
     if (strip_prefix(s, p)) break;
   }
-  for (std::string_view p : {"_step", "_epoch", "/step", "/epoch", "_val", "_train", "_test"}) {
+  for (std::string_view p :
+       {"_step", "_epoch", "/step", "/epoch", "_val", "_train", "_test", "_vs_iterations"}) {
     if (strip_suffix(s, p)) break;
   }
   return s;
