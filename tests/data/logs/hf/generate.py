@@ -11,7 +11,7 @@ checkpoints are deleted to keep the fixture small):
   checkpoint-<step>/trainer_state.json  each epoch's checkpoint (save_strategy="epoch")
   all_results.json, eval_results.json, train_results.json   trainer.save_metrics(...)
   predictions/val_epoch<E>.npz        the logits and labels compute_metrics saw, E from 0
-Versions used are recorded in run/versions.txt.
+The versions used are written to versions.txt beside run/.
 """
 import os
 import shutil
@@ -87,6 +87,6 @@ for f in ("config.json", "training_args.bin", "generation_config.json"):
     for root, _, files in os.walk(out):
         if f in files:
             os.remove(os.path.join(root, f))
-with open(os.path.join(out, "versions.txt"), "w") as f:
+with open(os.path.join(os.path.dirname(os.path.abspath(out)), "versions.txt"), "w") as f:
     f.write(f"transformers {transformers.__version__}\ntorch {torch.__version__}\n"
             f"numpy {np.__version__}\n")

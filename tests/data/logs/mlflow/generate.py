@@ -7,7 +7,8 @@ mlflow.log_metric(key, value, step=epoch) writes them.
 
 run/mlruns/<experiment id>/<run id>/metrics/<key> holds "timestamp value step" lines
 (mlflow/store/tracking/file_store.py), meta.yaml the run's metadata, params/ and tags/
-one file each. Timestamps and ids are MLflow's own; the versions are in run/versions.txt.
+one file each. Timestamps and ids are MLflow's own; the versions used are written to
+versions.txt beside run/.
 """
 import os
 import shutil
@@ -34,5 +35,5 @@ with mlflow.start_run(run_name="two-epochs"):
             mlflow.log_metric(key, value, step=epoch)
     # A key with a '/' lands in a subfolder of metrics/.
     mlflow.log_metric("val/f1", 0.5, step=1)
-with open(os.path.join(out, "versions.txt"), "w") as f:
+with open(os.path.join(os.path.dirname(out), "versions.txt"), "w") as f:
     f.write(f"mlflow {mlflow.__version__}\n")
