@@ -1,6 +1,7 @@
 // The text log readers of the audit command: Keras progress-bar captures, Keras and
-// Lightning CSVLogger files, Lightning's tqdm postfixes and JSON lines. Each one turns a
-// log into a LoggedRun (logged_series.hpp) and computes nothing (../shared/DESIGN.md).
+// Lightning CSVLogger files, Lightning's tqdm postfixes, JSON lines, pasted lines and
+// the Hugging Face Trainer's JSON files. Each one turns a log into a LoggedRun
+// (logged_series.hpp) and computes nothing (../shared/DESIGN.md).
 //
 // Every reader is strict about structure and tolerant of noise: lines that are not part
 // of the format (warnings, framework banners, stderr interleaved with stdout) are
@@ -8,7 +9,8 @@
 // non-numeric value, a ragged CSV row, invalid UTF-8 in a CSV/JSON line) throws
 // metricaudit::InputError whose message starts with "file:line: " and says what was
 // expected. Files are streamed through a 1 MiB buffer; memory is bounded by the longest
-// line (at most TextLogOptions::max_line_bytes) plus the points produced.
+// line (at most TextLogOptions::max_line_bytes) plus the points produced. The Hugging
+// Face files are JSON documents, read whole (a trainer_state.json is a few MB).
 //
 // What each format yields (LoggedPoint fields not named are left at their defaults):
 //
@@ -41,6 +43,13 @@
 //                  without bars or headers: each line an epoch in order, each block of them
 //                  a run (read_log keeps blocks apart, read_text_log joins them); prose
 //                  around them skipped (audit/readers/pasted_reader.cpp).
+// hf-trainer       Hugging Face trainer_state.json: every number of each log_history
+//                  record but the Trainer's bookkeeping; step = "step", epoch =
+//                  ceil("epoch") - 1 (an evaluation at 1.0 ends epoch 0); training values
+//                  and evaluations between epochs per_step; the training summary without
+//                  an epoch (audit/readers/hf_trainer_reader.cpp).
+// hf-results       all_results.json, <split>_results.json: the final evaluation, without
+//                  epoch or step.
 //
 // Precision: Kind::decimal, decimals = digits after the point as printed. For exponent
 // form ("1.2345e-04") significant_digits = digits of the mantissa (5) and decimals =
