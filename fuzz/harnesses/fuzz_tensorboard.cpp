@@ -3,6 +3,7 @@
 //
 // seeds: examples/*/tensorboard/**/*tfevents* tests/data/binary/tensorboard/**/*tfevents*
 // seeds: tests/data/binary/tensorboard_bad/*
+// seeds: tests/data/logs/keras_tensorboard/**/*tfevents* tests/data/logs/lightning/**/*tfevents*
 // dict: fuzz/dicts/tensorboard.dict
 #include <span>
 
@@ -18,6 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::as_bytes(std::span(reinterpret_cast<const char*>(data), size)), name);
     fuzz::check(run.format == "tensorboard", "format is tensorboard");
     fuzz::check_run(run, name, false);
+    for (const audit::LoggedPoint& p : run.points) {
+      fuzz::check(p.step.has_value(), "an event's value has its step");
+      fuzz::check(!p.epoch || *p.epoch >= 0, "an epoch index is >= 0");
+    }
   } catch (const InputError&) {
   }
   return 0;
