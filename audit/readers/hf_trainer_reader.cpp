@@ -206,14 +206,17 @@ LoggedRun read_hf_results(std::istream& in, std::string_view file, const TextLog
   return run;
 }
 
-bool superseded_hf_trainer(const fs::path& file) {
+bool superseded_hf_trainer(const fs::path& file, const fs::path& root) {
   // checkpoint-<N>/trainer_state.json is a copy of the state at step N: the run's own
-  // trainer_state.json, or a later checkpoint's, holds every record it holds.
+  // trainer_state.json, or a later checkpoint's, holds every record it holds. Only when
+  // the run's folder is being walked: a walk of checkpoint-8/ alone reads its state.
   std::int64_t step = 0;
   const fs::path dir = file.parent_path();
   if (file.filename() != kStateFile || !checkpoint_step(dir, &step)) return false;
-  std::error_code ec;
   const fs::path run = dir.parent_path();
+  const fs::path inside = run.lexically_relative(root);
+  if (inside.empty() || *inside.begin() == "..") return false;
+  std::error_code ec;
   if (fs::exists(run / kStateFile, ec)) return true;
   for (fs::directory_iterator it(run, ec), end; !ec && it != end; it.increment(ec)) {
     std::int64_t other = 0;
@@ -225,7 +228,7 @@ bool superseded_hf_trainer(const fs::path& file) {
   return false;
 }
 
-bool superseded_hf_results(const fs::path& file) {
+bool superseded_hf_results(const fs::path& file, const fs::path& /*root*/) {
   // save_metrics(split, ...) updates all_results.json with the same metrics.
   std::error_code ec;
   return file.filename() != kAllResults && fs::exists(file.parent_path() / kAllResults, ec);

@@ -18,7 +18,7 @@ namespace metricaudit::audit {
 namespace detail {
 using Sniff = std::optional<std::size_t>(const LogCandidate&);
 using ReadStream = LoggedRun(std::istream&, std::string_view, const TextLogOptions&);
-using Superseded = bool(const std::filesystem::path&);
+using Superseded = bool(const std::filesystem::path&, const std::filesystem::path&);
 Sniff sniff_keras_progress, sniff_keras_csv, sniff_lightning_csv, sniff_tqdm, sniff_jsonl,
     sniff_tensorboard, sniff_pasted, sniff_hf_trainer, sniff_hf_results, sniff_mlflow;
 ReadStream read_keras_progress, read_keras_csv, read_lightning_csv, read_tqdm, read_jsonl,

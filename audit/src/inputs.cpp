@@ -93,7 +93,7 @@ std::vector<std::pair<fs::path, std::string>> walk_run_directory(
       }
     }
     const LogFormat* row = find_log_format(format);
-    if (row != nullptr && row->superseded != nullptr && row->superseded(p)) continue;
+    if (row != nullptr && row->superseded != nullptr && row->superseded(p, root)) continue;
     if (!format.empty()) logs.emplace_back(p, format);
   }
   return logs;

@@ -69,11 +69,13 @@ struct LogFormat {
   /// Reads the log. Most formats give one run; a file may hold several (pasted blocks).
   /// Throws InputError naming the file (and line or offset) for malformed input.
   std::vector<LoggedRun> (*read)(const LogSource&, const TextLogOptions&) = nullptr;
-  /// True for a file that another file of the same run holds in full (Hugging Face's
-  /// checkpoint-N/trainer_state.json beside a later state, eval_results.json beside
-  /// all_results.json): a run directory's walk does not read it, so no value is read
-  /// twice. Named on its own, such a file is read. nullptr: never.
-  bool (*superseded)(const std::filesystem::path&) = nullptr;
+  /// True for a file that another file of the same run, inside the folder being walked
+  /// (`root`), holds in full (Hugging Face's checkpoint-N/trainer_state.json beside a
+  /// later state, eval_results.json beside all_results.json): a run directory's walk does
+  /// not read it, so no value is read twice. Named on its own, or the newest inside the
+  /// walked folder, such a file is read. nullptr: never.
+  bool (*superseded)(const std::filesystem::path& file, const std::filesystem::path& root) =
+      nullptr;
 };
 
 /// Every row, in the order the command lists them.

@@ -197,9 +197,11 @@ TEST(RunDirectoryWalk, TheNewestTrainerStateOfEachRun) {
   const AuditReport r = audit(dir.path());
   EXPECT_EQ(r.logs, (std::vector<std::string>{(dir / "checkpoint-16/trainer_state.json").string(),
                                               (dir / "eval_results.json").string()}));
-  // Named on its own, a copy is read.
+  // Named on its own, or its folder walked alone, a copy is read.
   EXPECT_EQ(audit(dir / "checkpoint-8/trainer_state.json").log_formats,
             std::vector<std::string>{"hf-trainer"});
+  EXPECT_EQ(audit(dir / "checkpoint-8").logs,
+            std::vector<std::string>{(dir / "checkpoint-8/trainer_state.json").string()});
 }
 
 TEST(RunDirectoryWalk, ANamedFormatReadsOnlyItsFiles) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 namespace metricaudit::audit {
 namespace {
 
+namespace fs = std::filesystem;
 using testing::find_point;
 using testing::fixture;
 using testing::input_error;
@@ -115,9 +117,13 @@ TEST(HfTrainer, ACheckpointCopyIsReadWhenNamedAndSupersededInAWalk) {
 
   const auto* row = find_log_format("hf-trainer");
   ASSERT_NE(row->superseded, nullptr);
-  EXPECT_TRUE(row->superseded(fixture("hf/run/checkpoint-8/trainer_state.json")));
-  EXPECT_TRUE(row->superseded(fixture("hf/run/checkpoint-16/trainer_state.json")));
-  EXPECT_FALSE(row->superseded(fixture("hf/run/trainer_state.json")));
+  const fs::path run = fixture("hf/run");
+  EXPECT_TRUE(row->superseded(run / "checkpoint-8/trainer_state.json", run));
+  EXPECT_TRUE(row->superseded(run / "checkpoint-16/trainer_state.json", run));
+  EXPECT_FALSE(row->superseded(run / "trainer_state.json", run));
+  // A walk of one checkpoint's folder reads its state: the run's is outside the walk.
+  EXPECT_FALSE(row->superseded(run / "checkpoint-8/trainer_state.json", run / "checkpoint-8"));
+  EXPECT_TRUE(row->superseded(run / "checkpoint-8/trainer_state.json", run.parent_path()));
 
   // Without the run's own state, the highest checkpoint is the newest.
   const metricaudit::testing::ScratchDir dir;
@@ -127,9 +133,9 @@ TEST(HfTrainer, ACheckpointCopyIsReadWhenNamedAndSupersededInAWalk) {
                                dir / step / "trainer_state.json");
   }
   std::filesystem::create_directories(dir / "checkpoint-999");  // no state in it
-  EXPECT_TRUE(row->superseded(dir / "checkpoint-8" / "trainer_state.json"));
-  EXPECT_TRUE(row->superseded(dir / "checkpoint-16" / "trainer_state.json"));
-  EXPECT_FALSE(row->superseded(dir / "checkpoint-100" / "trainer_state.json"));
+  EXPECT_TRUE(row->superseded(dir / "checkpoint-8" / "trainer_state.json", dir.path()));
+  EXPECT_TRUE(row->superseded(dir / "checkpoint-16" / "trainer_state.json", dir.path()));
+  EXPECT_FALSE(row->superseded(dir / "checkpoint-100" / "trainer_state.json", dir.path()));
 }
 
 TEST(HfResults, TheFinalEvaluationHasNoEpoch) {
@@ -149,9 +155,10 @@ TEST(HfResults, TheFinalEvaluationHasNoEpoch) {
 
   const auto* row = find_log_format("hf-results");
   ASSERT_NE(row->superseded, nullptr);
-  EXPECT_TRUE(row->superseded(fixture("hf/run/eval_results.json")));
-  EXPECT_TRUE(row->superseded(fixture("hf/run/train_results.json")));
-  EXPECT_FALSE(row->superseded(path));
+  const fs::path folder = fixture("hf/run");
+  EXPECT_TRUE(row->superseded(folder / "eval_results.json", folder));
+  EXPECT_TRUE(row->superseded(folder / "train_results.json", folder));
+  EXPECT_FALSE(row->superseded(path, folder));
 }
 
 TEST(HfResults, NamesWithoutASplitWordTakeTheFiles) {
