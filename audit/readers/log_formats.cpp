@@ -154,7 +154,19 @@ std::vector<LoggedRun> read_log(const std::filesystem::path& path, std::string_v
 
 std::string describe_log_start(const std::filesystem::path& path, const LogFormat& format) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return "a directory";
+  if (std::filesystem::is_directory(path, ec)) {
+    // How much is there: a store of runs that logged nothing reads differently from an
+    // empty folder. Counted up to a bound, so a huge tree costs nothing noticeable.
+    constexpr std::size_t kCountUpTo = 10000;
+    std::size_t files = 0;
+    for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator() && files < kCountUpTo;
+         it.increment(ec)) {
+      if (it->is_regular_file(ec)) ++files;
+    }
+    return "a directory holding " + std::string(files >= kCountUpTo ? "over " : "") +
+           std::to_string(files) + (files == 1 ? " file" : " files");
+  }
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return "an unreadable file";
   const std::string bytes = "it holds " + std::to_string(size) + " bytes";

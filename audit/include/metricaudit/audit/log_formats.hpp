@@ -74,8 +74,8 @@ struct LogFormat {
   /// later state, eval_results.json beside all_results.json): a run directory's walk does
   /// not read it, so no value is read twice. Named on its own, or the newest inside the
   /// walked folder, such a file is read. nullptr: never.
-  bool (*superseded)(const std::filesystem::path& file, const std::filesystem::path& root) =
-      nullptr;
+  bool (*superseded)(const std::filesystem::path& file,
+                     const std::filesystem::path& root) = nullptr;
 };
 
 /// Every row, in the order the command lists them.
@@ -111,7 +111,8 @@ std::vector<LoggedRun> read_log(const std::filesystem::path& path, std::string_v
                                 const TextLogOptions& options = {});
 
 /// What a log that gave no value holds, for the message that says so: "it starts with
-/// 'first line'" for a text file, "it holds N bytes" for a binary one, "a directory".
+/// 'first line'" for a text file, "it holds N bytes" for a binary one, "a directory
+/// holding N files" (counted through its subfolders).
 std::string describe_log_start(const std::filesystem::path& path, const LogFormat& format);
 
 namespace detail {

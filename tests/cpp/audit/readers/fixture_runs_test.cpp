@@ -1,16 +1,19 @@
 // Whole runs as `metricaudit audit RUN_DIR` reads them (run_audit): the real fixture runs
 // in tests/data/logs (Hugging Face Trainer, MLflow, Keras 3's TensorBoard callback,
 // Lightning's TensorBoardLogger and MLFlowLogger, each with the evaluations' dumps where
-// the run saved them), and the walk of a run directory (audit/src/inputs.cpp): which files
-// and folders it reads.
+// the run saved them), the walk of a run directory (audit/src/inputs.cpp): which files
+// and folders it reads, and each format's files that hold no metric value, refused by the
+// command (exit 2) naming the file.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "metricaudit/audit/audit.hpp"
 #include "metricaudit/error.hpp"
 #include "scratch_dir.hpp"
@@ -219,6 +222,110 @@ TEST(RunDirectoryWalk, ANamedFormatReadsOnlyItsFiles) {
   // auto: all three kinds.
   EXPECT_EQ(audit(dir / "run").log_formats,
             (std::vector<std::string>{"hf-trainer", "hf-results", "mlflow"}));
+}
+
+// ---- nothing read ------------------------------------------------------------------------
+// A log of each format as its library leaves it when no metric was logged: the command
+// exits 2 naming the file and what it holds, never "0 findings".
+
+void expect_nothing_read(const fs::path& path, const fs::path& log, const std::string& format) {
+  const testing::CliResult r = testing::run_cli({"audit", path.string()});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(r.err.rfind("metricaudit: error: " + log.string() +
+                            ": no metric value read from it as " + format + " (",
+                        0),
+            0u)
+      << r.err;
+}
+
+// The first record of a real event file: the file_version event ("brain.Event:2") that
+// a summary writer writes when it opens, all a run that logged no scalar leaves. A
+// TFRecord is an 8-byte length, its 4-byte CRC, the data and the data's 4-byte CRC.
+void copy_first_record(const fs::path& from, const fs::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  unsigned char length[8] = {};
+  in.read(reinterpret_cast<char*>(length), 8);
+  std::uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | length[i];
+  ASSERT_LT(n, 1024u) << from;
+  in.seekg(0);
+  std::string record(16 + n, '\0');
+  in.read(record.data(), static_cast<std::streamsize>(record.size()));
+  ASSERT_TRUE(in) << from;
+  write(to, record);
+}
+
+fs::path only_file(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().find("tfevents") != std::string::npos) files.push_back(e);
+  }
+  EXPECT_EQ(files.size(), 1u) << dir;
+  return files.empty() ? dir : files[0];
+}
+
+TEST(NothingRead, ATrainerStateBeforeItsFirstLog) {
+  const metricaudit::testing::ScratchDir dir;
+  const fs::path state = dir / "run/trainer_state.json";
+  fs::create_directories(state.parent_path());
+  fs::copy_file(fixture("hf/malformed/empty_log_history_trainer_state.json"), state);
+  expect_nothing_read(dir / "run", state, "hf-trainer");
+  expect_nothing_read(state, state, "hf-trainer");
+  // Renamed, it is still told by its content.
+  expect_nothing_read(fixture("hf/malformed/empty_log_history_trainer_state.json"),
+                      fixture("hf/malformed/empty_log_history_trainer_state.json"), "hf-trainer");
+}
+
+TEST(NothingRead, TheResultsOfAnEvaluationWithoutLabels) {
+  const metricaudit::testing::ScratchDir dir;
+  const fs::path results = dir / "run/eval_results.json";
+  fs::create_directories(results.parent_path());
+  fs::copy_file(fixture("hf/malformed/unlabelled_eval_results.json"), results);
+  expect_nothing_read(dir / "run", results, "hf-results");
+  expect_nothing_read(results, results, "hf-results");
+}
+
+TEST(NothingRead, AnMlflowStoreWhoseRunsLoggedNoMetric) {
+  const metricaudit::testing::ScratchDir dir;
+  copy_dir(fixture("mlflow/run/mlruns"), dir / "run/mlruns");
+  // The run as mlflow.start_run() leaves it before any log_metric: meta.yaml, params,
+  // tags and an empty metrics/ folder.
+  std::vector<fs::path> metrics;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "run/mlruns")) {
+    if (e.is_directory() && e.path().filename() == "metrics") metrics.push_back(e.path());
+  }
+  ASSERT_FALSE(metrics.empty());
+  for (const fs::path& m : metrics) {
+    fs::remove_all(m);
+    fs::create_directory(m);
+  }
+  expect_nothing_read(dir / "run", dir / "run/mlruns", "mlflow");
+  expect_nothing_read(dir / "run/mlruns", dir / "run/mlruns", "mlflow");
+  const testing::CliResult r = testing::run_cli({"audit", (dir / "run").string()});
+  EXPECT_NE(r.err.find("(a directory holding "), std::string::npos) << r.err;
+}
+
+TEST(NothingRead, TensorBoardFilesWithoutAScalar) {
+  const metricaudit::testing::ScratchDir dir;
+  // Keras' callback: train/ and validation/ folders, both empty of scalars.
+  for (const char* split : {"train", "validation"}) {
+    const fs::path from = only_file(fixture(std::string("keras_tensorboard/run/logs/") + split));
+    copy_first_record(from, dir / "keras/logs" / split / from.filename());
+  }
+  const fs::path keras_train =
+      dir / "keras/logs/train" / only_file(fixture("keras_tensorboard/run/logs/train")).filename();
+  expect_nothing_read(dir / "keras", keras_train, "tensorboard");
+  expect_nothing_read(keras_train, keras_train, "tensorboard");
+  const testing::CliResult r = testing::run_cli({"audit", (dir / "keras").string()});
+  EXPECT_NE(r.err.find("(and 1 more logs that gave nothing)"), std::string::npos) << r.err;
+  // Lightning's TensorBoardLogger: lightning_logs/version_0 with its hparams.yaml.
+  const fs::path version = fixture("lightning/tensorboard/lightning_logs/version_0");
+  const fs::path events =
+      dir / "lightning/lightning_logs/version_0" / only_file(version).filename();
+  copy_first_record(only_file(version), events);
+  fs::copy_file(version / "hparams.yaml", events.parent_path() / "hparams.yaml");
+  expect_nothing_read(dir / "lightning", events, "tensorboard");
 }
 
 }  // namespace

@@ -48,3 +48,13 @@ write("string_metric_trainer_state.json",
       variant(lambda s: s["log_history"][2].update(eval_report="precision 0.2")))
 # save_metrics of a list: the top level is not an object.
 write("list_eval_results.json", "[0.2, 1.38]\n")
+
+# Nothing to read (the audit's "no metric value read", exit 2): the state the Trainer saves
+# before its first log (log_history still empty), and the results of an evaluation
+# without labels (evaluate() on an unlabelled set: its runtime and rates, no loss, no metric).
+write("empty_log_history_trainer_state.json", variant(lambda s: s.update(log_history=[])))
+with open(os.path.join(here, "run", "eval_results.json")) as f:
+    results = json.load(f)
+unlabelled = {k: v for k, v in results.items() if k == "epoch" or k.endswith(("_runtime", "_per_second"))}
+# As save_metrics writes it (trainer_pt_utils.py: json.dump(..., indent=4, sort_keys=True)).
+write("unlabelled_eval_results.json", json.dumps(unlabelled, indent=4, sort_keys=True))
