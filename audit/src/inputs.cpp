@@ -5,6 +5,8 @@
 // structured ones first so that their locations represent a finding.
 #include <algorithm>
 #include <fstream>
+#include <iterator>
+#include <string_view>
 
 #include "internal.hpp"
 #include "metricaudit/audit/log_formats.hpp"
@@ -27,13 +29,17 @@ int format_rank(const std::string& format) {
 constexpr int kMaxFolders = 4;
 
 // Files that are never logs unless a format's name rule claims them (trainer_state.json,
-// all_results.json are .json).
+// all_results.json are .json): arrays, configs, code, and what frameworks save beside
+// their logs (a Hugging Face checkpoint's model.safetensors, training_args.bin,
+// rng_state.pth, optimizer.pt; Lightning's .ckpt; Keras' .keras and .h5; TensorFlow's
+// saved_model.pb), which would each be a "cannot tell the log format" warning.
 bool skipped_file(const fs::path& p) {
+  static constexpr std::string_view kNotLogs[] = {
+      ".npz", ".npy", ".py",          ".yaml",  ".yml", ".json", ".md",   ".sh",  ".ckpt",  ".pt",
+      ".pth", ".bin", ".safetensors", ".keras", ".h5",  ".pb",   ".onnx", ".pkl", ".pickle"};
   const std::string ext = p.extension().string();
-  const std::string name = p.filename().string();
-  return ext == ".npz" || ext == ".npy" || ext == ".py" || ext == ".yaml" || ext == ".yml" ||
-         ext == ".json" || ext == ".md" || ext == ".sh" || ext == ".ckpt" || ext == ".pt" ||
-         name.starts_with(".");
+  return std::find(std::begin(kNotLogs), std::end(kNotLogs), ext) != std::end(kNotLogs) ||
+         p.filename().string().starts_with(".");
 }
 
 // Folders that hold no logs: the dumps, hidden folders (.git, .venv), Python's caches.

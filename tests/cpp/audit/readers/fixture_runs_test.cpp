@@ -190,6 +190,26 @@ TEST(RunDirectoryWalk, JsonFilesOnlyByName) {
   EXPECT_TRUE(r.warnings.empty()) << joined(r.warnings);
 }
 
+TEST(RunDirectoryWalk, SavedModelsAreNotLogs) {
+  const metricaudit::testing::ScratchDir dir;
+  // A Hugging Face checkpoint as the Trainer saves it beside its state, and the model
+  // files Keras, Lightning and TensorFlow save: not logs, and no warning about them.
+  copy_dir(fixture("hf/run/checkpoint-8"), dir / "checkpoint-8");
+  const std::string bytes("\x80\x02\x00\x01binary\xff", 11);
+  for (const char* name : {"model.safetensors", "training_args.bin", "rng_state.pth",
+                           "optimizer.pt", "scheduler.pt"}) {
+    write(dir / "checkpoint-8" / name, bytes);
+  }
+  for (const char* name :
+       {"model.keras", "weights.h5", "saved_model/saved_model.pb",
+        "lightning_logs/version_0/checkpoints/epoch=1-step=8.ckpt", "model.onnx", "history.pkl"}) {
+    write(dir / name, bytes);
+  }
+  const AuditReport r = audit(dir.path());
+  EXPECT_EQ(r.logs, std::vector<std::string>{(dir / "checkpoint-8/trainer_state.json").string()});
+  EXPECT_TRUE(r.warnings.empty()) << joined(r.warnings);
+}
+
 TEST(RunDirectoryWalk, TheNewestTrainerStateOfEachRun) {
   const metricaudit::testing::ScratchDir dir;
   // Checkpoints only: the highest step's copy is the run's state; eval_results.json alone
