@@ -1,6 +1,7 @@
 """metricaudit.huggingface.SavePredictions on a real Hugging Face Trainer run (Debian's
 torch 1.13, transformers): a tiny BERT built from a config (nothing downloaded), two
-epochs evaluated at each epoch's end, then the audit."""
+epochs evaluated at each epoch's end, then the audit of what the Trainer wrote
+(trainer_state.json, all_results.json) against the saved predictions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 import transformers
 
@@ -50,11 +52,12 @@ def config() -> transformers.BertConfig:
 
 
 def args(run_dir: Path, **kw) -> transformers.TrainingArguments:
-    return transformers.TrainingArguments(
+    options = dict(
         output_dir=str(run_dir), num_train_epochs=2, per_device_train_batch_size=16, per_device_eval_batch_size=16,
         eval_strategy="epoch", logging_strategy="epoch", save_strategy="no", report_to=[], use_cpu=True,
-        learning_rate=5e-3, seed=0, disable_tqdm=True, **kw,
+        learning_rate=5e-3, seed=0, disable_tqdm=True,
     )
+    return transformers.TrainingArguments(**{**options, **kw})
 
 
 def accuracy(eval_pred) -> dict:
@@ -65,26 +68,61 @@ def test_trainer_run_is_saved_per_epoch_and_audits_clean(tmp_path: Path) -> None
     torch.manual_seed(0)
     model = transformers.BertForSequenceClassification(config())
     saver = SavePredictions(tmp_path)
+    # What the Trainer leaves in output_dir as Hugging Face's example scripts run it
+    # (examples/pytorch/text-classification/run_glue.py): a checkpoint per epoch, then
+    # save_state() (trainer_state.json) and save_metrics() (<split>_results.json and
+    # all_results.json) after training and after the final evaluation.
     trainer = transformers.Trainer(
-        model=model, args=args(tmp_path), train_dataset=Sequences(96, 0), eval_dataset=Sequences(40, 1),
-        data_collator=_pad, compute_metrics=saver.wrap(accuracy), callbacks=[saver],
+        model=model, args=args(tmp_path, save_strategy="epoch"), train_dataset=Sequences(96, 0),
+        eval_dataset=Sequences(40, 1), data_collator=_pad, compute_metrics=saver.wrap(accuracy),
+        callbacks=[saver],
     )
-    trainer.train()
+    result = trainer.train()
+    trainer.save_metrics("train", result.metrics)
+    trainer.save_state()
+    trainer.save_metrics("eval", trainer.evaluate())
     for e in (0, 1):
         with np.load(tmp_path / "predictions" / f"val_epoch{e}.npz") as d:
             assert d["logits"].shape == (40, C) and d["target"].shape == (40,)
-    # Until the trainer_state.json reader lands (issue 10 item 3), the Trainer's eval
-    # entries are re-logged as JSON lines: epoch E+1.0 is the end of epoch E (0-based),
-    # eval_<name> is the validation split's <name>.
-    lines = []
-    for entry in trainer.state.log_history:
-        if "eval_loss" in entry:
-            values = {f"val_{k[5:]}": v for k, v in entry.items() if k in ("eval_loss", "eval_accuracy")}
-            lines.append(json.dumps({"epoch": int(round(entry["epoch"])) - 1, **values}))
-    (tmp_path / "metrics.jsonl").write_text("\n".join(lines) + "\n")
+    assert sorted(p.name for p in tmp_path.glob("checkpoint-*/trainer_state.json")) == ["trainer_state.json"] * 2
+
+    # The run directory as the Trainer left it: its trainer_state.json (the checkpoints'
+    # copies are left out, holding nothing it does not) and all_results.json (eval_ and
+    # train_results.json are left out for the same reason).
     report = metricaudit.audit(tmp_path)
     assert report.exit_status == 0, str(report)
-    assert len([p for p in report.points if p.dump]) == 4  # val_loss and val_accuracy, two epochs
+    # The checkpoints' weights, optimizer and RNG states are not logs, and not warned about.
+    assert report.warnings == [], report.warnings
+    logs = {Path(log.path).name: log.format for log in report.logs}
+    assert logs == {"trainer_state.json": "hf-trainer", "all_results.json": "hf-results"}, logs
+    # Each epoch's eval_loss and eval_accuracy, recomputed from that epoch's dump.
+    checked = sorted(
+        (p.point.metric, p.point.epoch, Path(p.dump).name) for p in report.points if p.dump
+    )
+    assert checked == [
+        (m, e, f"val_epoch{e}.npz") for m in ("eval_accuracy", "eval_loss") for e in (0, 1)
+    ], checked
+    assert all(Path(p.point.file).name == "trainer_state.json" for p in report.points)
+    # The logged values are the Trainer's own: the last epoch's eval_accuracy is the one
+    # in log_history.
+    logged = [r["eval_accuracy"] for r in trainer.state.log_history if "eval_accuracy" in r]
+    by_epoch = {p.point.epoch: p.point.value for p in report.points if p.point.metric == "eval_accuracy"}
+    assert by_epoch == {0: logged[0], 1: logged[1]}
+
+
+def test_trainer_state_without_evaluations_is_refused(tmp_path: Path) -> None:
+    """A trainer_state.json from which no metric can be read (a run stopped before its
+    first log) is an input error naming the file, not a clean audit."""
+    torch.manual_seed(0)
+    trainer = transformers.Trainer(
+        model=transformers.BertForSequenceClassification(config()), args=args(tmp_path),
+        train_dataset=Sequences(16, 0), data_collator=_pad,
+    )
+    trainer.save_state()  # log_history is still empty
+    state = tmp_path / "trainer_state.json"
+    assert json.loads(state.read_text())["log_history"] == []
+    with pytest.raises(metricaudit.InputError, match=r"trainer_state\.json: no metric value read"):
+        metricaudit.audit(tmp_path)
 
 
 def _pad(features):
