@@ -11,7 +11,7 @@
 
 #include "metricaudit/audit/log_formats.hpp"
 #include "scratch_dir.hpp"
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

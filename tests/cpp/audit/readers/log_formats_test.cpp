@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

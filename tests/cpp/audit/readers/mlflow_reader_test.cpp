@@ -14,7 +14,7 @@
 #include "metricaudit/audit/log_formats.hpp"
 #include "mlflow_store.hpp"
 #include "scratch_dir.hpp"
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

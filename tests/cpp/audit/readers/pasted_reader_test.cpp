@@ -4,7 +4,7 @@
 #include <string>
 
 #include "metricaudit/audit/log_formats.hpp"
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

@@ -22,7 +22,7 @@
 
 #include "csv.hpp"
 #include "numbers.hpp"
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

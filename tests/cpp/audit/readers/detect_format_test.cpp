@@ -9,7 +9,7 @@
 
 #include "metricaudit/audit/tensorboard_reader.hpp"
 #include "scratch_dir.hpp"
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit {
 namespace {

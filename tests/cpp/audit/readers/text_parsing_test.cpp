@@ -10,7 +10,7 @@
 #include "csv.hpp"
 #include "numbers.hpp"
 #include "record_reader.hpp"
-#include "test_helpers.hpp"
+#include "support.hpp"
 #include "text_parsing.hpp"
 
 namespace metricaudit::audit {

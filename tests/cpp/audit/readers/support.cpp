@@ -1,4 +1,4 @@
-#include "test_helpers.hpp"
+#include "support.hpp"
 
 namespace metricaudit::audit::testing {
 
