@@ -20,12 +20,16 @@ from . import _core, _inputs
 from ._options import (
     Result,
     Task,
+    categorical_accuracy,
     check_task,
     infer_num_classes,
     infer_task,
+    keras_bce_reduction,
+    labelwise_convention,
     multiclass_state,
     norm_int,
     profile_row,
+    read_binary_cross_entropy,
     read_labelwise,
     read_multiclass,
     state_top_k,
@@ -157,23 +161,25 @@ def _classification(
     t = _inputs.labels(target, "target")
     task = check_task(task)
     w = _inputs.weights(sample_weight)
-    row = profile_row(profile)
-    # Keras' argmax and its in_top_k treat zeros of either sign differently.
-    p = _inputs.cast_scores(_inputs.predictions(preds, "preds"), row["score_cast"],
-                            argmax=top_k is None)
+    p = _inputs.predictions(preds, "preds")
     if task is None:
         task = infer_task(p, t)
+
+    def cast(scores: np.ndarray) -> np.ndarray:
+        # The profile's cast; Keras' argmax and its in_top_k treat zeros of either sign
+        # differently. The Evaluator applies the same (_score_cast.py).
+        return _inputs.cast_scores(scores, profile_row(profile)["score_cast"], argmax=top_k is None)
+
     if (
         task == "multilabel"
-        and metric == "accuracy"
-        and (multilabel or row["multilabel"]) == "categorical"
         and t.ndim == 2
-        and t.shape[1] > 1
+        and categorical_accuracy(metric, multilabel, profile, t.shape[1])
     ):
         # Keras 3 resolves "accuracy" on a 2-D target by shape: CategoricalAccuracy,
         # argmax(target) == argmax(preds), each the first maximal index.
         t, task = np.argmax(t, axis=1), "multiclass"
     if task == "multiclass":
+        p = cast(p)
         # Precision and F1 at k > 1 under torchmetrics <= 1.6.0 count every class of the
         # top-k set as predicted: only then does the pass keep the sets (a selection per row).
         sets = (
@@ -193,7 +199,9 @@ def _classification(
             state, metric, profile=profile, average=average, absent=absent,
             zero_division=zero_division, top_k=top_k, ties=ties, topk_predicted=topk_predicted,
         )
-    p = _inputs.binary_scores(p, "preds")
+    # 0/1 integer decisions become float64 scores first, then the profile's cast applies (as
+    # in binary_cross_entropy): one state serves the decisions and the loss alike.
+    p = cast(_inputs.binary_scores(p, "preds"))
     lstate, auto_reading = _labelwise_state(
         p, t, w, task, num_labels=num_labels, ignore_index=ignore_index, threshold=threshold,
         threads=threads,
@@ -489,26 +497,17 @@ def binary_cross_entropy(
         0.693147
     """
     t = _inputs.labels(target, "target")
-    row = profile_row(profile)
-    p = _inputs.cast_scores(_inputs.binary_scores(preds, "preds"), row["score_cast"])
+    p = _inputs.cast_scores(
+        _inputs.binary_scores(preds, "preds"), profile_row(profile)["score_cast"]
+    )
     w = _inputs.weights(sample_weight)
     task: Task = "multilabel" if p.ndim == 2 else "binary"
-    conv = _core.labelwise_convention(
-        "binary_cross_entropy", profile=profile, loss=loss, reduction=reduction
-    )
-    keras = conv.loss == "keras_probabilities" or row["weight_norm"] == "sample_count"
-    rank1 = keras and p.ndim == 1
+    options = dict(profile=profile, loss=loss, reduction=reduction)
+    # (N,) under Keras' reduction: one sample, whose loss is the unweighted mean.
+    rank1 = p.ndim == 1 and keras_bce_reduction(
+        labelwise_convention("binary_cross_entropy", **options), profile)
     state, _ = _labelwise_state(
         p, t, None if rank1 else w, task, num_labels=None, ignore_index=None, threshold=0.5,
         threads=threads,
     )
-    if not keras or (not rank1 and conv.reduction == "mean"):
-        return float(state.read(conv))
-    mean = float(state.read(_core.labelwise_convention(
-        "binary_cross_entropy", profile=profile, loss=conv.loss, reduction="mean")))
-    if not rank1:  # Keras "sum" on (N, L): the per-sample means added
-        return mean * state.samples
-    # (N,): one sample of loss `mean`, its weights broadcast against it.
-    if w is None:
-        return mean
-    return mean * float(np.sum(w, dtype=np.float64) / (len(w) if conv.reduction == "mean" else 1))
+    return read_binary_cross_entropy(state, rank1=rank1, weight=w if rank1 else None, **options)

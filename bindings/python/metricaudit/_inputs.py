@@ -149,14 +149,18 @@ def cast_scores(a: np.ndarray, score_cast: str, *, argmax: bool = False) -> np.n
     compare as zeros of their sign, as XLA on CPU computes with flush-to-zero and
     denormals-are-zero. ``argmax=True`` (a top-1 reading) adds Keras' own fix of jax's argmax
     under FTZ (keras/src/backend/jax/numpy.py argmax): a negative zero ranks below +0, read as
-    -tiny. Keras' in_top_k has no such fix, so a top-k reading keeps the zeros equal. Copies
-    only when something changes; integer predictions pass."""
+    -tiny. Keras' in_top_k has no such fix, so a top-k reading keeps the zeros equal. Returns
+    ``a`` itself when nothing changes (float32 input; the Evaluator tells the cases apart by
+    it), a copy otherwise; integer predictions pass."""
     if score_cast != "float32_flush_subnormals" or a.dtype.kind != "f":
         return a
     if a.dtype != np.float32:
         a = a.astype(np.float32)
     tiny = np.finfo(np.float32).tiny
-    small = np.abs(a) < tiny
+    magnitude = np.abs(a)
+    if magnitude.size == 0 or magnitude.min() >= tiny:  # no zero, no subnormal (nan: below)
+        return a  # the common case, one cheap pass (the Evaluator runs it on every batch)
+    small = magnitude < tiny
     flush = small & (a != 0)
     negative = small & np.signbit(a) if argmax else np.zeros_like(small)
     if not (flush.any() or negative.any()):

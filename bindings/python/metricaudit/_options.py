@@ -198,8 +198,7 @@ def read_multiclass(
 # ---- binary / multilabel readings ---------------------------------------------
 
 
-def read_labelwise(
-    state: _core.LabelwiseState,
+def labelwise_convention(
     metric: str,
     *,
     profile: str | None = None,
@@ -211,15 +210,9 @@ def read_labelwise(
     loss: str | None = None,
     reduction: str | None = None,
     sample_weighted: bool = True,
-    auto_reading: str | None = None,
-) -> Result:
-    """`auto_reading`: what torchmetrics' rule decided for the batch when the caller had to
-    decide it (the whole tensor, ignored samples included, before they were dropped)."""
-    if auto_reading is not None and (reading or profile_row(profile)["reading"]) == (
-        "torchmetrics_auto"
-    ):
-        reading = auto_reading
-    conv = _core.labelwise_convention(
+) -> Any:
+    """The core's binary / multilabel convention, the keywords normalised."""
+    return _core.labelwise_convention(
         metric,
         profile=profile,
         average=norm_average(average),
@@ -231,6 +224,72 @@ def read_labelwise(
         reduction=reduction,
         sample_weighted=sample_weighted,
     )
+
+
+def read_labelwise(
+    state: _core.LabelwiseState,
+    metric: str,
+    *,
+    profile: str | None = None,
+    reading: str | None = None,
+    auto_reading: str | None = None,
+    **options: Any,
+) -> Result:
+    """`auto_reading`: what torchmetrics' rule decided for the batch when the caller had to
+    decide it (the whole tensor, ignored samples included, before they were dropped)."""
+    if auto_reading is not None and (reading or profile_row(profile)["reading"]) == (
+        "torchmetrics_auto"
+    ):
+        reading = auto_reading
+    conv = labelwise_convention(metric, profile=profile, reading=reading, **options)
     if conv.average == "none":
         return state.read_per_label(conv)
     return float(state.read(conv))
+
+
+def categorical_accuracy(
+    metric: str, multilabel: str | None, profile: str | None, label_columns: int
+) -> bool:
+    """Whether ``metric`` on a 2-D target of ``label_columns`` columns is Keras 3's
+    CategoricalAccuracy (argmax(target) == argmax(preds)): "accuracy" resolved by shape
+    (keras/src/trainers/compile_utils.py), the ``categorical`` multilabel rule."""
+    return (
+        metric == "accuracy"
+        and (multilabel or profile_row(profile)["multilabel"]) == "categorical"
+        and label_columns > 1
+    )
+
+
+def keras_bce_reduction(conv: Any, profile: str | None) -> bool:
+    """Whether binary cross-entropy is reduced as Keras reduces it: over the last axis before
+    the weights (losses.py binary_crossentropy), so that an ``(N,)`` target is ONE sample.
+    Under a Keras convention: its loss family, or a profile with Keras' weight norm."""
+    return (
+        conv.loss == "keras_probabilities"
+        or profile_row(profile)["weight_norm"] == "sample_count"
+    )
+
+
+def read_binary_cross_entropy(
+    state: _core.LabelwiseState, *, rank1: bool, weight: np.ndarray | None = None, **options: Any
+) -> float:
+    """Binary cross-entropy of ``state`` under ``options`` (the keywords of
+    :func:`labelwise_convention`). Under Keras' reduction (:func:`keras_bce_reduction`):
+    ``rank1`` (the scores were ``(N,)``; the state then holds the unweighted losses and
+    ``weight`` the sample weights, or None) is one sample of loss mean(l), broadcast against
+    the weights: ``sum_over_batch_size`` is mean(l) * mean(w), ``"sum"`` mean(l) * sum(w);
+    on ``(N, L)`` ``"sum"`` adds the per-sample means."""
+    conv = labelwise_convention("binary_cross_entropy", **options)
+    if not keras_bce_reduction(conv, options.get("profile")) or (
+        not rank1 and conv.reduction == "mean"
+    ):
+        return float(state.read(conv))
+    mean = float(state.read(labelwise_convention(
+        "binary_cross_entropy", **{**options, "loss": conv.loss, "reduction": "mean"})))
+    if not rank1:  # Keras "sum" on (N, L): the per-sample means added
+        return mean * state.samples
+    if weight is None:
+        return mean
+    return mean * float(
+        np.sum(weight, dtype=np.float64) / (len(weight) if conv.reduction == "mean" else 1)
+    )
