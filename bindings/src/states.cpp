@@ -15,9 +15,11 @@ namespace metricaudit::python {
 namespace {
 
 using Int64Array = py::array_t<std::int64_t, py::array::c_style>;
-// Version 2: the entries are the field list's (state_fields.hpp), flags as counts of
-// states with a "states" entry; version 1 lacked topk_boundary_ties.
-constexpr const char* kFormat = "metricaudit-state/2";
+// Version 3: the Python Evaluator adds its score-cast counts and options
+// (metricaudit/_score_cast.py), which this layer neither writes nor reads; version 2: the
+// entries are the field list's (state_fields.hpp), flags as counts of states with a
+// "states" entry; version 1 lacked topk_boundary_ties.
+constexpr const char* kFormat = "metricaudit-state/3";
 
 // A fresh C-contiguous array with its strides computed here: pybind11 < 2.12 (Debian's
 // 2.10) derives default strides from the dtype's elsize at numpy 1's offset, which

@@ -57,7 +57,7 @@ def padding_mask(sampler: Any) -> np.ndarray:
 
 
 def _check_same_options(evaluator: Evaluator, group: Any) -> None:
-    mine = {"task": evaluator.task, **evaluator._state.options}
+    mine = {"task": evaluator.task, **evaluator._options()}  # the score cast included
     everyone: list[Any] = [None] * dist.get_world_size(group)
     dist.all_gather_object(everyone, mine, group=group)
     reference = everyone[0]
