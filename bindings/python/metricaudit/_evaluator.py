@@ -69,8 +69,10 @@ class Evaluator:
     profile casts the scores differently from the state's (another profile's, or Keras'
     argmax rule against its in_top_k and losses) is computed when the cast would have changed
     nothing the reading depends on (float32 scores without subnormal values; no negative zero
-    that decides it), and refused otherwise, naming the Evaluator that serves it. The state
-    dict carries the counts this needs (``cast_*_rows``; ``rank1_rows`` for binary
+    that changes a row's argmax, for a reading without ``top_k`` or ``ties``; no negative zero
+    at all for the others), and refused otherwise, naming the Evaluator that serves it. The
+    state dict carries the counts this needs (``cast_*_rows``, sums over rows, so merges and
+    sums of state dicts serve and refuse as one Evaluator; ``rank1_rows`` for binary
     cross-entropy under Keras' rule, which reads ``(N,)`` scores as one sample and is refused
     on weighted or mixed-rank batches).
     Keras' CategoricalAccuracy (``"accuracy"`` on a 2-D target under ``keras``) is not kept by
@@ -192,9 +194,9 @@ class Evaluator:
             self._view,
             p,
             None if ignore_index is None else t != ignore_index,
-            self._new_state,
-            lambda state, scores: (self._state if state is None else state).update(scores, t, w),
-            self._state.merge,
+            self._args["threshold"],
+            self.task == "multiclass",
+            lambda scores: self._state.update(scores, t, w),
             self._count_names,
         )
         with self._lock:
@@ -256,8 +258,8 @@ class Evaluator:
             )
         if metric in self._metrics():
             _score_cast.check_reading(
-                metric, profile, options.get("top_k"), options.get("ties"), self._view,
-                self._counts,
+                metric, profile, options.get("top_k"), options.get("ties"),
+                self.task != "multiclass", options.get("reading"), self._view, self._counts,
             )
         if self.task == "multiclass":
             return read_multiclass(self._state, metric, **options)

@@ -13,19 +13,22 @@ which scores its library computes with. Three views of a batch of float scores e
 
 The functional API casts the whole input for the one reading it computes. An Evaluator
 accumulates ONE view (its profile's; the argmax one with ``argmax_scores=True``) and
-counts, per state, the rows where another view would have given a different state:
+counts, per state, the rows where another view could give a different state:
 
 * ``cast_changed_rows``: rows the flushed view changes (float64 scores, or a subnormal);
-* ``cast_argmax_rows`` / ``cast_argmax_rank_rows`` / ``cast_argmax_loss_rows``: rows of
-  batches whose top-1 counts (argmax class, decisions at the threshold) / rank counts (read
-  with ``top_k`` or ``ties``) / loss sums differ between the flushed and the argmax view (a
-  negative zero that decides something: the two states of such a batch are computed and
-  compared).
+* ``cast_negative_zero_rows``: rows holding a negative zero once flushed (a zero or a
+  subnormal of negative sign), the only cells the argmax rule changes: where the two Keras
+  views can differ at all (ranks, top-k sets, losses, torchmetrics' per-update choice of a
+  sigmoid);
+* ``cast_argmax_rows``: of those, the rows whose first-index argmax or a decision at the
+  threshold differs between the two: all that a reading without ``top_k`` or ``ties``
+  reads (the top-1 counts, the confusion matrix, the element-wise decisions).
 
-A reading whose view differs from the accumulated one is served when the counts that
-separate the two views are zero (the state would have been the same bits) and refused
-otherwise (:func:`check_reading`). The counts are plain int64 entries of the state dict,
-so sums of state dicts and merges carry them exactly.
+Each count is a sum over rows, whatever the batches, so merged and summed states carry it
+exactly and a reading is refused or served alike however the rows were batched. A reading
+whose view differs from the accumulated one is served when the counts that separate the
+two views are zero (the state would have been the same bits) and refused otherwise
+(:func:`check_reading`).
 """
 
 from __future__ import annotations
@@ -44,28 +47,13 @@ FLUSH = "float32_flush_subnormals"
 # The casts whose top-1 readings add Keras' argmax rule (cast_scores(..., argmax=True)).
 _ARGMAX_CASTS = (FLUSH,)
 
-# The counts every state carries, in state-dict order.
-CHANGED = "cast_changed_rows"  # rows the flushed view changes
-# Rows of batches where the flushed and argmax views give different entries, by what reads
-# them: the top-1 counts (argmax class, element-wise decisions), the rank counts (readings
-# with top_k or ties), the loss sums.
-ARGMAX, RANKS, LOSS = "cast_argmax_rows", "cast_argmax_rank_rows", "cast_argmax_loss_rows"
+# The counts every state carries, in state-dict order (the module's docstring).
+CHANGED, NEGZERO, ARGMAX = "cast_changed_rows", "cast_negative_zero_rows", "cast_argmax_rows"
 RANK1 = "rank1_rows"  # rows read from (N,) scores: Keras' binary cross-entropy rule needs it
-COUNTS = (CHANGED, ARGMAX, RANKS, LOSS)
-LABELWISE_COUNTS = (CHANGED, ARGMAX, LOSS, RANK1)
+COUNTS = (CHANGED, NEGZERO, ARGMAX)
+LABELWISE_COUNTS = COUNTS + (RANK1,)
 
 LOSS_METRICS = ("cross_entropy", "binary_cross_entropy")
-# State entries no reading reads (the catalogue of explain() reads the flag).
-_UNREAD_ENTRIES = ("options", "states", "batches", "scores_in_unit_interval")
-
-
-def _group(entry: str) -> str:
-    """Which count a difference in a state entry goes to (every unlisted entry: ARGMAX)."""
-    if entry.startswith(("loss_", "bce")):
-        return LOSS
-    if entry.startswith(("rank_", "topk_", "w_topk_")):
-        return RANKS
-    return ARGMAX
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,20 +162,14 @@ def fold_batch(
     view: View,
     scores: np.ndarray,
     counted: np.ndarray | None,
-    fresh: Callable[[], Any],
-    update: Callable[[Any, np.ndarray], None],
-    merge: Callable[[Any], None],
+    threshold: float,
+    multiclass: bool,
+    update: Callable[[np.ndarray], None],
     names: tuple[str, ...],
 ) -> Counts:
-    """Folds one batch of float ``scores`` into the state, in ``view``; returns its counts.
-
-    ``counted``: the rows the state counts (None: all). ``fresh()`` makes an empty state of
-    the Evaluator's options; ``update(state, scores)`` folds the batch, read from ``scores``,
-    into ``state`` (None: the Evaluator's own); ``merge(state)`` adds a state to the
-    Evaluator's. The batch is folded as one update of the Evaluator's state, or, when the
-    flushed and argmax views differ in it, as the merge of one of two batch states (the other,
-    of the other view, is compared with it and dropped).
-    """
+    """Folds one batch of float ``scores`` into the state (``update(scores)``), in ``view``;
+    returns its counts. ``counted``: the rows the state counts (None: all); ``threshold``:
+    the state's decision threshold; ``multiclass``: each row has a top-1 class."""
     counts = Counts.zero(names)
 
     def rows_counted(rows: np.ndarray | None = None) -> int:
@@ -195,55 +177,66 @@ def fold_batch(
             return len(scores) if counted is None else int(np.count_nonzero(counted))
         return int(np.count_nonzero(rows if counted is None else rows & counted))
 
-    # The state is updated first: it checks the shapes and values the counting relies on.
     if scores.dtype == np.float64 and view.cast == AS_GIVEN:
         # Every flushed reading is refused (all its rows changed): nothing else to learn.
-        update(None, scores)
+        update(scores)
         flushed = None
     else:
         flushed = cast_scores(scores, FLUSH)
-        if view.cast == AS_GIVEN and flushed is not scores:  # float32 with a subnormal
-            update(None, scores)
-        else:
-            # The flushed view is the accumulated one, or equals it (float32, no subnormal).
-            ranked = cast_scores(flushed, FLUSH, argmax=True)
-            mine = scores if view.cast == AS_GIVEN else (ranked if view.argmax else flushed)
-            if ranked is flushed:  # no negative zero: the two views are the same bits
-                update(None, mine)
-            else:
-                a, b = fresh(), fresh()
-                update(a, mine)
-                update(b, flushed if view.argmax else ranked)
-                for group in _differing(a.state_dict(), b.state_dict()):
-                    counts.values[group] = int(a.samples)
-                merge(a)
+        ranked = cast_scores(flushed, FLUSH, argmax=True)
+        # The state checks the shapes and values the counting below relies on.
+        update(scores if view.cast == AS_GIVEN else (ranked if view.argmax else flushed))
+        if ranked is not flushed:  # a negative zero somewhere
+            negative = np.signbit(flushed) & (flushed == 0)  # the cells the argmax rule moves
+            rows = _rows(negative) if counted is None else _rows(negative) & counted
+            counts.values[NEGZERO] = int(np.count_nonzero(rows))
+            counts.values[ARGMAX] = _top1_changes(
+                flushed[rows], ranked[rows], threshold, multiclass)
     if scores.ndim == 1 and RANK1 in names:
         counts.values[RANK1] = rows_counted()
     if scores.dtype == np.float64:
         counts.values[CHANGED] = rows_counted()
-    elif flushed is not None and flushed is not scores:
+    elif flushed is not scores:
         changed = flushed.view(np.uint32) != scores.view(np.uint32)
-        counts.values[CHANGED] = rows_counted(changed.any(axis=1) if changed.ndim == 2 else changed)
+        counts.values[CHANGED] = rows_counted(_rows(changed))
     return counts
 
 
-def _differing(x: Mapping[str, Any], y: Mapping[str, Any]) -> set[str]:
-    """The counts (_group) of the entries in which two states differ."""
-    return {
-        _group(key)
-        for key, value in x.items()
-        if key not in _UNREAD_ENTRIES and not np.array_equal(value, y[key])
-    }
+def _rows(cells: np.ndarray) -> np.ndarray:
+    return cells.any(axis=1) if cells.ndim == 2 else cells
+
+
+def _top1_changes(
+    flushed: np.ndarray, ranked: np.ndarray, threshold: float, multiclass: bool
+) -> int:
+    """Rows whose top-1 reading differs between the two Keras views: the first maximal index
+    (the pass's argmax: the first of equal maxima, -0 == +0; a row of a multi-class state) or
+    a decision ``score > threshold`` in float32, the scores' type (the pass's threshold
+    comparison; a torch sigmoid of -0 and of -tiny is 0.5 alike, so the sigmoid decisions of
+    a binary / multilabel state never differ)."""
+    t = np.float32(threshold)
+    differs = _rows((flushed > t) != (ranked > t))
+    if multiclass and flushed.shape[0]:
+        differs |= np.argmax(flushed, axis=1) != np.argmax(ranked, axis=1)
+    return int(np.count_nonzero(differs))
 
 
 # ---- readings ---------------------------------------------------------------------------
 
 
 def check_reading(
-    metric: str, profile: str | None, top_k: Any, ties: Any, held: View, counts: Counts
+    metric: str,
+    profile: str | None,
+    top_k: Any,
+    ties: Any,
+    labelwise: bool,
+    reading: str | None,
+    held: View,
+    counts: Counts,
 ) -> None:
     """Raises UnavailableError when ``metric`` under ``profile`` needs scores that differ from
-    the ones the state ``held`` in a way its ``counts`` saw."""
+    the ones the state ``held`` in a way its ``counts`` saw. ``labelwise``: a binary /
+    multilabel state, read with the score ``reading`` asked for (None: the profile's)."""
     needed = reading_view(profile, metric, top_k)
     if needed == held:
         return
@@ -254,18 +247,21 @@ def check_reading(
             f"the cast changed {c[CHANGED]} of the rows it counted (float64 scores become "
             "float32; subnormal values become zeros)"
         )
-    if metric in LOSS_METRICS:
-        read = (LOSS,)
-    elif top_k is None and ties is None:
-        read = (ARGMAX,)  # the first-index argmax, decisions at the threshold
+    # torchmetrics' sigmoid rule is decided per update on the whole batch, which one
+    # negative zero can move out of [0, 1] (-tiny).
+    auto = labelwise and (reading or profile_row(profile)["reading"]) == "torchmetrics_auto"
+    if metric not in LOSS_METRICS and top_k is None and ties is None and not auto:
+        # The first-index argmax and the decisions at the threshold: what it reads.
+        rows = c[ARGMAX]
+        what = "a negative zero (or negative subnormal) score changes the top-1 class or a " \
+               "decision"
     else:
-        read = (ARGMAX, RANKS)
-    argmax_rows = max(c.get(name, 0) for name in read)
-    if needed.argmax != held.argmax and argmax_rows:
+        rows = c[NEGZERO]  # ranks, top-k sets, losses, a per-update sigmoid choice
+        what = "a score is a negative zero (or a negative subnormal)"
+    if needed.argmax != held.argmax and rows:
         reasons.append(
-            f"in batches of {argmax_rows} of its rows a negative zero (or negative subnormal) "
-            "score decides this reading differently under Keras' argmax rule (-0 ranks below "
-            "+0) than under in_top_k and the losses (the zeros equal)"
+            f"in {rows} of its rows {what} between Keras' argmax rule (-0 ranks below +0) and "
+            "its in_top_k and losses (the zeros equal)"
         )
     if not reasons:
         return  # the scores differ nowhere this reading looks: the state is the same bits
