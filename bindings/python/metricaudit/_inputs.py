@@ -160,10 +160,14 @@ def cast_scores(a: np.ndarray, score_cast: str, *, argmax: bool = False) -> np.n
     magnitude = np.abs(a)
     if magnitude.size == 0 or magnitude.min() >= tiny:  # no zero, no subnormal (nan: below)
         return a  # the common case, one cheap pass (the Evaluator runs it on every batch)
-    small = magnitude < tiny
-    flush = small & (a != 0)
-    negative = small & np.signbit(a) if argmax else np.zeros_like(small)
+    at = np.flatnonzero(magnitude < tiny)  # the zeros and subnormals (nan is not below)
+    small = a.reshape(-1)[at]
+    flush = small != 0
+    negative = np.signbit(small) if argmax else np.zeros_like(flush)
     if not (flush.any() or negative.any()):
         return a
-    a = np.where(flush, np.copysign(np.float32(0), a), a)
-    return np.where(negative, np.float32(-tiny), a)  # Keras' argmax: -0 below +0
+    out = a.copy()
+    cells = out.reshape(-1)
+    cells[at[flush]] = np.copysign(np.float32(0), small[flush])
+    cells[at[negative]] = np.float32(-tiny)  # Keras' argmax: -0 below +0
+    return out
