@@ -30,8 +30,21 @@ What is timed (the same question answered by each):
 
 A reference that does not import is reported as missing, never as slow.
 
+Dumps (--npz): the same logits and targets written once by np.savez_compressed (kept in
+--data-dir, default build/bench-data, and reused), then, interleaved round by round:
+  numpy         np.load(file), then reading both arrays (z["target"], z["logits"]).
+  metricaudit   `metricaudit explain file --format json` (the audit command, --cli):
+                reads the .npz (libdeflate, members in parallel) and folds it into a
+                SufficientState (default options, all threads), then reads the catalogue.
+The target is metricaudit <= 0.6x numpy's time.
+
+Targets (--targets A.json B.json ...): the issue's targets read from result files
+written by the runs above, each measured value beside its target.
+
 Usage: bench/compare.py [--n 10000000] [--c 10] [--dtype float32] [--threads 2]
                         [--repeats 5] [--out bench/results/HOST-DATE.json] [--no-memory]
+       bench/compare.py --npz [--n 1000000] [--c 1000] [--cli build/release/audit/metricaudit]
+       bench/compare.py --targets RESULT.json...
 """
 from __future__ import annotations
 
@@ -287,13 +300,141 @@ def measure_memory(name: str, args: argparse.Namespace) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+# ---- dumps (--npz) ---------------------------------------------------------------------
+
+
+def npz_file(args: argparse.Namespace) -> Path:
+    """The benchmark's .npz (np.savez_compressed of make_data), written once per shape."""
+    d = Path(args.data_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    f = d / f"val_epoch0-{args.n}x{args.c}-{args.dtype}.npz"  # a dump name explain accepts
+    if not f.exists():
+        t0 = time.perf_counter()
+        scores, target = make_data(args.n, args.c, args.dtype)
+        tmp = f.with_name(f.stem + ".partial.npz")
+        np.savez_compressed(tmp, target=target, logits=scores)
+        tmp.rename(f)
+        del scores, target
+        print(f"wrote {f} ({f.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - t0:.0f} s",
+              flush=True)
+    return f
+
+
+def run_npz(args: argparse.Namespace) -> int:
+    f = npz_file(args)
+    cli = Path(args.cli)
+    if not cli.exists():
+        print(f"bench/compare.py: {cli} is missing (build the target metricaudit)", file=sys.stderr)
+        return 2
+    scores_bytes = args.n * args.c * np.dtype(args.dtype).itemsize
+
+    def numpy_run() -> Any:
+        with np.load(f) as z:
+            t, s = z["target"], z["logits"]
+            return int(t.shape[0]) + int(s.shape[1])
+
+    def metricaudit_run() -> Any:
+        out = subprocess.run([str(cli), "explain", str(f), "--format", "json"], check=True,
+                             capture_output=True, text=True)
+        return json.loads(out.stdout)["samples"]
+
+    runners = {"numpy": numpy_run, "metricaudit": metricaudit_run}
+    times: dict[str, list[float]] = {k: [] for k in runners}
+    for name, run in runners.items():  # warm-up: the page cache holds the file after it
+        run()
+    for r in range(args.slow_repeats):
+        for name, run in runners.items():
+            gc.collect()
+            t = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t)
+        print(f"  round {r + 1}/{args.slow_repeats} done", flush=True)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    summary = {
+        "host": socket.gethostname(),
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "numpy": np.__version__,
+                    "loadavg_at_end": os.getloadavg()},
+        "mode": "npz",
+        "data": {"n": args.n, "c": args.c, "dtype": args.dtype, "bytes": scores_bytes,
+                 "file_bytes": f.stat().st_size, "file": str(f)},
+        "results": {k: {"times_s": times[k], "median_s": med[k],
+                        "gb_per_s": scores_bytes / med[k] / 1e9} for k in runners},
+        "metricaudit_over_numpy": med["metricaudit"] / med["numpy"],
+    }
+    print()
+    print(f"{'reference':<14}{'median':>11}{'GB/s':>8}   what")
+    print(f"{'numpy':<14}{med['numpy']:>10.2f}s{scores_bytes / med['numpy'] / 1e9:>8.2f}"
+          f"   np.load + z['target'], z['logits']")
+    print(f"{'metricaudit':<14}{med['metricaudit']:>10.2f}s{scores_bytes / med['metricaudit'] / 1e9:>8.2f}"
+          f"   metricaudit explain (read + fold into a state + catalogue)")
+    print(f"\nmetricaudit takes {summary['metricaudit_over_numpy']:.2f}x numpy's time "
+          f"(target <= 0.6x); file {f.stat().st_size / 1e9:.2f} GB, {scores_bytes / 1e9:.2f} GB "
+          f"of scores")
+    write_summary(summary, args, "npz")
+    return 0
+
+
+def write_summary(summary: dict[str, Any], args: argparse.Namespace, tag: str) -> Path:
+    out = Path(args.out) if args.out else (
+        Path(__file__).resolve().parent / "results" /
+        f"{socket.gethostname()}-{datetime.date.today().isoformat()}-{tag}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def default(o: Any) -> Any:
+        if isinstance(o, np.ndarray):
+            return None  # per-class arrays are not written
+        return float(o)
+
+    out.write_text(json.dumps(summary, indent=2, default=default) + "\n")
+    print(f"wrote {out}")
+    return out
+
+
+# ---- targets (--targets) ------------------------------------------------------------------
+
+# The issue's targets: (what, the result's data shape it applies to, how to read it, target).
+def print_targets(files: list[str]) -> int:
+    rows: list[tuple[str, str, str, str]] = []
+    for name in files:
+        r = json.loads(Path(name).read_text())
+        d = r["data"]
+        shape = f"{d['n']:.0e} x {d['c']} {d['dtype']}".replace("e+0", "e")
+        if r.get("mode") == "npz":
+            v = r["metricaudit_over_numpy"]
+            rows.append((f"dump load + fold vs np.load ({shape})", f"{v:.2f}x", "<= 0.6x",
+                         "met" if v <= 0.6 else "missed"))
+            continue
+        res = r["results"]
+        frac = r.get("metricaudit_fraction_of_read_bandwidth")
+        if frac is not None:
+            goal = 0.5 if d["c"] <= 100 else 0.7
+            rows.append((f"full pass, fraction of plain-read bandwidth ({shape})",
+                         f"{frac * 100:.0f}%", f">= {goal * 100:.0f}%",
+                         "met" if frac >= goal else "missed"))
+        for ref, goal in (("numpy", 20.0), ("torchmetrics", 20.0), ("sklearn", 200.0)):
+            x = res.get(ref, {})
+            if x.get("status") != "ok":
+                if ref in res:
+                    rows.append((f"vs {ref} ({shape})", "missing", f">= {goal:.0f}x", "not measured"))
+                continue
+            ratio = x["ratio_vs_metricaudit"]
+            rows.append((f"vs {ref} ({shape})", f"{ratio:.1f}x", f">= {goal:.0f}x",
+                         "met" if ratio >= goal else "missed"))
+    w = max(len(r[0]) for r in rows) if rows else 10
+    print(f"{'target':<{w}}  {'measured':>9}  {'goal':>8}  verdict")
+    for what, measured, goal, verdict in rows:
+        print(f"{what:<{w}}  {measured:>9}  {goal:>8}  {verdict}")
+    return 0
+
+
 # ---- main ---------------------------------------------------------------------------
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=10_000_000)
-    ap.add_argument("--c", type=int, default=10)
+    ap.add_argument("--n", type=int, help="rows (default 10^7; 10^6 with --npz)")
+    ap.add_argument("--c", type=int, help="classes (default 10; 1000 with --npz)")
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per reference")
@@ -304,10 +445,25 @@ def main() -> int:
     ap.add_argument("--no-memory", action="store_true", help="skip the per-reference memory subprocesses")
     ap.add_argument("--memory-timeout", type=int, default=600)
     ap.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--npz", action="store_true",
+                    help="dumps: np.savez_compressed file, np.load vs metricaudit explain")
+    ap.add_argument("--cli", default="build/release/audit/metricaudit",
+                    help="the audit command (--npz)")
+    ap.add_argument("--data-dir", default="build/bench-data", help="where --npz keeps its file")
+    ap.add_argument("--targets", nargs="+", default=None, help="result files to read targets from")
+    ap.set_defaults(n=None, c=None)
     args = ap.parse_args()
+    if args.targets:
+        return print_targets(args.targets)
+    if args.n is None:
+        args.n = 1_000_000 if args.npz else 10_000_000
+    if args.c is None:
+        args.c = 1000 if args.npz else 10
     if args.memory_child:
         memory_child(args)
         return 0
+    if args.npz:
+        return run_npz(args)
 
     wanted = [r for r in args.only.split(",") if r]
     print(f"data: {args.n} x {args.c} {args.dtype} logits, {args.threads} threads, "
@@ -411,18 +567,7 @@ def main() -> int:
               f"{summary['metricaudit_fraction_of_read_bandwidth'] * 100:.0f}% of the plain-read "
               f"bandwidth ({floor_name}: {results[floor_name]['gb_per_s']:.2f} GB/s)")
 
-    out = Path(args.out) if args.out else (
-        Path(__file__).resolve().parent / "results" /
-        f"{socket.gethostname()}-{datetime.date.today().isoformat()}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-
-    def default(o: Any) -> Any:
-        if isinstance(o, np.ndarray):
-            return None  # per-class arrays are not written
-        return float(o)
-
-    out.write_text(json.dumps(summary, indent=2, default=default) + "\n")
-    print(f"wrote {out}")
+    write_summary(summary, args, f"{args.n}x{args.c}")
     return 0
 
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "metricaudit/evaluate.hpp"
+#include "pass_data.hpp"
 
 namespace {
 
@@ -35,53 +36,7 @@ using metricaudit::DType;
 using metricaudit::LossFamily;
 using metricaudit::MulticlassBatch;
 using metricaudit::StateOptions;
-
-constexpr std::int64_t kMaxBatchBytes = std::int64_t{1} << 30;
-
-std::uint64_t splitmix(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// Logit-like scores: the sum of two uniforms in [-4, 4), plus 3 at the target for
-// about 70% of rows, so argmax is right most of the time as in a trained model.
-template <typename T>
-struct Data {
-  std::int64_t rows = 0, cols = 0, repeats = 1;
-  std::vector<T> scores;
-  std::vector<std::int64_t> target;
-  Data(std::int64_t n, std::int64_t c) : cols(c) {
-    const std::int64_t row_bytes = c * static_cast<std::int64_t>(sizeof(T));
-    rows = std::min<std::int64_t>(n, std::max<std::int64_t>(1, kMaxBatchBytes / row_bytes));
-    while (n % rows != 0) --rows;
-    repeats = n / rows;
-    scores.resize(static_cast<std::size_t>(rows * c));
-    target.resize(static_cast<std::size_t>(rows));
-#pragma omp parallel for schedule(static)
-    for (std::int64_t i = 0; i < rows; ++i) {
-      std::uint64_t s = static_cast<std::uint64_t>(i) * 0x2545F4914F6CDD1DULL + 1;
-      const auto y = static_cast<std::int64_t>(splitmix(s) % static_cast<std::uint64_t>(c));
-      target[static_cast<std::size_t>(i)] = y;
-      const bool boost = splitmix(s) % 10 < 7;
-      T* row = scores.data() + i * c;
-      for (std::int64_t j = 0; j < c; ++j) {
-        const std::uint64_t r = splitmix(s);
-        const double u = static_cast<double>(r >> 40) / double(1 << 24) +
-                         static_cast<double>((r >> 16) & 0xFFFFFF) / double(1 << 24);
-        row[j] = static_cast<T>(4.0 * (u - 1.0));
-      }
-      if (boost) row[y] = static_cast<T>(static_cast<double>(row[y]) + 3.0);
-    }
-  }
-  MulticlassBatch batch() const {
-    MulticlassBatch b;
-    b.target = ArrayView::vector(target.data(), rows);
-    b.scores = ArrayView::matrix(scores.data(), rows, cols);
-    return b;
-  }
-};
+using metricaudit::bench::Data;
 
 template <typename T>
 const Data<T>& data(std::int64_t n, std::int64_t c) {

@@ -1,6 +1,7 @@
 // Reader throughput (MB/s) on large generated logs and dumps: Keras 2 progress bars
 // (with "\r" redraws, as a captured terminal holds them), Keras CSVLogger, a dense
-// Lightning metrics.csv, JSON lines, and .npy / .npz prediction dumps.
+// Lightning metrics.csv, JSON lines, and .npy / .npz prediction dumps (.npz stored and
+// deflated, read alone and read then folded into a state: npz_fold).
 //
 // The inputs are written once per format into a fresh temporary directory (removed at
 // exit), never committed. Size per file: METRICAUDIT_BENCH_MB (default 1024 MB for
@@ -24,6 +25,7 @@
 #include "metricaudit/audit/npy.hpp"
 #include "metricaudit/audit/npz.hpp"
 #include "metricaudit/audit/text_log_readers.hpp"
+#include "metricaudit/evaluate.hpp"
 
 namespace {
 
@@ -210,11 +212,10 @@ void BM_TextLog(benchmark::State& st, const std::string& name, Writer w, const c
 
 // ---- dumps ----------------------------------------------------------------------------
 
-std::string npy_bytes(std::int64_t bytes) {
-  const std::int64_t c = 1000;
-  const std::int64_t n = std::max<std::int64_t>(1, bytes / (4 * c));
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(n) +
-                       ", " + std::to_string(c) + "), }";
+// A .npy image: the header as numpy pads it (format.py, ARRAY_ALIGN = 64), then `data`.
+std::string npy_image(const std::string& descr, const std::string& shape, const std::string& data) {
+  std::string header =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   const std::size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
@@ -224,17 +225,37 @@ std::string npy_bytes(std::int64_t bytes) {
   const auto len = static_cast<std::uint16_t>(header.size());
   out += static_cast<char>(len & 0xFF);
   out += static_cast<char>(len >> 8);
-  out += header;
-  const std::size_t data = static_cast<std::size_t>(n * c * 4);
-  const std::size_t at = out.size();
-  out.resize(at + data);
+  return out + header + data;
+}
+
+constexpr std::int64_t kDumpClasses = 1000;
+
+std::int64_t dump_rows() {
+  return std::max<std::int64_t>(1, target_bytes() / (4 * kDumpClasses));
+}
+
+// N x 1000 float32 logits (`bytes` of data): 24 random bits per value, so that deflate
+// gains as little as it does on real scores.
+std::string npy_bytes(std::int64_t bytes) {
+  const std::int64_t n = std::max<std::int64_t>(1, bytes / (4 * kDumpClasses));
+  std::string data(static_cast<std::size_t>(n * kDumpClasses * 4), '\0');
   std::uint32_t x = 12345;
-  for (std::size_t i = 0; i < data; i += 4) {
+  for (std::size_t i = 0; i < data.size(); i += 4) {
     x = x * 1664525u + 1013904223u;
     const float v = static_cast<float>(x >> 8) / 16777216.0f;
-    std::memcpy(out.data() + at + i, &v, 4);
+    std::memcpy(data.data() + i, &v, 4);
   }
-  return out;
+  return npy_image("<f4", "(" + std::to_string(n) + ", " + std::to_string(kDumpClasses) + ")",
+                   data);
+}
+
+std::string target_bytes_npy(std::int64_t n) {
+  std::string data(static_cast<std::size_t>(n * 8), '\0');
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t y = (i * 7919) % kDumpClasses;
+    std::memcpy(data.data() + i * 8, &y, 8);
+  }
+  return npy_image("<i8", "(" + std::to_string(n) + ",)", data);
 }
 
 const fs::path& npy_file() {
@@ -247,18 +268,30 @@ const fs::path& npy_file() {
   return p;
 }
 
-const fs::path& npz_file() {
-  static fs::path p;
+// A dump as np.savez (stored) or np.savez_compressed (deflated, zlib's default level)
+// writes it: target.npy and logits.npy.
+fs::path write_npz(const char* file, zip_int32_t method) {
+  const fs::path p = tmp().path / file;
+  const std::string logits = npy_bytes(target_bytes());
+  const std::string target = target_bytes_npy(dump_rows());
+  int err = 0;
+  zip_t* z = zip_open(p.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  if (!z) throw std::runtime_error("zip_open failed");
+  for (const auto& [name, bytes] : {std::pair{"target.npy", &target}, {"logits.npy", &logits}}) {
+    zip_source_t* src = zip_source_buffer(z, bytes->data(), bytes->size(), 0);
+    const zip_int64_t idx = zip_file_add(z, name, src, ZIP_FL_OVERWRITE);
+    zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), method, 0);
+  }
+  if (zip_close(z) != 0) throw std::runtime_error("zip_close failed");
+  return p;
+}
+
+const fs::path& npz_file(bool deflated) {
+  static fs::path stored, compressed;
+  fs::path& p = deflated ? compressed : stored;
   if (p.empty()) {
-    p = tmp().path / "predictions.npz";
-    const std::string logits = npy_bytes(target_bytes());
-    int err = 0;
-    zip_t* z = zip_open(p.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-    if (!z) throw std::runtime_error("zip_open failed");
-    zip_source_t* src = zip_source_buffer(z, logits.data(), logits.size(), 0);
-    const zip_int64_t idx = zip_file_add(z, "logits.npy", src, ZIP_FL_OVERWRITE);
-    zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0);  // np.savez
-    if (zip_close(z) != 0) throw std::runtime_error("zip_close failed");
+    p = deflated ? write_npz("savez_compressed.npz", ZIP_CM_DEFLATE)
+                 : write_npz("savez.npz", ZIP_CM_STORE);
   }
   return p;
 }
@@ -272,13 +305,25 @@ void BM_Npy(benchmark::State& st) {
   st.SetBytesProcessed(st.iterations() * static_cast<std::int64_t>(fs::file_size(p)));
 }
 
-void BM_Npz(benchmark::State& st) {
-  const fs::path& p = npz_file();
+// Reading the archive; with `fold`, also folding it into a state (default options, every
+// thread), which is what the audit does with a dump. Bytes: the logits' (uncompressed).
+void BM_Npz(benchmark::State& st, bool deflated, bool fold) {
+  const fs::path& p = npz_file(deflated);
   for (auto _ : st) {
     auto c = metricaudit::audit::read_npz(p);
+    if (fold) {
+      metricaudit::MulticlassBatch b;
+      b.target = c.arrays.at("target").view();
+      b.scores = c.arrays.at("logits").view();
+      metricaudit::StateOptions o;
+      o.num_classes = kDumpClasses;
+      auto s = metricaudit::evaluate(b, o);
+      benchmark::DoNotOptimize(s.samples);
+    }
     benchmark::DoNotOptimize(c);
   }
-  st.SetBytesProcessed(st.iterations() * static_cast<std::int64_t>(fs::file_size(p)));
+  st.SetBytesProcessed(st.iterations() * dump_rows() * kDumpClasses * 4);
+  st.counters["file_MB"] = static_cast<double>(fs::file_size(p)) / 1e6;
 }
 
 }  // namespace
@@ -296,8 +341,9 @@ int main(int argc, char** argv) {
       {"metrics.jsonl", write_jsonl, "jsonl"},
   };
   for (const auto& t : texts) {
-    benchmark::RegisterBenchmark((std::string("read_text_log/") + t.format).c_str(),
-                                 [t](benchmark::State& st) { BM_TextLog(st, t.name, t.w, t.format); })
+    benchmark::RegisterBenchmark(
+        (std::string("read_text_log/") + t.format).c_str(),
+        [t](benchmark::State& st) { BM_TextLog(st, t.name, t.w, t.format); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(2);
@@ -306,10 +352,17 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime()
       ->Iterations(3);
-  benchmark::RegisterBenchmark("read_npz/f32_stored", BM_Npz)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime()
-      ->Iterations(3);
+  for (const bool deflated : {false, true}) {
+    for (const bool fold : {false, true}) {
+      const std::string name = std::string(fold ? "npz_fold" : "read_npz") +
+                               (deflated ? "/f32_deflated" : "/f32_stored");
+      benchmark::RegisterBenchmark(
+          name.c_str(), [deflated, fold](benchmark::State& st) { BM_Npz(st, deflated, fold); })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->Iterations(3);
+    }
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -4,6 +4,8 @@
 //
 //   bench_cuda_pass                 the three shapes N x C = 1e7 x 10, 1e6 x 1000, 1e5 x 1e5
 //   bench_cuda_pass N C [reps]      one shape
+//   bench_cuda_pass --tsv ...       tab-separated rows instead of the text (scripts/gpu-check):
+//                                   "copy <GB/s>", then "<N> <C> <ms> <GB/s>" per shape
 //
 // Scores are float32 logits generated on the device (a hash of the index);
 // options are the defaults (every loss family; logits skip the probability ones).
@@ -16,6 +18,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "metricaudit/gpu.hpp"
@@ -80,15 +83,22 @@ double copy_bandwidth_gbs() {
   return 2.0 * static_cast<double>(bytes) / (best * 1e-3) / 1e9;
 }
 
+bool tsv = false;  // --tsv
+
 void run(std::int64_t n, std::int64_t c, int reps, double copy_gbs) {
   float* scores = nullptr;
   std::int64_t* target = nullptr;
   const auto bytes = static_cast<std::size_t>(n * c) * sizeof(float);
   if (cudaMalloc(&scores, bytes) != cudaSuccess) {
     (void)cudaGetLastError();
-    std::printf("%10lld x %-7lld  skipped: %.1f GB of scores do not fit on the device\n",
-                static_cast<long long>(n), static_cast<long long>(c),
-                static_cast<double>(bytes) / 1e9);
+    if (tsv) {
+      std::printf("%lld\t%lld\tskipped\tdoes not fit\n", static_cast<long long>(n),
+                  static_cast<long long>(c));
+    } else {
+      std::printf("%10lld x %-7lld  skipped: %.1f GB of scores do not fit on the device\n",
+                  static_cast<long long>(n), static_cast<long long>(c),
+                  static_cast<double>(bytes) / 1e9);
+    }
     return;
   }
   check(cudaMalloc(&target, static_cast<std::size_t>(n) * sizeof(std::int64_t)), "cudaMalloc");
@@ -109,9 +119,15 @@ void run(std::int64_t n, std::int64_t c, int reps, double copy_gbs) {
     if (r > 0) best = std::min(best, s);  // r == 0 warms up
   }
   const double gbs = static_cast<double>(bytes) / best / 1e9;
-  std::printf("%10lld x %-7lld  %9.3f ms  %8.1f GB/s of scores  %5.1f%% of copy bandwidth\n",
-              static_cast<long long>(n), static_cast<long long>(c), best * 1e3, gbs,
-              100.0 * gbs / copy_gbs);
+  if (tsv) {
+    std::printf("%lld\t%lld\t%.3f\t%.1f\n", static_cast<long long>(n), static_cast<long long>(c),
+                best * 1e3, gbs);
+  } else {
+    std::printf("%10lld x %-7lld  %9.3f ms  %8.1f GB/s of scores  %5.1f%% of copy bandwidth\n",
+                static_cast<long long>(n), static_cast<long long>(c), best * 1e3, gbs,
+                100.0 * gbs / copy_gbs);
+  }
+  std::fflush(stdout);
   cudaFree(scores);
   cudaFree(target);
 }
@@ -119,17 +135,30 @@ void run(std::int64_t n, std::int64_t c, int reps, double copy_gbs) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::vector<const char*> args;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--tsv") {
+      tsv = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
   if (!metricaudit::cuda_available()) {
-    std::printf("no CUDA device: nothing to measure\n");
-    return 0;
+    std::printf(tsv ? "error\tno CUDA device\n" : "no CUDA device: nothing to measure\n");
+    return tsv ? 3 : 0;
   }
   cudaDeviceProp prop{};
   check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
   const double copy_gbs = copy_bandwidth_gbs();
-  std::printf("device: %s; device-to-device copy: %.1f GB/s (read + write)\n", prop.name, copy_gbs);
-  const int reps = argc > 3 ? std::atoi(argv[3]) : 5;
-  if (argc >= 3) {
-    run(std::atoll(argv[1]), std::atoll(argv[2]), reps, copy_gbs);
+  if (tsv) {
+    std::printf("copy\t%.1f\t%s\n", copy_gbs, prop.name);
+  } else {
+    std::printf("device: %s; device-to-device copy: %.1f GB/s (read + write)\n", prop.name,
+                copy_gbs);
+  }
+  const int reps = args.size() > 2 ? std::atoi(args[2]) : 5;
+  if (args.size() >= 2) {
+    run(std::atoll(args[0]), std::atoll(args[1]), reps, copy_gbs);
     return 0;
   }
   run(10'000'000, 10, reps, copy_gbs);

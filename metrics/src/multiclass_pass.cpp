@@ -2,8 +2,10 @@
 // the argmax (first maximal index, as torch and numpy), the target's rank under
 // the three tie rules, the element-wise threshold count and the domain checks;
 // a second sweep over the (cache-resident) row for the log-sum-exp and the
-// probability-family logs. All accumulation goes into integer counts and
-// ExactSum, so the result does not depend on how rows are split or ordered.
+// probability-family logs. Float32 scores take the float32 kernels (error bound in
+// detail/row_kernels_f32.inc), float64 scores the double ones. All accumulation goes
+// into integer counts and exact sums (detail/fast_exact_sums.hpp, then ExactSum), so
+// the result does not depend on how rows are split or ordered.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "detail/exact_limbs.hpp"
+#include "detail/fast_exact_sums.hpp"
 #include "detail/loss_terms.hpp"
 #include "detail/parallel.hpp"
 #include "detail/row_kernels.hpp"
@@ -47,11 +49,18 @@ struct Partial {
   // A negative score was seen: Keras' categorical cross-entropy on probabilities, which
   // renormalises rows (so scores above 1 are read), is then unavailable for the batch.
   bool keras_negative = false;
-  // The logits family's sums, kept as ExactSum-compatible limbs (added inline, no
-  // call per row) and folded into `state` once the pass is done (fold_limbs).
-  detail::LimbArray logit_limbs;
-  detail::LimbArray smoothing_limbs;
-  detail::LimbArray column_limbs;  // StateOptions::smoothing_columns
+  // The logits family's sums: a fast exact tier per entry, moved into `state`'s
+  // ExactSums as it fills and once the pass is done (flush_fast_sums).
+  detail::FastExactSums logit_sums;     // per target class
+  detail::FastExactSums smoothing_sum;  // one entry
+  detail::FastExactSums column_sums;    // StateOptions::smoothing_columns, per column
+
+  void flush_fast_sums() {
+    auto& logits = state.losses[static_cast<int>(LossFamily::logits)];
+    if (!logit_sums.empty()) logit_sums.flush_into(logits.by_class.data());
+    if (!smoothing_sum.empty()) smoothing_sum.flush_into(&logits.smoothing);
+    if (!column_sums.empty()) column_sums.flush_into(logits.smoothing_by_column.data());
+  }
 };
 
 using detail::clamp;
@@ -143,18 +152,22 @@ void count_topk_set(std::int64_t* set, const T* row, std::int64_t C, std::int64_
   detail::torch_topk_visit(row, C, k, [set](std::int64_t c) { ++set[c]; });
 }
 
-// StateOptions::smoothing_columns: w * -log softmax(z)_c = w * (lse - z_c) for each
-// column, handed to `add` (an ExactSum on the reference path, limbs on the fast one);
-// a -inf logit makes that term +inf, counted per column instead.
+// -log softmax(z)_c = lse - z_c, with lse in the kernels' two parts (RowResult).
+inline double neg_log_softmax(const detail::RowResult& r, double z) {
+  return (r.lse_hi - z) + r.lse_lo;
+}
+
+// StateOptions::smoothing_columns: w * -log softmax(z)_c for each column, handed to
+// `add`; a -inf logit makes that term +inf, counted per column instead.
 template <typename T, typename Add>
-void smoothing_columns(const T* row, std::int64_t C, double lse, double w,
+void smoothing_columns(const T* row, std::int64_t C, const detail::RowResult& r, double w,
                        std::vector<std::int64_t>& infinite, Add&& add) {
   for (std::int64_t c = 0; c < C; ++c) {
     const double v = static_cast<double>(row[c]);
     if (std::isinf(v)) {
       ++infinite[static_cast<std::size_t>(c)];
     } else {
-      add(c, w * (lse - v));
+      add(c, w * neg_log_softmax(r, v));
     }
   }
 }
@@ -201,7 +214,8 @@ template <typename T>
 // The one accumulation of a scored row: folds the row kernels' result (argmax, ranks,
 // counts, log-sum-exp; detail/row_kernels.hpp) into a partial state. Counts that every
 // row touches stay in members until flush(). Instantiated with and without weights: the
-// unweighted fold (the common case) carries none of the weighted sums' branches.
+// unweighted fold (the common case) carries none of the weighted sums' branches. Top-1
+// hits and misses are not counted here: they are tp and predicted - tp (update()).
 template <typename T, bool kWeighted>
 class ScoredRowFold {
  public:
@@ -221,21 +235,41 @@ class ScoredRowFold {
       any_prob_family_ = any_prob_family_ || (f != static_cast<int>(LossFamily::logits) &&
                                               s_.losses[static_cast<std::size_t>(f)].enabled);
     }
-    if (want_lse_ && p.logit_limbs.empty()) p.logit_limbs.resize(C_);
-    if (want_lse_ && smoothing_ && p.smoothing_limbs.empty()) p.smoothing_limbs.resize(1);
-    if (columns_ && p.column_limbs.empty()) p.column_limbs.resize(C_);
+    if (want_lse_ && p.logit_sums.empty()) p.logit_sums.resize(C_);
+    if (want_lse_ && smoothing_ && p.smoothing_sum.empty()) p.smoothing_sum.resize(1);
+    if (columns_ && p.column_sums.empty()) p.column_sums.resize(C_);
     const StateOptions& o = s_.options();
+    plain_ = !kWeighted && confusion_ == nullptr && !o.topk_sets && !columns_;
     for (std::size_t j = 0; j < o.top_k.size(); ++j) {
-      topk_.push_back({o.top_k[j], s_.topk_hits_by_class[j].data(),
-                       s_.topk_misses_by_predicted[j].data(),
-                       o.topk_sets ? s_.topk_set_by_class[j].data() : nullptr});
+      TopK t{o.top_k[j], j, s_.topk_hits_by_class[j].data(), s_.topk_misses_by_predicted[j].data(),
+             o.topk_sets ? s_.topk_set_by_class[j].data() : nullptr};
+      // k = 1 needs per-row work only for its weighted sum or its predicted set.
+      if (t.k > 1) {
+        topk_.push_back(t);
+      } else if (kWeighted || t.set) {
+        top1_.push_back(t);
+      }
     }
   }
 
   /// Whether the kernels must compute the log-sum-exp (the logits family is kept).
   bool want_lse() const { return want_lse_; }
+  /// Whether block8 may fold rows: unweighted, and no option that adds per-row work
+  /// beyond the counts, the top-k hits and the logits family's sums.
+  bool plain() const { return plain_; }
   void ignore(std::int64_t rows) { ignored_ += rows; }
 
+  /// Folds eight consecutive rows from `first` (rows8's results, none special) under
+  /// plain() options: what operator() does, with the block's totals from the kernel.
+  void block8(std::int64_t first, const T* first_row, const int* y8, const detail::RowBlock8& r) {
+    // The default options keep one k > 1 (top-5): its pointers in registers.
+    if (topk_.size() == 1) {
+      block8_with(first_row, y8, r, topk_.data(), std::integral_constant<std::size_t, 1>{});
+    } else {
+      block8_with(first_row, y8, r, topk_.data(), topk_.size());
+    }
+    (void)first;
+  }
   __attribute__((always_inline)) void operator()(std::int64_t i, const T* row, std::int64_t y,
                                                  const detail::RowResult& r) {
     const double w = kWeighted ? real_at(b_.sample_weight, i) : 1.0;
@@ -249,23 +283,25 @@ class ScoredRowFold {
     ++hist0_[rank_index];
     ++hist1_[r.greater + r.ties_above];
     ++hist2_[r.greater];
-    for (std::size_t j = 0; j < topk_.size(); ++j) {
+    for (const TopK& t : top1_) {
+      if (kWeighted && hit1) s_.w_topk_hits[t.j].add(w);
+      if (t.set) ++t.set[argmax];  // torchmetrics takes the argmax at top_k = 1
+    }
+    for (const TopK& t : topk_) {
       // Branch-free where the data decides (hits are unpredictable on real scores); only
       // the rare boundary tie branches off to torch's selection.
-      const std::int64_t k = topk_[j].k;
-      const bool first = k == 1;  // torchmetrics takes the argmax at top_k = 1
+      const std::int64_t k = t.k;
       const bool sure_miss = r.greater >= k;
-      const bool sure_hit = r.greater + r.ties_below + r.ties_above < k;
-      bool hit = first ? rank_index == 0 : sure_hit;
-      if (!first && !sure_miss && !sure_hit) [[unlikely]] {
-        ++s_.topk_boundary_ties[j];
+      bool hit = r.greater + r.ties_below + r.ties_above < k;
+      if (!sure_miss && !hit) [[unlikely]] {
+        ++s_.topk_boundary_ties[t.j];
         hit = detail::torch_topk_contains(row, C_, k, y);
       }
-      topk_[j].hits[y] += hit;
-      topk_[j].misses[argmax] += !hit;
-      if (kWeighted && hit) s_.w_topk_hits[j].add(w);
-      if (topk_[j].set) [[unlikely]] {
-        count_topk_set(topk_[j].set, row, C_, k, argmax);
+      t.hits[y] += hit;
+      t.misses[argmax] += !hit;
+      if (kWeighted && hit) s_.w_topk_hits[t.j].add(w);
+      if (t.set) [[unlikely]] {
+        count_topk_set(t.set, row, C_, k, argmax);
       }
     }
     const T zy = row[y];
@@ -287,19 +323,21 @@ class ScoredRowFold {
       if (std::isinf(static_cast<double>(zy))) {
         ++logits_.infinite_terms;
       } else {
-        p_.logit_limbs.add(y, w * (r.lse - static_cast<double>(zy)));
+        p_.logit_sums.add(y, w * neg_log_softmax(r, static_cast<double>(zy)),
+                          logits_.by_class.data());
       }
       if (smoothing_) {
         if (r.masked) {
           ++logits_.infinite_smoothing;
         } else {
-          // sum_c -log softmax(z)_c = C * lse - sum_c z_c
-          p_.smoothing_limbs.add(0, w * (static_cast<double>(C_) * r.lse - r.sum_z));
+          // sum_c -log softmax(z)_c (the kernels' smoothing term)
+          p_.smoothing_sum.add(0, w * r.smoothing, &logits_.smoothing);
         }
       }
       if (columns_) [[unlikely]] {
-        smoothing_columns(row, C_, r.lse, w, logits_.infinite_by_column,
-                          [&](std::int64_t c, double x) { p_.column_limbs.add(c, x); });
+        smoothing_columns(row, C_, r, w, logits_.infinite_by_column, [&](std::int64_t c, double x) {
+          p_.column_sums.add(c, x, logits_.smoothing_by_column.data());
+        });
       }
     }
     if (probability_row(p_, any_prob_family_, r.in_unit, r.nonneg)) {
@@ -317,10 +355,64 @@ class ScoredRowFold {
     samples_ = ignored_ = elementwise_ = 0;
   }
 
+  template <typename Count>
+  __attribute__((always_inline)) void block8_with(const T* first_row, const int* y8,
+                                                  const detail::RowBlock8& r, const auto* topk,
+                                                  Count topks) {
+    std::int64_t* const support = support_;
+    std::int64_t* const predicted = predicted_;
+    std::int64_t* const tp = tp_;
+    std::int64_t* const hist0 = hist0_;
+    std::int64_t* const hist1 = hist1_;
+    std::int64_t* const hist2 = hist2_;
+    const auto loss_sums = p_.logit_sums.reserve(want_lse_ ? 8 : 0, logits_.by_class.data());
+    const auto smoothing_sum =
+        p_.smoothing_sum.reserve(want_lse_ && smoothing_ ? 8 : 0, &logits_.smoothing);
+    const std::size_t n_topk = topks;
+    for (int l = 0; l < 8; ++l) {
+      const std::int64_t y = y8[l], argmax = r.argmax[l], greater = r.greater[l];
+      const std::int64_t below = r.ties_below[l], after = r.ties_above[l];
+      ++support[y];
+      ++predicted[argmax];
+      tp[y] += argmax == y;
+      ++hist0[greater + below];
+      ++hist1[greater + after];
+      ++hist2[greater];
+      for (std::size_t j = 0; j < n_topk; ++j) {
+        const std::int64_t k = topk[j].k;
+        bool hit = greater + below + after < k;
+        if (greater < k && !hit) [[unlikely]] {
+          ++s_.topk_boundary_ties[topk[j].j];
+          hit = detail::torch_topk_contains(first_row + l * C_, C_, k, y);
+        }
+        topk[j].hits[y] += hit;
+        topk[j].misses[argmax] += !hit;
+      }
+      if (want_lse_) {
+        loss_sums.add(y, r.loss[l]);
+        if (smoothing_) smoothing_sum.add(0, r.smoothing[l]);
+      }
+    }
+    samples_ += 8;
+    elementwise_ += r.correct_cells;
+    if (r.any_nonneg) [[unlikely]] {
+      for (int l = 0; l < 8; ++l) {
+        if (probability_row(p_, any_prob_family_, r.in_unit[l] != 0, r.nonneg[l] != 0)) {
+          probability_terms<T>(p_, first_row + l * C_, C_, y8[l], 1.0, r.in_unit[l] != 0);
+        }
+      }
+    }
+    keras_negative_ = keras_negative_ || !r.all_nonneg;
+    if (all_in_unit_) {
+      for (int l = 0; l < 8; ++l) all_in_unit_ = all_in_unit_ && r.in_unit[l] != 0;
+    }
+  }
+
  private:
-  // Per requested k: k, and where its hits and misses go (fixed for the pass).
+  // Per requested k: k, its index j in options().top_k, and where its counts go.
   struct TopK {
     std::int64_t k;
+    std::size_t j;
     std::int64_t* hits;
     std::int64_t* misses;
     std::int64_t* set;  // null unless StateOptions::topk_sets
@@ -341,99 +433,211 @@ class ScoredRowFold {
       s_.rank_histogram[static_cast<int>(TieRule::high_index_first)].data();
   std::int64_t* const hist2_ = s_.rank_histogram[static_cast<int>(TieRule::optimistic)].data();
   std::int64_t* const confusion_ = s_.confusion.empty() ? nullptr : s_.confusion.data();
-  std::vector<TopK> topk_;
+  std::vector<TopK> topk_;  // k > 1
+  std::vector<TopK> top1_;  // k = 1, when weighted or with topk_sets
   std::int64_t samples_ = 0, ignored_ = 0, elementwise_ = 0;
   bool all_in_unit_, keras_negative_;
+  bool plain_ = false;
 };
 
-// The pass proper over rows [begin, end): the row kernels K compute each row, the fold
-// accumulates it. A row the kernels flag (nan, +inf, a row of -inf) or a bad target ends
-// the range: fail_at_first_bad_row reports the first error in row order.
-template <typename T, typename K, bool kWeighted>
-void score_rows_fast(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
-  const StateOptions& o = p.state.options();
+// The rows of [begin, end) that a pass scores, in order: labels checked against C and
+// ignore_index (a row with a bad label ends the walk: fail_at_first_bad_row reports it).
+// Hands `visit(n, rows, ys, idx)` blocks of up to kLanes scored rows, and the fold the
+// ignored ones.
+template <int kLanes, typename T, typename Fold, typename Visit>
+void walk_rows(const MulticlassBatch& b, const StateOptions& o, std::int64_t begin,
+               std::int64_t end, Fold& fold, Visit&& visit) {
   const std::int64_t C = o.num_classes;
   const T* const scores = static_cast<const T*>(b.scores.data);
+  const T* rows[kLanes];
+  std::int64_t ys[kLanes], idx[kLanes];
+  std::int64_t i = begin;
+  while (i < end) {
+    int n = 0;
+    std::int64_t next = i, block_ignored = 0;
+    while (n < kLanes && next < end) {
+      const std::int64_t y = label_at(b.target, next);
+      if (o.ignore_index && y == *o.ignore_index) {
+        ++block_ignored;
+        ++next;
+        continue;
+      }
+      if (y < 0 || y >= C) {
+        if (n) visit(n, rows, ys, idx);
+        fold.ignore(block_ignored);
+        fail_at_first_bad_row<T>(b, o, next, end);
+      }
+      rows[n] = scores + next * C;
+      ys[n] = y;
+      idx[n] = next;
+      ++n;
+      ++next;
+    }
+    if (n) visit(n, rows, ys, idx);
+    fold.ignore(block_ignored);
+    i = next;
+  }
+}
+
+// The double kernels K over rows [begin, end) (float64 scores, and float32 rows that
+// the float32 kernels flag). A row they flag as bad (nan, +inf, a row of -inf) ends
+// the range: fail_at_first_bad_row reports the first error in row order.
+template <typename T, typename K, bool kWeighted>
+void score_rows_double(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+  const StateOptions& o = p.state.options();
+  const std::int64_t C = o.num_classes;
   const double threshold = static_cast<double>(static_cast<T>(o.threshold));
   ScoredRowFold<T, kWeighted> fold(p, b);
   const bool want_lse = fold.want_lse();
-  auto ignored = [&](std::int64_t y) { return o.ignore_index && y == *o.ignore_index; };
-  auto target_ok = [&](std::int64_t y) { return y >= 0 && y < C; };
-
-  std::int64_t i = begin;
   if (C <= detail::kRowLanesMaxClasses) {
-    // Four rows per packet: collect four scored rows, run them, fold them in order.
-    const T* rows[4];
-    long long ys[4];
-    std::int64_t idx[4];
+    // Four rows per packet; spare lanes repeat a real row, their results dropped.
     detail::RowBlock res;
-    while (i < end) {
-      int n = 0;
-      std::int64_t next = i, block_ignored = 0;
-      bool stop = false;
-      while (n < 4 && next < end) {
-        const std::int64_t y = label_at(b.target, next);
-        if (ignored(y)) {
-          ++block_ignored;
-          ++next;
-          continue;
-        }
-        if (!target_ok(y)) {
-          stop = true;
-          break;
-        }
-        rows[n] = scores + next * C;
-        ys[n] = y;
-        idx[n] = next;
-        ++n;
-        ++next;
-      }
-      for (int l = n; l < 4; ++l) {  // spare lanes repeat a real row; results dropped
-        rows[l] = n ? rows[0] : scores + i * C;
-        ys[l] = n ? ys[0] : 0;
-      }
-      if (n) K::template rows4<T>(rows, ys, C, threshold, want_lse, res);
-      for (int l = 0; l < n; ++l) stop = stop || res.bad[l] != 0;
-      if (stop) fail_at_first_bad_row<T>(b, o, i, end);
-      for (int l = 0; l < n; ++l) fold(idx[l], rows[l], ys[l], res.row(l));
-      fold.ignore(block_ignored);
-      i = next;
-    }
+    walk_rows<4, T>(
+        b, o, begin, end, fold,
+        [&](int n, const T* const* rows, const std::int64_t* ys, const std::int64_t* idx) {
+          const T* r4[4];
+          long long y4[4];
+          for (int l = 0; l < 4; ++l) {
+            r4[l] = rows[l < n ? l : 0];
+            y4[l] = ys[l < n ? l : 0];
+          }
+          K::template rows4<T>(r4, y4, C, threshold, want_lse, res);
+          for (int l = 0; l < n; ++l) {
+            if (res.bad[l]) fail_at_first_bad_row<T>(b, o, idx[0], end);
+          }
+          for (int l = 0; l < n; ++l) fold(idx[l], rows[l], ys[l], res.row(l));
+        });
   } else {
     detail::RowResult r;
-    for (; i < end; ++i) {
-      const std::int64_t y = label_at(b.target, i);
-      if (ignored(y)) {
-        fold.ignore(1);
-        continue;
-      }
-      if (!target_ok(y)) fail_at_first_bad_row<T>(b, o, i, end);
-      const T* row = scores + i * C;
-      K::template row1<T>(row, y, C, threshold, want_lse, r);
-      if (r.bad) fail_at_first_bad_row<T>(b, o, i, end);
-      fold(i, row, y, r);
-    }
+    walk_rows<1, T>(
+        b, o, begin, end, fold,
+        [&](int, const T* const* rows, const std::int64_t* ys, const std::int64_t* idx) {
+          K::template row1<T>(rows[0], ys[0], C, threshold, want_lse, r);
+          if (r.bad) fail_at_first_bad_row<T>(b, o, idx[0], end);
+          fold(idx[0], rows[0], ys[0], r);
+        });
   }
   fold.flush();
 }
 
-template <typename T>
+// The float32 kernels over rows [begin, end) of float32 scores. A row they flag as
+// special (a non-finite score, sums beyond float32) is recomputed by the double kernel
+// row1 (the same for every such row, whatever its block), which reports bad rows.
+template <typename K, bool kWeighted, bool kLse>
+void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end,
+                    ScoredRowFold<float, kWeighted>& fold) {
+  const StateOptions& o = p.state.options();
+  const std::int64_t C = o.num_classes;
+  const int c32 = static_cast<int>(C);
+  const float threshold = static_cast<float>(o.threshold);
+  const float* const scores = static_cast<const float*>(b.scores.data);
+  auto fold_row = [&](std::int64_t i, const float* row, std::int64_t y,
+                      const detail::RowResult& r) {
+    if (r.bad) [[unlikely]] {
+      detail::RowResult d;
+      K::template row1<float>(row, y, C, static_cast<double>(threshold), kLse, d);
+      if (d.bad) fail_at_first_bad_row<float>(b, o, i, end);
+      fold(i, row, y, d);
+      return;
+    }
+    fold(i, row, y, r);
+  };
+  if (C > detail::kRowLanesMaxClasses) {
+    detail::RowResult r;
+    walk_rows<1, float>(
+        b, o, begin, end, fold,
+        [&](int, const float* const* rows, const std::int64_t* ys, const std::int64_t* idx) {
+          K::template row1_f32<kLse>(rows[0], static_cast<int>(ys[0]), c32, threshold, r);
+          fold_row(idx[0], rows[0], ys[0], r);
+        });
+    return;
+  }
+  detail::RowBlock8 res;
+  int y8[8];
+  std::int64_t i = begin;
+  if (!kWeighted && !o.ignore_index) {
+    // The default options: contiguous blocks of eight rows whose labels all lie in
+    // [0, C); the first block with another label goes to the walk below.
+    const bool plain = fold.plain();
+    auto blocks = [&](const auto* t) {
+      for (; i + 8 <= end; i += 8) {
+        bool out_of_range = false;
+        for (int l = 0; l < 8; ++l) {
+          const std::int64_t y = t[i + l];
+          out_of_range |= static_cast<std::uint64_t>(y) >= static_cast<std::uint64_t>(C);
+          y8[l] = static_cast<int>(y);
+        }
+        if (out_of_range) return;
+        K::template rows8_strided<kLse>(scores + i * C, y8, c32, threshold, res);
+        if (plain && !res.any_special) {
+          fold.block8(i, scores + i * C, y8, res);
+        } else {
+          for (int l = 0; l < 8; ++l) fold_row(i + l, scores + (i + l) * C, y8[l], res.row(l));
+        }
+      }
+    };
+    if (b.target.dtype == DType::int32) {
+      blocks(static_cast<const std::int32_t*>(b.target.data));
+    } else {
+      blocks(static_cast<const std::int64_t*>(b.target.data));
+    }
+  }
+  walk_rows<8, float>(
+      b, o, i, end, fold,
+      [&](int n, const float* const* rows, const std::int64_t* ys, const std::int64_t* idx) {
+        const float* r8[8];
+        for (int l = 0; l < 8; ++l) {
+          r8[l] = rows[l < n ? l : 0];
+          y8[l] = static_cast<int>(ys[l < n ? l : 0]);
+        }
+        K::template rows8_scattered<kLse>(r8, y8, c32, threshold, res);
+        for (int l = 0; l < n; ++l) fold_row(idx[l], rows[l], ys[l], res.row(l));
+      });
+}
+
+template <typename K, bool kWeighted>
+void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+  ScoredRowFold<float, kWeighted> fold(p, b);
+  if (fold.want_lse()) {
+    score_rows_f32<K, kWeighted, true>(p, b, begin, end, fold);
+  } else {
+    score_rows_f32<K, kWeighted, false>(p, b, begin, end, fold);
+  }
+  fold.flush();
+}
+
+// The float32 kernels count in int32 lanes, and their error bound counts on fewer than
+// 2^24 columns (docs/float32-log-sum-exp.md); wider rows take the double kernels.
+constexpr std::int64_t kFloat32KernelsMaxClasses = std::int64_t{1} << 24;
+
+template <typename K, bool kWeighted>
+void score_rows_with(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+  if (b.scores.dtype == DType::float32 && p.state.num_classes() <= kFloat32KernelsMaxClasses) {
+    score_rows_f32<K, kWeighted>(p, b, begin, end);
+  } else if (b.scores.dtype == DType::float32) {
+    score_rows_double<float, K, kWeighted>(p, b, begin, end);
+  } else {
+    score_rows_double<double, K, kWeighted>(p, b, begin, end);
+  }
+}
+
+template <typename K>
+void score_rows_with(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
+  if (b.sample_weight.empty()) {
+    score_rows_with<K, false>(p, b, begin, end);
+  } else {
+    score_rows_with<K, true>(p, b, begin, end);
+  }
+}
+
 void score_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
 #ifdef METRICAUDIT_HAVE_AVX2_KERNELS
   if (detail::use_avx2_kernels()) {
-    if (b.sample_weight.empty()) {
-      score_rows_fast<T, detail::avx2::Kernels, false>(p, b, begin, end);
-    } else {
-      score_rows_fast<T, detail::avx2::Kernels, true>(p, b, begin, end);
-    }
+    score_rows_with<detail::avx2::Kernels>(p, b, begin, end);
     return;
   }
 #endif
-  if (b.sample_weight.empty()) {
-    score_rows_fast<T, detail::portable::Kernels, false>(p, b, begin, end);
-  } else {
-    score_rows_fast<T, detail::portable::Kernels, true>(p, b, begin, end);
-  }
+  score_rows_with<detail::portable::Kernels>(p, b, begin, end);
 }
 
 void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
@@ -457,16 +661,12 @@ void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::i
     const bool hit = pred == y;
     if (hit) ++s.tp[y];
     for (std::size_t j = 0; j < o.top_k.size(); ++j) {
-      if (o.top_k[j] != 1) continue;  // a label answers top-1 only
-      if (hit) {
-        ++s.topk_hits_by_class[j][y];
-        if (weighted) {
-          s.w_topk_hits[j].add(w);
-          // A label has no rank: a right one is a top-1 hit under every tie rule.
-          for (auto& by_rule : s.w_topk_hits_by_rule) by_rule[j].add(w);
-        }
-      } else {
-        ++s.topk_misses_by_predicted[j][pred];
+      // A label answers top-1 only; its hits and misses are tp and predicted - tp (update).
+      if (o.top_k[j] != 1) continue;
+      if (hit && weighted) {
+        s.w_topk_hits[j].add(w);
+        // A label has no rank: a right one is a top-1 hit under every tie rule.
+        for (auto& by_rule : s.w_topk_hits_by_rule) by_rule[j].add(w);
       }
       if (o.topk_sets) ++s.topk_set_by_class[j][pred];
     }
@@ -477,6 +677,19 @@ void label_rows(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::i
       if (hit) s.w_tp[y].add(w);
       s.w_total.add(w);
     }
+  }
+}
+
+// Top-1 (torchmetrics takes the first-index argmax, and a label is its own
+// prediction): a hit is a row whose prediction is its target, so per class the hits
+// are tp and the misses predicted - tp. Set once per batch instead of per row.
+void count_top1(SufficientState& s) {
+  const auto& ks = s.options().top_k;
+  for (std::size_t j = 0; j < ks.size(); ++j) {
+    if (ks[j] != 1) continue;
+    s.topk_hits_by_class[j] = s.tp;
+    auto& misses = s.topk_misses_by_predicted[j];
+    for (std::size_t c = 0; c < misses.size(); ++c) misses[c] = s.predicted[c] - s.tp[c];
   }
 }
 
@@ -493,24 +706,17 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
     return p;
   };
   auto body = [&](Partial& p, std::int64_t begin, std::int64_t end) {
-    if (!has_scores) {
-      label_rows(p, batch, begin, end);
-    } else if (batch.scores.dtype == DType::float32) {
-      score_rows<float>(p, batch, begin, end);
+    if (has_scores) {
+      score_rows(p, batch, begin, end);
     } else {
-      score_rows<double>(p, batch, begin, end);
+      label_rows(p, batch, begin, end);
     }
   };
   auto partials = detail::parallel_rows<Partial>(
       n, detail::chunk_rows(has_scores ? state.num_classes() : 1, element), state.options().threads,
       make, body);
 
-  for (auto& p : partials) {
-    auto& logits = p.state.losses[static_cast<int>(LossFamily::logits)];
-    if (!p.logit_limbs.empty()) p.logit_limbs.fold_into(logits.by_class);
-    if (!p.smoothing_limbs.empty()) p.smoothing_limbs.fold_into(logits.smoothing);
-    if (!p.column_limbs.empty()) p.column_limbs.fold_into(logits.smoothing_by_column);
-  }
+  for (auto& p : partials) p.flush_fast_sums();
   bool all_in_unit = true, keras_zero = false, keras_negative = false;
   for (const auto& p : partials) {
     all_in_unit = all_in_unit && p.all_in_unit;
@@ -523,6 +729,7 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
     batch_state.batches = 1;
     batch_state.merge(partials[i].state);
   }
+  count_top1(batch_state);
   detail::finish_batch(batch_state, has_scores, all_in_unit, keras_zero, keras_negative);
   state.merge(batch_state);
 }

@@ -62,6 +62,12 @@ class FileSource final : public ByteSource {
 /// error messages call it. After the data, the source must be exhausted.
 NpyArray parse_npy_source(ByteSource& source, const std::string& name, const ReadLimits& limits);
 
+/// Parses a whole .npy image held in `image` (`size` bytes, 64-byte aligned storage). The
+/// array shares the image when its data can be used as stored; otherwise it is copied
+/// out (converted). `name` is what error messages call it.
+NpyArray parse_npy_image(std::shared_ptr<std::byte[]> image, std::uint64_t size,
+                         const std::string& name, const ReadLimits& limits);
+
 /// Number of bytes one element of `dtype` takes.
 std::size_t dtype_size(DType dtype);
 

@@ -380,11 +380,31 @@ bool read_exact(detail::ByteSource& source, std::byte* dst, std::size_t n) {
   return source.read(dst, n) == n;
 }
 
-}  // namespace
+// What a .npy header declares, checked against the bytes that follow it.
+struct Layout {
+  SourceType type;
+  std::string descr;
+  std::vector<std::int64_t> shape;
+  std::uint64_t n = 0;           // elements
+  std::uint64_t total = 0;       // bytes of the whole image
+  std::uint64_t data_at = 0;     // where the data starts
+  std::uint64_t data_bytes = 0;  // as stored
+  std::uint64_t out_bytes = 0;   // in the output dtype
+  bool fortran_order = false;    // and more than one axis: to transpose
+  // The stored bytes are the output dtype's (no widening, no byte swap).
+  bool raw() const {
+    return !type.big_endian && type.size == detail::dtype_size(type.out) &&
+           type.type != Source::u4 && type.type != Source::u8;
+  }
+  // ... and in the output's order: usable as they are.
+  bool direct() const { return raw() && !fortran_order; }
+};
 
-namespace detail {
-
-NpyArray parse_npy_source(ByteSource& source, const std::string& name, const ReadLimits& limits) {
+// Reads and checks the magic, the version, the header and the sizes; the source is then
+// at the data.
+Layout read_layout(detail::ByteSource& source, const std::string& name, const ReadLimits& limits) {
+  using detail::dtype_size;
+  using detail::shape_string;
   const std::uint64_t total = source.size();
   // Magic, version, header length (format.py, "Format Version 1.0").
   std::array<std::byte, 12> pre{};
@@ -460,8 +480,10 @@ NpyArray parse_npy_source(ByteSource& source, const std::string& name, const Rea
     fail_at(name, shape->offset, "header: 'shape' must be a tuple of non-negative integers");
   }
 
-  NpyArray out;
-  out.dtype = type.out;
+  Layout out;
+  out.type = type;
+  out.descr = descr->text;
+  out.total = total;
   std::uint64_t n = 1;
   for (const std::uint64_t d : shape->ints) {
     if (d > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
@@ -493,14 +515,29 @@ NpyArray parse_npy_source(ByteSource& source, const std::string& name, const Rea
             what + " takes " + std::to_string(out_bytes) + " bytes, over the limit of " +
                 std::to_string(limits.max_array_bytes) + " (ReadLimits::max_array_bytes)");
   }
+  out.n = n;
+  out.data_at = data_at;
+  out.data_bytes = data_bytes;
+  out.out_bytes = out_bytes;
+  out.fortran_order = fortran->flag && out.shape.size() > 1;
+  return out;
+}
 
-  out.storage = allocate_aligned(out_bytes);
-  const bool fortran_order = fortran->flag && out.shape.size() > 1;
+// Reads the data the layout describes into fresh storage (converted, byte-swapped,
+// transposed as needed).
+std::shared_ptr<std::byte[]> read_data(detail::ByteSource& source, const std::string& name,
+                                       const Layout& layout) {
+  using detail::allocate_aligned;
+  using detail::dtype_size;
+  const SourceType& type = layout.type;
+  const std::uint64_t n = layout.n, data_at = layout.data_at, data_bytes = layout.data_bytes;
+  const std::uint64_t out_bytes = layout.out_bytes, total = layout.total;
+  auto storage = allocate_aligned(out_bytes);
+  const bool fortran_order = layout.fortran_order;
   // Fortran-ordered data is converted into a scratch buffer, then transposed into place.
   std::shared_ptr<std::byte[]> scratch = fortran_order ? allocate_aligned(out_bytes) : nullptr;
-  std::byte* dst = fortran_order ? scratch.get() : out.storage.get();
-  const bool direct = !type.big_endian && type.size == dtype_size(type.out) &&
-                      type.type != Source::u4 && type.type != Source::u8;
+  std::byte* dst = fortran_order ? scratch.get() : storage.get();
+  const bool direct = layout.raw();
   auto truncated = [&]() { fail_at(name, total, "truncated data"); };
   if (direct) {
     for (std::uint64_t done = 0; done < data_bytes;) {
@@ -517,7 +554,7 @@ NpyArray parse_npy_source(ByteSource& source, const std::string& name, const Rea
       std::size_t bad = 0;
       if (!convert(type, chunk.data(), k, dst, static_cast<std::size_t>(first), &bad)) {
         fail_at(name, data_at + bad * type.size,
-                "element " + std::to_string(bad) + " of a '" + descr->text +
+                "element " + std::to_string(bad) + " of a '" + layout.descr +
                     "' array is larger than the int64 it is widened to");
       }
       first += k;
@@ -525,10 +562,42 @@ NpyArray parse_npy_source(ByteSource& source, const std::string& name, const Rea
   }
   if (fortran_order) {
     if (dtype_size(type.out) == 4) {
-      transpose_fortran<4>(scratch.get(), out.storage.get(), out.shape, n);
+      transpose_fortran<4>(scratch.get(), storage.get(), layout.shape, n);
     } else {
-      transpose_fortran<8>(scratch.get(), out.storage.get(), out.shape, n);
+      transpose_fortran<8>(scratch.get(), storage.get(), layout.shape, n);
     }
+  }
+  return storage;
+}
+
+}  // namespace
+
+namespace detail {
+
+NpyArray parse_npy_source(ByteSource& source, const std::string& name, const ReadLimits& limits) {
+  const Layout layout = read_layout(source, name, limits);
+  NpyArray out;
+  out.dtype = layout.type.out;
+  out.shape = layout.shape;
+  out.storage = read_data(source, name, layout);
+  return out;
+}
+
+NpyArray parse_npy_image(std::shared_ptr<std::byte[]> image, std::uint64_t size,
+                         const std::string& name, const ReadLimits& limits) {
+  MemorySource source({image.get(), static_cast<std::size_t>(size)});
+  const Layout layout = read_layout(source, name, limits);
+  NpyArray out;
+  out.dtype = layout.type.out;
+  out.shape = layout.shape;
+  // numpy pads the header so that the data starts 64 bytes into the image
+  // (format.py, ARRAY_ALIGN); the image is 64-byte aligned, so is the data: use it in
+  // place (the array shares the image) unless it needs converting.
+  if (layout.direct() && layout.data_at % 64 == 0) {
+    std::byte* const data = image.get() + layout.data_at;
+    out.storage = std::shared_ptr<std::byte[]>(std::move(image), data);
+  } else {
+    out.storage = read_data(source, name, layout);
   }
   return out;
 }

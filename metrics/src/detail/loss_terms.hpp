@@ -47,7 +47,9 @@ struct RowLoss {
 };
 
 /// The loss term of row `row` (C scores, target y) under `family`, in double, with the
-/// scalar std::exp / std::log (the pass's SIMD kernels agree within a few ulps).
+/// scalar std::exp / std::log. The pass's SIMD kernels agree with the logits family's term
+/// within a few ulps on float64 scores, within kFloat32LossRelativeError on float32 ones
+/// (evaluate.hpp); its probability families compute the same expressions as here.
 template <typename T>
 RowLoss row_loss(LossFamily family, const T* row, std::int64_t C, std::int64_t y) {
   const double py = static_cast<double>(row[y]);

@@ -19,6 +19,7 @@ namespace {
 
 using gpu_testing::Batch;
 using gpu_testing::expect_agrees;
+using gpu_testing::loss_tolerance;
 using gpu_testing::random_batch;
 using gpu_testing::RandomSpec;
 using gpu_testing::tie_batch;
@@ -49,7 +50,7 @@ TEST_P(GpuOmpClasses, LogitsMatchTheCpuBackend) {
   const Batch b = random_batch(1000 + static_cast<std::uint64_t>(C), spec);
   StateOptions o = options(C);
   if (C >= 3) o.top_k = {1, 2, static_cast<int>(std::min<std::int64_t>(C, 7))};
-  expect_agrees(evaluate(b.view(), o), evaluate_gpu(b.view(), o));
+  expect_agrees(evaluate(b.view(), o), evaluate_gpu(b.view(), o), loss_tolerance(b));
 }
 
 TEST_P(GpuOmpClasses, MaskedLogitsWeightsAndIgnoreIndex) {
@@ -67,7 +68,7 @@ TEST_P(GpuOmpClasses, MaskedLogitsWeightsAndIgnoreIndex) {
   const SufficientState gpu = evaluate_gpu(b.view(), o);
   EXPECT_GT(cpu.ignored, 0);
   EXPECT_GT(cpu.losses[0].infinite_smoothing, 0);
-  expect_agrees(cpu, gpu);
+  expect_agrees(cpu, gpu, loss_tolerance(b));
 }
 
 TEST_P(GpuOmpClasses, ProbabilitiesInFloat32WithInt32Targets) {
@@ -83,7 +84,7 @@ TEST_P(GpuOmpClasses, ProbabilitiesInFloat32WithInt32Targets) {
   o.threshold = 1.0 / static_cast<double>(C);  // a threshold that rounds in float32
   const SufficientState cpu = evaluate(b.view(), o);
   ASSERT_TRUE(cpu.scores_in_unit_interval);
-  expect_agrees(cpu, evaluate_gpu(b.view(), o));
+  expect_agrees(cpu, evaluate_gpu(b.view(), o), loss_tolerance(b));
 }
 
 TEST_P(GpuOmpClasses, PredictedLabels) {
@@ -94,7 +95,8 @@ TEST_P(GpuOmpClasses, PredictedLabels) {
   spec.labels_only = true;
   spec.weights = true;
   const Batch b = random_batch(4000 + static_cast<std::uint64_t>(C), spec);
-  expect_agrees(evaluate(b.view(), options(C)), evaluate_gpu(b.view(), options(C)));
+  expect_agrees(evaluate(b.view(), options(C)), evaluate_gpu(b.view(), options(C)),
+                loss_tolerance(b));
 }
 
 // Every lanes-per-row choice (1, 4, 8, 32, a block) and both sides of each boundary.
@@ -111,7 +113,7 @@ TEST(GpuOmp, ConfusionMatrixAndNoSmoothing) {
   o.confusion_matrix = true;
   o.smoothing_terms = false;
   o.losses = {LossFamily::logits, LossFamily::keras_binary_onehot};
-  expect_agrees(evaluate(b.view(), o), evaluate_gpu(b.view(), o));
+  expect_agrees(evaluate(b.view(), o), evaluate_gpu(b.view(), o), loss_tolerance(b));
 }
 
 TEST(GpuOmp, RefusesTheCpuOnlyOptions) {
@@ -156,7 +158,7 @@ TEST(GpuOmp, TiesFollowTheCpuTieRules) {
   StateOptions o = options(40);
   o.top_k = {1, 8};
   const SufficientState gpu = evaluate_gpu(b.view(), o);
-  expect_agrees(evaluate(b.view(), o), gpu);
+  expect_agrees(evaluate(b.view(), o), gpu, loss_tolerance(b));
   EXPECT_EQ(gpu.predicted[0], 3);
   EXPECT_EQ(gpu.rank_histogram[static_cast<int>(TieRule::index_order)][7], 1);
   EXPECT_EQ(gpu.rank_histogram[static_cast<int>(TieRule::high_index_first)][32], 1);
@@ -196,7 +198,7 @@ TEST_P(GpuOmpTopKTies, BoundaryTiesMatchTheCpuBackend) {
   o.confusion_matrix = true;
   const SufficientState cpu = evaluate(b.view(), o);
   const SufficientState gpu = evaluate_gpu(b.view(), o);
-  expect_agrees(cpu, gpu);
+  expect_agrees(cpu, gpu, loss_tolerance(b));
   EXPECT_TRUE(gpu == evaluate_gpu(b.view(), o)) << "not bit-identical run to run";
   EXPECT_EQ(gpu.topk_boundary_ties[0], 0);
   EXPECT_GT(gpu.topk_boundary_ties[1], 20);
@@ -240,7 +242,7 @@ TEST(GpuOmp, TopKTiesInRowsBeyondOneStagingCopy) {
   o.top_k = {2, 3};
   const SufficientState cpu = evaluate(b.view(), o);
   EXPECT_GT(cpu.topk_boundary_ties[1], 84);
-  expect_agrees(cpu, evaluate_gpu(b.view(), o));
+  expect_agrees(cpu, evaluate_gpu(b.view(), o), loss_tolerance(b));
 }
 
 TEST(GpuOmp, TopKTiesOverflowingTheDeferredBuffer) {
@@ -257,7 +259,7 @@ TEST(GpuOmp, TopKTiesOverflowingTheDeferredBuffer) {
   o.top_k = {1, 2};
   const SufficientState cpu = evaluate(b.view(), o);
   ASSERT_EQ(cpu.topk_boundary_ties[1], n - 1);
-  expect_agrees(cpu, evaluate_gpu(b.view(), o));
+  expect_agrees(cpu, evaluate_gpu(b.view(), o), loss_tolerance(b));
 }
 
 // ---- errors: the CPU backend's messages, and the state left unchanged --------

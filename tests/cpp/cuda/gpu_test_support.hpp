@@ -19,6 +19,9 @@ namespace metricaudit::gpu_testing {
 
 /// The loss-sum tolerance the tests hold the GPU backend to (gpu.hpp states 1e-12).
 inline constexpr double kLossRelTolerance = 1e-11;
+/// With float32 scores the CPU backend computes the log-sum-exp in float32 within
+/// kFloat32LossRelativeError of the exact value (evaluate.hpp); the GPU in double.
+inline constexpr double kFloat32LossRelTolerance = kFloat32LossRelativeError + kLossRelTolerance;
 
 struct RandomSpec {
   std::int64_t rows = 100;
@@ -173,14 +176,21 @@ inline Batch tie_batch(std::uint64_t seed, std::int64_t rows, std::int64_t class
 }
 
 inline void expect_close(const ExactSum& cpu, const ExactSum& gpu, const char* what,
-                         std::int64_t index) {
+                         std::int64_t index, double tolerance) {
   const double a = cpu.value(), b = gpu.value();
-  EXPECT_LE(std::fabs(a - b), kLossRelTolerance * std::max(std::fabs(a), std::fabs(b)) + 1e-300)
+  EXPECT_LE(std::fabs(a - b), tolerance * std::max(std::fabs(a), std::fabs(b)) + 1e-300)
       << what << "[" << index << "]: cpu " << a << " gpu " << b;
 }
 
-/// The documented agreement between a GPU state and the CPU state of the same batches.
-inline void expect_agrees(const SufficientState& cpu, const SufficientState& gpu) {
+/// The loss-sum tolerance for a batch: its scores' dtype decides.
+inline double loss_tolerance(const Batch& b) {
+  return b.scores32.empty() ? kLossRelTolerance : kFloat32LossRelTolerance;
+}
+
+/// The documented agreement between a GPU state and the CPU state of the same batches
+/// (loss sums within `loss_tolerance`, relative: loss_tolerance(batch) for one batch).
+inline void expect_agrees(const SufficientState& cpu, const SufficientState& gpu,
+                          double loss_tolerance = kLossRelTolerance) {
   EXPECT_EQ(cpu.samples, gpu.samples);
   EXPECT_EQ(cpu.ignored, gpu.ignored);
   EXPECT_EQ(cpu.batches, gpu.batches);
@@ -215,9 +225,10 @@ inline void expect_agrees(const SufficientState& cpu, const SufficientState& gpu
     EXPECT_EQ(a.infinite_smoothing, b.infinite_smoothing);
     ASSERT_EQ(a.by_class.size(), b.by_class.size());
     for (std::size_t c = 0; c < a.by_class.size(); ++c) {
-      expect_close(a.by_class[c], b.by_class[c], "by_class", static_cast<std::int64_t>(c));
+      expect_close(a.by_class[c], b.by_class[c], "by_class", static_cast<std::int64_t>(c),
+                   loss_tolerance);
     }
-    expect_close(a.smoothing, b.smoothing, "smoothing", 0);
+    expect_close(a.smoothing, b.smoothing, "smoothing", 0, loss_tolerance);
   }
 }
 

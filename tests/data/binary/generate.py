@@ -189,6 +189,43 @@ def gen_npz():
     write_bytes("npz/not_a_zip.npz", b"this is not a zip archive\n")
 
 
+def zip_archive(members):
+    """A ZIP archive by hand: members are (name, method, payload, crc, declared size), the
+    payload as stored (method 0) or raw deflate (method 8), the CRC and size as declared."""
+    local, central = b"", b""
+    for name, method, payload, crc, size in members:
+        name = name.encode()
+        offset = len(local)
+        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc,
+                             len(payload), size, len(name), 0) + name + payload
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc,
+                               len(payload), size, len(name), 0, 0, 0, 0, 0, offset) + name
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
+                       len(local), 0)
+    return local + central + eocd
+
+
+def gen_npz_inflate():
+    """Deflated members as libdeflate reads them: a declared CRC-32 or size that the data
+    does not match, data that is not deflate, and an error after a bad deflated member
+    (the first in archive order is the one reported)."""
+    logits = np.linspace(-2.0, 2.0, 24, dtype=np.float32).reshape(8, 3)
+    image = npy_bytes(logits)
+    deflated = zlib.compress(image, 6)[2:-4]  # raw deflate, as zipfile writes it
+    crc = zlib.crc32(image)
+    n = len(image)
+    write_bytes("npz/deflated_crc.npz", zip_archive([("logits.npy", 8, deflated, crc ^ 1, n)]))
+    write_bytes("npz/deflated_short.npz", zip_archive([("logits.npy", 8, deflated, crc, n + 64)]))
+    write_bytes("npz/deflated_long.npz", zip_archive([("logits.npy", 8, deflated, crc, n - 64)]))
+    # BTYPE 11 (reserved) in the first block header: not deflate.
+    bad = bytes([0xFF]) + deflated[1:]
+    write_bytes("npz/deflated_bad_data.npz", zip_archive([("logits.npy", 8, bad, crc, n)]))
+    obj = npy_with_header("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", b"\0" * 8)
+    write_bytes("npz/deflated_then_bad.npz",
+                zip_archive([("logits.npy", 8, deflated, crc ^ 1, n),
+                             ("target.npy", 0, obj, zlib.crc32(obj), len(obj))]))
+
+
 # --------------------------------------------------------------------------- dumps
 
 
@@ -365,6 +402,7 @@ def main():
     np.random.seed(0)
     gen_npy()
     gen_npz()
+    gen_npz_inflate()
     gen_dumps()
     gen_tensorboard()
     total = sum(os.path.getsize(f) for f in glob.glob(os.path.join(HERE, "**", "*"), recursive=True)

@@ -43,6 +43,35 @@ TEST(Npz, ReadsDeflatedMembers) {
   EXPECT_EQ(probs.shape, (std::vector<std::int64_t>{8, 3}));
   for (const double p : values<double>(probs)) EXPECT_EQ(p, 1.0 / 3.0);
   EXPECT_EQ(values<float>(c.arrays.at("sample_weight")), std::vector<float>(8, 1.0f));
+  // Inflated into 64-byte aligned storage and used in place.
+  for (const auto& [name, array] : c.arrays) {
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(array.storage.get()) % 64, 0u) << name;
+  }
+}
+
+TEST(Npz, DeflatedMembersAreCheckedAsTheyInflate) {
+  // libdeflate inflates the member whole into its declared size; the CRC-32 is checked
+  // after (tests/data/binary/generate.py, gen_npz_inflate).
+  const struct {
+    const char* file;
+    const char* message;
+  } cases[] = {
+      {"npz/deflated_crc.npz", "cannot read: CRC error"},
+      {"npz/deflated_bad_data.npz", "cannot read: invalid deflate data"},
+      {"npz/deflated_short.npz", "the member inflates to 224 bytes, fewer than its declared 288"},
+      {"npz/deflated_long.npz", "the member inflates to more than its declared 160 bytes"},
+  };
+  for (const auto& c : cases) {
+    const std::string f = data(c.file);
+    EXPECT_EQ(input_error_of([&] { read_npz(f); }), f + "[logits.npy]: " + c.message);
+  }
+}
+
+TEST(Npz, TheFirstBadMemberInArchiveOrderIsReported) {
+  // logits.npy (deflated, wrong CRC) comes before target.npy (stored, an object array):
+  // the deflated member's error only shows when it inflates, after the directory is read.
+  const std::string f = data("npz/deflated_then_bad.npz");
+  EXPECT_EQ(input_error_of([&] { read_npz(f); }), f + "[logits.npy]: cannot read: CRC error");
 }
 
 TEST(Npz, MembersNotAskedForAreSkippedWithAWarning) {
