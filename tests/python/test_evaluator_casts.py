@@ -650,3 +650,25 @@ def test_keras_golden_sets_stream_like_the_functional_api(monkeypatch: pytest.Mo
             pass  # counted by test_golden.py; the shadow compared what was computed
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:25])
     assert tally["bit-identical"] > 1000, tally
+
+
+def test_the_chunked_tiny_check_sees_every_cell() -> None:
+    """has_tiny_magnitude (the Evaluator's per-batch check, read in cache-sized chunks) agrees
+    with the whole-array rule for a zero, -0, a subnormal or a NaN planted anywhere,
+    chunk boundaries included."""
+    from metricaudit._inputs import _TINY_CHUNK, has_tiny_magnitude
+
+    rng = np.random.default_rng(7)
+    n = 3 * _TINY_CHUNK + 2  # 196610: rows of 5 scores
+    base = rng.uniform(0.5, 2.0, n).astype(np.float32) * rng.choice([-1, 1], n).astype(np.float32)
+    assert not has_tiny_magnitude(base.reshape(-1, 5))
+    tiny = np.finfo(np.float32).tiny
+    for value in (0.0, -0.0, tiny / 2, -tiny / 4, np.nan):
+        for at in (0, _TINY_CHUNK - 1, _TINY_CHUNK, 2 * _TINY_CHUNK + 1, n - 1):
+            a = base.copy()
+            a[at] = value
+            whole = bool(np.isnan(a).any() or (np.abs(a) < tiny).any())
+            assert whole and has_tiny_magnitude(a.reshape(-1, 5)), (value, at)
+    a = base.copy()
+    a[5] = tiny  # the smallest normal is not tiny
+    assert not has_tiny_magnitude(a)

@@ -143,6 +143,27 @@ def binary_scores(x: Any, name: str = "preds") -> np.ndarray:
     return a
 
 
+_TINY_CHUNK = 1 << 16  # cells per step of has_tiny_magnitude: 256 KiB of float32, in L2
+
+
+def has_tiny_magnitude(a: np.ndarray) -> bool:
+    """Whether a float array holds a zero, a subnormal or a NaN (``|x| < tiny`` or unordered):
+    the cells a flush-to-zero cast or Keras' argmax rule can touch. Read in cache-sized
+    chunks into one small buffer, so a batch of 10^9 scores makes no N x C temporary (a
+    whole-array ``np.abs`` doubled the pass's memory traffic and allocated the batch's size)."""
+    flat = a.reshape(-1)
+    if flat.size == 0:
+        return False
+    tiny = np.finfo(a.dtype).tiny
+    buffer = np.empty(min(flat.size, _TINY_CHUNK), dtype=a.dtype)
+    for start in range(0, flat.size, _TINY_CHUNK):
+        chunk = flat[start : start + _TINY_CHUNK]
+        magnitude = np.abs(chunk, out=buffer[: chunk.size])
+        if not magnitude.min() >= tiny:  # a NaN makes the minimum NaN: not >= either
+            return True
+    return False
+
+
 def cast_scores(a: np.ndarray, score_cast: str, *, argmax: bool = False) -> np.ndarray:
     """What a profile does to the scores first (its ``score_cast``). ``float32_flush_subnormals``
     (Keras 3 on jax, CPU): float64 becomes float32 (jax_enable_x64 is off) and subnormal values
@@ -156,10 +177,10 @@ def cast_scores(a: np.ndarray, score_cast: str, *, argmax: bool = False) -> np.n
         return a
     if a.dtype != np.float32:
         a = a.astype(np.float32)
+    if not has_tiny_magnitude(a):
+        return a  # the common case (the Evaluator runs it on every batch)
     tiny = np.finfo(np.float32).tiny
     magnitude = np.abs(a)
-    if magnitude.size == 0 or magnitude.min() >= tiny:  # no zero, no subnormal (nan: below)
-        return a  # the common case, one cheap pass (the Evaluator runs it on every batch)
     at = np.flatnonzero(magnitude < tiny)  # the zeros and subnormals (nan is not below)
     small = a.reshape(-1)[at]
     flush = small != 0
