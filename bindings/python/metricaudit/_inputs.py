@@ -164,6 +164,22 @@ def has_tiny_magnitude(a: np.ndarray) -> bool:
     return False
 
 
+def tiny_cells(a: np.ndarray) -> np.ndarray:
+    """The flat indices of a float array's zeros and subnormals (``|x| < tiny``; NaN is not),
+    found chunk by chunk as :func:`has_tiny_magnitude` reads: the few cells a flush-to-zero
+    cast or Keras' argmax rule can touch, without an N x C temporary."""
+    flat = a.reshape(-1)
+    tiny = np.finfo(a.dtype).tiny
+    buffer = np.empty(min(flat.size, _TINY_CHUNK), dtype=a.dtype)
+    found = []
+    for start in range(0, flat.size, _TINY_CHUNK):
+        chunk = flat[start : start + _TINY_CHUNK]
+        magnitude = np.abs(chunk, out=buffer[: chunk.size])
+        if not magnitude.min() >= tiny:
+            found.append(start + np.flatnonzero(magnitude < tiny))
+    return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+
+
 def cast_scores(a: np.ndarray, score_cast: str, *, argmax: bool = False) -> np.ndarray:
     """What a profile does to the scores first (its ``score_cast``). ``float32_flush_subnormals``
     (Keras 3 on jax, CPU): float64 becomes float32 (jax_enable_x64 is off) and subnormal values

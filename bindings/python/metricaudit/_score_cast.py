@@ -39,7 +39,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from . import _core
-from ._inputs import cast_scores, has_tiny_magnitude
+from ._inputs import cast_scores, tiny_cells
 from ._options import profile_row
 
 AS_GIVEN = "as_given"
@@ -180,16 +180,39 @@ def fold_batch(
     if scores.dtype == np.float64 and view.cast == AS_GIVEN:
         # Every flushed reading is refused (all its rows changed): nothing else to learn.
         update(scores)
-        flushed = None
-    elif scores.dtype == np.float32 and not has_tiny_magnitude(scores):
-        # No zero, subnormal or NaN: every view is the scores themselves (one chunked read).
-        update(scores)
-        flushed = scores
-    else:
+    elif scores.dtype == np.float32:
+        # Only the rows holding a zero or a subnormal can differ between the views: they are
+        # found chunk by chunk and cast on their own (no N x C temporary, no whole copy
+        # unless the state's view changes a cell).
+        at = tiny_cells(scores)
+        rows = np.unique(at // scores.shape[1]) if scores.ndim == 2 else at
+        sub = scores[rows]
+        flushed_sub = cast_scores(sub, FLUSH)
+        ranked_sub = cast_scores(flushed_sub, FLUSH, argmax=True)
+        view_sub = sub if view.cast == AS_GIVEN else (ranked_sub if view.argmax else flushed_sub)
+        if view_sub is sub:
+            update(scores)
+        else:
+            viewed = scores.copy()
+            viewed[rows] = view_sub
+            update(viewed)
+        in_state = None if counted is None else counted[rows]
+
+        def count(mask: np.ndarray) -> int:
+            return int(np.count_nonzero(mask if in_state is None else mask & in_state))
+
+        if ranked_sub is not flushed_sub:  # a negative zero somewhere
+            negative = _rows(np.signbit(flushed_sub) & (flushed_sub == 0))
+            counts.values[NEGZERO] = count(negative)
+            moved = negative if in_state is None else negative & in_state
+            counts.values[ARGMAX] = _top1_changes(
+                flushed_sub[moved], ranked_sub[moved], threshold, multiclass)
+        if flushed_sub is not sub:
+            counts.values[CHANGED] = count(_rows(flushed_sub.view(np.uint32) != sub.view(np.uint32)))
+    else:  # float64 scores in a float32 view: a whole cast, and every row changed (below)
         flushed = cast_scores(scores, FLUSH)
         ranked = cast_scores(flushed, FLUSH, argmax=True)
-        # The state checks the shapes and values the counting below relies on.
-        update(scores if view.cast == AS_GIVEN else (ranked if view.argmax else flushed))
+        update(ranked if view.argmax else flushed)
         if ranked is not flushed:  # a negative zero somewhere
             negative = np.signbit(flushed) & (flushed == 0)  # the cells the argmax rule moves
             rows = _rows(negative) if counted is None else _rows(negative) & counted
@@ -200,9 +223,6 @@ def fold_batch(
         counts.values[RANK1] = rows_counted()
     if scores.dtype == np.float64:
         counts.values[CHANGED] = rows_counted()
-    elif flushed is not scores:
-        changed = flushed.view(np.uint32) != scores.view(np.uint32)
-        counts.values[CHANGED] = rows_counted(_rows(changed))
     return counts
 
 
