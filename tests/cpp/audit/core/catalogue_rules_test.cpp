@@ -14,12 +14,14 @@ constexpr MetricKind kKinds[] = {MetricKind::accuracy,  MetricKind::loss,
                                  MetricKind::precision, MetricKind::recall,
                                  MetricKind::f1,        MetricKind::balanced_accuracy};
 
+// Returns how many rows it checked.
 template <typename C>
-void expect_known_rules(const std::vector<C>& rows, MetricKind kind) {
+std::size_t expect_known_rules(const std::vector<C>& rows, MetricKind kind) {
   for (const auto& c : rows) {
     SCOPED_TRACE(c.id);
     const RuleInfo* r = find_rule(c.rule);
-    ASSERT_NE(r, nullptr);
+    EXPECT_NE(r, nullptr);
+    if (r == nullptr) continue;
     // Accuracy rows stand for accuracy (MA) rules, loss rows for loss (ML) rules, the
     // per-class metrics' rows for MP rules.
     const char* prefix = kind == MetricKind::accuracy ? "MA"
@@ -27,6 +29,7 @@ void expect_known_rules(const std::vector<C>& rows, MetricKind kind) {
                                                       : "MP";
     EXPECT_EQ(r->id.substr(0, 2), prefix);
   }
+  return rows.size();
 }
 
 TEST(CatalogueRules, EveryRowNamesARuleOfItsKind) {
@@ -39,11 +42,13 @@ TEST(CatalogueRules, EveryRowNamesARuleOfItsKind) {
   StateOptions o;
   o.num_classes = 3;
   const SufficientState s = evaluate(b, o);
+  std::size_t multiclass_rows = 0;
   for (MetricKind kind : kKinds) {
     for (ScoresAre scores : {ScoresAre::logits, ScoresAre::probabilities}) {
-      expect_known_rules(catalogue(s, kind, scores), kind);
+      multiclass_rows += expect_known_rules(catalogue(s, kind, scores), kind);
     }
   }
+  EXPECT_GT(multiclass_rows, 0u);
   const std::vector<std::int64_t> labels = {1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0};
   LabelwiseBatch lb;
   lb.target = ArrayView::matrix(labels.data(), 4, 3);
@@ -51,11 +56,13 @@ TEST(CatalogueRules, EveryRowNamesARuleOfItsKind) {
   LabelwiseOptions lo;
   lo.num_labels = 3;
   const LabelwiseState l = evaluate(lb, lo);
+  std::size_t labelwise_rows = 0;
   for (MetricKind kind : kKinds) {
     for (ScoresAre scores : {ScoresAre::logits, ScoresAre::probabilities}) {
-      expect_known_rules(catalogue(l, kind, scores), kind);
+      labelwise_rows += expect_known_rules(catalogue(l, kind, scores), kind);
     }
   }
+  EXPECT_GT(labelwise_rows, 0u);
 }
 
 }  // namespace

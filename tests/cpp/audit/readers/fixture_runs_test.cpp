@@ -248,15 +248,20 @@ TEST(RunDirectoryWalk, ANamedFormatReadsOnlyItsFiles) {
 // A log of each format as its library leaves it when no metric was logged: the command
 // exits 2 naming the file and what it holds, never "0 findings".
 
-void expect_nothing_read(const fs::path& path, const fs::path& log, const std::string& format) {
+// Whether the command refuses `path` with exit 2, nothing on stdout, and a message that
+// starts with the log it read nothing from and the format it read it as.
+::testing::AssertionResult nothing_read(const fs::path& path, const fs::path& log,
+                                        const std::string& format) {
   const testing::CliResult r = testing::run_cli({"audit", path.string()});
-  EXPECT_EQ(r.status, 2) << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
-  EXPECT_EQ(r.err.rfind("metricaudit: error: " + log.string() +
-                            ": no metric value read from it as " + format + " (",
-                        0),
-            0u)
-      << r.err;
+  const std::string expected =
+      "metricaudit: error: " + log.string() + ": no metric value read from it as " + format + " (";
+  if (r.status != 2) return ::testing::AssertionFailure() << "exit " << r.status << ": " << r.err;
+  if (!r.out.empty()) return ::testing::AssertionFailure() << "stdout: " << r.out;
+  if (r.err.rfind(expected, 0) != 0) {
+    return ::testing::AssertionFailure()
+           << "stderr: " << r.err << "\nexpected it to start: " << expected;
+  }
+  return ::testing::AssertionSuccess();
 }
 
 // The first record of a real event file: the file_version event ("brain.Event:2") that
@@ -290,11 +295,12 @@ TEST(NothingRead, ATrainerStateBeforeItsFirstLog) {
   const fs::path state = dir / "run/trainer_state.json";
   fs::create_directories(state.parent_path());
   fs::copy_file(fixture("hf/malformed/empty_log_history_trainer_state.json"), state);
-  expect_nothing_read(dir / "run", state, "hf-trainer");
-  expect_nothing_read(state, state, "hf-trainer");
+  EXPECT_TRUE(nothing_read(dir / "run", state, "hf-trainer"));
+  EXPECT_TRUE(nothing_read(state, state, "hf-trainer"));
   // Renamed, it is still told by its content.
-  expect_nothing_read(fixture("hf/malformed/empty_log_history_trainer_state.json"),
-                      fixture("hf/malformed/empty_log_history_trainer_state.json"), "hf-trainer");
+  EXPECT_TRUE(nothing_read(fixture("hf/malformed/empty_log_history_trainer_state.json"),
+                           fixture("hf/malformed/empty_log_history_trainer_state.json"),
+                           "hf-trainer"));
 }
 
 TEST(NothingRead, TheResultsOfAnEvaluationWithoutLabels) {
@@ -302,8 +308,8 @@ TEST(NothingRead, TheResultsOfAnEvaluationWithoutLabels) {
   const fs::path results = dir / "run/eval_results.json";
   fs::create_directories(results.parent_path());
   fs::copy_file(fixture("hf/malformed/unlabelled_eval_results.json"), results);
-  expect_nothing_read(dir / "run", results, "hf-results");
-  expect_nothing_read(results, results, "hf-results");
+  EXPECT_TRUE(nothing_read(dir / "run", results, "hf-results"));
+  EXPECT_TRUE(nothing_read(results, results, "hf-results"));
 }
 
 TEST(NothingRead, AnMlflowStoreWhoseRunsLoggedNoMetric) {
@@ -320,8 +326,8 @@ TEST(NothingRead, AnMlflowStoreWhoseRunsLoggedNoMetric) {
     fs::remove_all(m);
     fs::create_directory(m);
   }
-  expect_nothing_read(dir / "run", dir / "run/mlruns", "mlflow");
-  expect_nothing_read(dir / "run/mlruns", dir / "run/mlruns", "mlflow");
+  EXPECT_TRUE(nothing_read(dir / "run", dir / "run/mlruns", "mlflow"));
+  EXPECT_TRUE(nothing_read(dir / "run/mlruns", dir / "run/mlruns", "mlflow"));
   const testing::CliResult r = testing::run_cli({"audit", (dir / "run").string()});
   EXPECT_NE(r.err.find("(a directory holding "), std::string::npos) << r.err;
 }
@@ -335,8 +341,8 @@ TEST(NothingRead, TensorBoardFilesWithoutAScalar) {
   }
   const fs::path keras_train =
       dir / "keras/logs/train" / only_file(fixture("keras_tensorboard/run/logs/train")).filename();
-  expect_nothing_read(dir / "keras", keras_train, "tensorboard");
-  expect_nothing_read(keras_train, keras_train, "tensorboard");
+  EXPECT_TRUE(nothing_read(dir / "keras", keras_train, "tensorboard"));
+  EXPECT_TRUE(nothing_read(keras_train, keras_train, "tensorboard"));
   const testing::CliResult r = testing::run_cli({"audit", (dir / "keras").string()});
   EXPECT_NE(r.err.find("(and 1 more logs that gave nothing)"), std::string::npos) << r.err;
   // Lightning's TensorBoardLogger: lightning_logs/version_0 with its hparams.yaml.
@@ -345,7 +351,7 @@ TEST(NothingRead, TensorBoardFilesWithoutAScalar) {
       dir / "lightning/lightning_logs/version_0" / only_file(version).filename();
   copy_first_record(only_file(version), events);
   fs::copy_file(version / "hparams.yaml", events.parent_path() / "hparams.yaml");
-  expect_nothing_read(dir / "lightning", events, "tensorboard");
+  EXPECT_TRUE(nothing_read(dir / "lightning", events, "tensorboard"));
 }
 
 }  // namespace

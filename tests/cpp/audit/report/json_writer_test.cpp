@@ -30,14 +30,15 @@ json schema() {
   return json::parse(in);
 }
 
-void expect_conforms(const json& doc) {
-  const auto errors = testing::SchemaChecker(schema()).check(doc);
-  for (const std::string& e : errors) ADD_FAILURE() << e;
+// The schema checker's complaints about `doc` (none for a conforming document).
+std::vector<std::string> schema_errors(const json& doc) {
+  return testing::SchemaChecker(schema()).check(doc);
 }
 
 TEST(JsonWriter, ConformsToTheSchema) {
-  expect_conforms(json::parse(render(testing::sample_report())));
-  expect_conforms(json::parse(render(AuditReport{})));
+  EXPECT_EQ(schema_errors(json::parse(render(testing::sample_report()))),
+            std::vector<std::string>{});
+  EXPECT_EQ(schema_errors(json::parse(render(AuditReport{}))), std::vector<std::string>{});
 }
 
 TEST(JsonWriter, SchemaCheckerCatchesMissingAndMistypedMembers) {
@@ -126,7 +127,7 @@ TEST(JsonWriter, NonFiniteNumbersAreNullWithTheValueSpelledOut) {
   EXPECT_EQ(text.find("NaN"), std::string::npos);
   EXPECT_EQ(text.find("Infinity"), std::string::npos);
   const json doc = json::parse(text);
-  expect_conforms(doc);
+  EXPECT_EQ(schema_errors(doc), std::vector<std::string>{});
 
   const json& point = doc["points"][0]["point"];
   EXPECT_TRUE(point["value"].is_null());
@@ -153,7 +154,7 @@ TEST(JsonWriter, BinaryLogLocationsAndEmptyOptionals) {
   r.findings[0].explained_by.clear();
   r.points[0].dump.clear();
   const json doc = json::parse(render(r));
-  expect_conforms(doc);
+  EXPECT_EQ(schema_errors(doc), std::vector<std::string>{});
   EXPECT_TRUE(doc["findings"][0]["location"]["line"].is_null());
   EXPECT_EQ(doc["findings"][0]["location"]["offset"], 4096);
   EXPECT_TRUE(doc["findings"][0]["explained_by"].is_null());
