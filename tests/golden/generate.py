@@ -26,6 +26,7 @@ from inputs import build_inputs, derive  # noqa: E402
 import random_inputs  # noqa: E402
 
 SCHEMA = "metricaudit-golden/1"
+OUT_DIR = HERE  # --out-dir moves the random files (the live tier writes them to a temporary folder)
 
 
 # ---------------------------------------------------------------- JSON helpers
@@ -91,7 +92,7 @@ class Recorder:
             "inputs": {k: v for k, v in self.inputs.items() if k in self.used},
             "cases": self.cases,
         }
-        path = os.path.join(HERE, fname)
+        path = os.path.join(OUT_DIR, fname)
         with open(path, "w") as f:
             json.dump(enc(doc), f, separators=(",", ":"), allow_nan=False)
             f.write("\n")
@@ -584,20 +585,21 @@ class RandomRecorder:
         self.cases.append([key, self.index[text], out])
         self.digests[key] = random_inputs.digest(spec)
 
-    def write(self, fname, sets):
+    def write(self, fname, seeds):
         doc = {
             "schema": "metricaudit-golden-random/1",
             "library": self.library,
             "version": self.version,
             "versions": self.versions,
             "platform": f"{platform.system()} {platform.machine()} python {platform.python_version()}",
-            "generated_by": f"tests/golden/generate.py --lib {self.library} --random {sets}",
+            "generated_by": f"tests/golden/generate.py --lib {self.library} --random {len(seeds)}"
+                            + (f" --first-seed {seeds.start}" if seeds.start else ""),
             "inputs_by": "tests/golden/random_inputs.py",
             "digests": self.digests,
             "calls": self.calls,
             "cases": self.cases,
         }
-        path = os.path.join(HERE, fname)
+        path = os.path.join(OUT_DIR, fname)
         with open(path, "w") as f:
             json.dump(enc(doc), f, separators=(",", ":"), allow_nan=False)
             f.write("\n")
@@ -612,7 +614,7 @@ def _out(x):
     return [float(v) for v in x] if isinstance(x, list) else float(x)
 
 
-def random_torchmetrics(sets):
+def random_torchmetrics(seeds):
     import torch
     import torchmetrics
     import torchmetrics.classification as tmc
@@ -632,7 +634,7 @@ def random_torchmetrics(sets):
             return _out(m.compute())
         rec.case(key, spec, call, fn)
 
-    for seed in range(sets):
+    for seed in seeds:
         key = f"mc{seed}"
         spec = random_inputs.build(key)
         c = spec["num_classes"]
@@ -672,15 +674,15 @@ def random_torchmetrics(sets):
     spec = random_inputs.build("sigmoid_ulp")  # the vectorised sigmoid's one-ulp difference
     run("sigmoid_ulp", spec, "BinaryAccuracy", {"threshold": spec["threshold"]},
         torch.tensor(spec["preds"], dtype=torch.float32), torch.tensor(spec["target"]))
-    rec.write(f"random-torchmetrics-{v}.json", sets)
+    rec.write(f"random-torchmetrics-{v}.json", seeds)
 
 
-def random_torch(sets):
+def random_torch(seeds):
     import torch
 
     tv = torch.__version__.split("+")[0]
     rec = RandomRecorder("torch", tv, {"torch": torch.__version__})
-    for seed in range(sets):
+    for seed in seeds:
         key = f"mc{seed}"
         spec = random_inputs.build(key)
         if spec["num_classes"] < 2:
@@ -725,10 +727,10 @@ def random_torch(sets):
                         "kwargs": {"reduction": red}, "dtype": "float32"}
                 rec.case(key, spec, call,
                          lambda: _out(getattr(torch.nn, cls)(reduction=red)(p, t)))
-    rec.write(f"random-torch-{tv.rsplit('.', 1)[0]}.json", sets)
+    rec.write(f"random-torch-{tv.rsplit('.', 1)[0]}.json", seeds)
 
 
-def random_keras(sets):
+def random_keras(seeds):
     os.environ.setdefault("KERAS_BACKEND", "jax")
     import jax
     import keras
@@ -777,7 +779,7 @@ def random_keras(sets):
         rec.case(key, spec, call, fn)
 
     OH, SP = "onehot(target)", "target"
-    for seed in range(sets):
+    for seed in seeds:
         key = f"kmc{seed}"
         spec = random_inputs.build(key)
         c, style = spec["num_classes"], spec["tags"][0]
@@ -824,7 +826,7 @@ def random_keras(sets):
                 cls_case(key, spec, "losses", "BinaryCrossentropy", "target",
                          {"from_logits": not probs, "reduction": red}, w,
                          "float64" if seed % 4 == 0 else "float32")
-    rec.write(f"random-keras-{kv}.json", sets)
+    rec.write(f"random-keras-{kv}.json", seeds)
 
 
 def main():
@@ -832,10 +834,15 @@ def main():
     ap.add_argument("--lib", required=True, choices=["torchmetrics", "torch", "keras", "sklearn"])
     ap.add_argument("--random", type=int, metavar="SETS",
                     help="write random-<lib>-<version>.json over this many seeded sets instead")
+    ap.add_argument("--first-seed", type=int, default=0, metavar="S",
+                    help="the random sets' first seed (sets S .. S+SETS-1; the committed files use 0)")
+    ap.add_argument("--out-dir", default=HERE, help="where the random file is written")
     a = ap.parse_args()
     if a.random:
+        global OUT_DIR
+        OUT_DIR = a.out_dir
         {"torchmetrics": random_torchmetrics, "torch": random_torch,
-         "keras": random_keras}[a.lib](a.random)
+         "keras": random_keras}[a.lib](range(a.first_seed, a.first_seed + a.random))
         return
     inputs = build_inputs()
     {"torchmetrics": run_torchmetrics, "torch": run_torch, "keras": run_keras, "sklearn": run_sklearn}[a.lib](inputs)

@@ -413,9 +413,20 @@ def test_random_golden_file(filename: str) -> None:
     path = GOLDEN / filename
     if not path.exists():
         pytest.skip(f"golden file {path} is not present")
+    compared, mismatches = compare_random_file(path, RANDOM_FILES[filename])
+    assert compared > 0, f"{filename}: no value was compared"
+    assert not mismatches, f"{len(mismatches)} disagreements:\n" + "\n".join(mismatches[:30])
+
+
+def compare_random_file(path: pathlib.Path, profile: str) -> tuple[int, list[str]]:
+    """Compares every case of a random-*.json file (committed, or written by the live tier,
+    tests/python/frameworks/test_live_agreement.py) with metricaudit under ``profile``;
+    returns the number of values compared and the disagreements (the summary counts both
+    the compared and the skipped values)."""
+    compared = 0
     data = json.loads(path.read_text())
     assert data["schema"] == "metricaudit-golden-random/1"
-    profile = RANDOM_FILES[filename]
+    filename = path.name
     handler = HANDLERS[data["library"]]
     sets: dict[str, dict[str, Any]] = {}
     mismatches: list[str] = []
@@ -451,6 +462,7 @@ def test_random_golden_file(filename: str) -> None:
         ulps = 4 if data["library"] == "torchmetrics" and averaged else 1
         api = call["api"].rsplit(".", 1)[1]
         COMPARED[f"random {reference}: {api}"] += _size(ref)
+        compared += _size(ref)
         # Keras and torchmetrics compute in float32 whatever the input dtype.
         dtype = "float32" if data["library"] in ("keras", "torchmetrics") else call["dtype"]
         if "sigmoid_ulp" in sets[key]["tags"]:
@@ -467,4 +479,4 @@ def test_random_golden_file(filename: str) -> None:
             mismatches.append(f"{key} {call}: metricaudit {ours!r} != {ref!r}")
     for reason, n in skipped.items():
         SKIPPED[f"{filename}: {reason}"] += n
-    assert not mismatches, f"{len(mismatches)} disagreements:\n" + "\n".join(mismatches[:30])
+    return compared, mismatches
