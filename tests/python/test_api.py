@@ -28,6 +28,14 @@ def test_seed_case() -> None:
     assert ma.accuracy(SEED_PREDS, SEED_TARGET, profile="sklearn", average="macro", **kw) == 1.0
 
 
+def test_explain_reads_scores_as_given_and_the_keras_profile_casts_them() -> None:
+    """explain()'s docstring: its rows read the scores as given; Keras' flush of subnormals
+    (docs/conventions.md) belongs to the profile's functions."""
+    subnormal_wins = np.array([[0.0, 1e-40]], dtype=np.float32)
+    assert ma.explain(subnormal_wins, np.array([1]), num_classes=2).by_id("accuracy.micro").value == 1.0
+    assert ma.accuracy(subnormal_wins, np.array([1]), profile="keras") == 0.0
+
+
 def test_explain_seed_case() -> None:
     table = ma.explain(SEED_PREDS, SEED_TARGET, num_classes=4)
     assert isinstance(table, list) and all(isinstance(r, ma.ExplainRow) for r in table)

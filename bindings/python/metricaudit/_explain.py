@@ -107,6 +107,13 @@ def explain(
     libraries); ``print()`` it for a table. A convention the input cannot support (a loss on
     probabilities when the scores are logits) has value NaN and says why in ``unavailable``.
 
+    Every row reads the scores as given: a row is a convention, not a library's whole
+    computation. Where a library also casts the scores (Keras on jax flushes float32
+    subnormals to zero and ranks -0 below +0 in its argmax: docs/conventions.md), its value
+    on such scores is the profile's function, e.g. ``metricaudit.accuracy(preds, target,
+    profile="keras")``: on ``[[0, 1e-40]]`` with target 1 the ``accuracy.micro`` row says
+    1.0 and Keras 0.0.
+
     Example:
         >>> import numpy as np, metricaudit
         >>> preds = np.array([[1, 0, 0, 0], [1, 0, 0, 0]], dtype=np.float32)
