@@ -71,6 +71,10 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   sub->add_option("--alpha", args.alpha, "significance level")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  sub->add_option("--min-effect", args.min_effect,
+                  "a difference (on the metric's scale) too small to matter: a significant one "
+                  "whose interval lies within +-D is judged negligible, not real (default 0: off)")
+      ->capture_default_str();  // run_compare checks the value (>= 0, finite)
   sub->add_option("--convention", args.convention,
                   "a catalogue reading to compare under (e.g. accuracy.macro.exclude_unseen; "
                   "default: micro accuracy, each model's own cross-entropy)");
@@ -94,6 +98,7 @@ int run_compare_command(const CompareArgs& args, std::ostream& out, std::ostream
   options.b = run_options(args, args.run_b, args.preds_b, args.preds_b_option);
   options.pairs = parse_pairs(args.pairs);
   options.alpha = args.alpha;
+  options.min_effect = args.min_effect;
   options.convention = args.convention;
   if (args.epoch == "all") {
     options.all_epochs = true;

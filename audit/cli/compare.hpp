@@ -18,6 +18,7 @@ struct CompareArgs : detail::Common {
   std::vector<std::string> pairs;    ///< A_NAME=B_NAME
   std::vector<std::string> metrics;  ///< NAME=KIND, for both runs
   double alpha = 0.05;
+  double min_effect = 0.0;
   std::string convention;
   std::string epoch = "last";  ///< last, all, or an epoch number
   std::int64_t eval_size = 0;

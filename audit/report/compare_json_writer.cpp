@@ -108,6 +108,7 @@ void write_compare_json(const CompareReport& report, std::ostream& out) {
   j["tool_version"] = report.tool_version;
   j["exit_status"] = report.exit_status();
   j["alpha"] = report.alpha;
+  j["min_effect"] = report.min_effect;
   j["judged"] = report.judged;
   if (report.judged_epoch) {
     j["judged_epoch"] = *report.judged_epoch;
@@ -118,7 +119,7 @@ void write_compare_json(const CompareReport& report, std::ostream& out) {
 
   Json counts = Json::object();
   std::size_t judged = 0;
-  for (const Verdict v : {Verdict::convention, Verdict::real, Verdict::noise, Verdict::undecided}) {
+  for (const Verdict v : kVerdicts) {
     counts[std::string(verdict_name(v))] = 0;
   }
   for (const Comparison& c : report.comparisons) {

@@ -11,6 +11,8 @@ std::string_view verdict_name(Verdict v) {
       return "convention";
     case Verdict::real:
       return "real";
+    case Verdict::negligible:
+      return "negligible";
     case Verdict::noise:
       return "noise";
     case Verdict::undecided:

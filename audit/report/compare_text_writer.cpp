@@ -1,5 +1,6 @@
 // The compare report on a terminal. Layout only: the verdicts, numbers and sentences
 // are the report's.
+#include <array>
 #include <cstdio>
 #include <string>
 
@@ -44,6 +45,7 @@ const char* verdict_colour(const Palette& c, Verdict v) {
       return c.red;
     case Verdict::convention:
       return c.yellow;
+    case Verdict::negligible:
     case Verdict::noise:
       return c.green;
     case Verdict::undecided:
@@ -143,7 +145,7 @@ void write_compare_text(const CompareReport& report, std::ostream& out, bool col
                       "; alpha = " + detail::format_p(report.alpha) + ".",
                   2, "", "");
 
-  std::size_t counts[4] = {0, 0, 0, 0};
+  std::array<std::size_t, kVerdicts.size()> counts{};
   std::size_t judged = 0;
   for (const Comparison& k : report.comparisons) {
     if (!k.judged) continue;
@@ -166,7 +168,7 @@ void write_compare_text(const CompareReport& report, std::ostream& out, bool col
   const std::size_t others = report.comparisons.size() - judged;
   out << '\n' << c.bold << "Summary:" << c.reset << ' ' << judged << " judged: ";
   std::string verdicts;
-  for (const Verdict v : {Verdict::convention, Verdict::real, Verdict::noise, Verdict::undecided}) {
+  for (const Verdict v : kVerdicts) {
     if (!verdicts.empty()) verdicts += ", ";
     verdicts += std::to_string(counts[static_cast<int>(v)]) + " " + std::string(verdict_name(v));
   }

@@ -3,6 +3,7 @@
 #include "metricaudit/audit/compare.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "compare_internal.hpp"
@@ -58,6 +59,10 @@ CompareReport run_compare(const CompareOptions& options) {
     throw InvalidArgument("--alpha: expected a level in (0, 1), got " +
                           detail::format_double(options.alpha));
   }
+  if (!(options.min_effect >= 0.0 && std::isfinite(options.min_effect))) {
+    throw InvalidArgument("--min-effect: expected a finite difference >= 0, got " +
+                          detail::format_double(options.min_effect));
+  }
   if (options.epoch && options.all_epochs) {
     throw InvalidArgument("--epoch: give one epoch, or all, not both");
   }
@@ -71,6 +76,7 @@ CompareReport run_compare(const CompareOptions& options) {
     for (const std::string& w : run->warnings) report.warnings.push_back(run->label + ": " + w);
   }
   report.alpha = options.alpha;
+  report.min_effect = options.min_effect;
   report.judged = options.all_epochs ? "all" : options.epoch ? "epoch" : "last";
   report.judged_epoch = options.epoch;
   detail::check_convention(a, b, options.convention);
@@ -137,7 +143,7 @@ CompareReport run_compare(const CompareOptions& options) {
   for (Plan& plan : plans) {
     for (Comparison& c : plan.results) {
       if (c.judged) {
-        detail::judge(c, a, b, options.alpha);
+        detail::judge(c, a, b, options.alpha, options.min_effect);
         if (c.verdict != Verdict::undecided) ++tested;
       }
       report.comparisons.push_back(std::move(c));

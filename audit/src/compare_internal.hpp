@@ -108,6 +108,7 @@ void test_logged_values(Comparison& c, std::int64_t eval_size_a, std::int64_t ev
 // ---- compare_verdict.cpp ----------------------------------------------------
 
 /// Sets the verdict of a judged comparison and the reason people read.
-void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha);
+/// ``min_effect`` > 0: a significant difference inside [-min_effect, min_effect] is negligible.
+void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha, double min_effect);
 
 }  // namespace metricaudit::audit::detail

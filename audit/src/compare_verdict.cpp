@@ -1,6 +1,7 @@
 // The verdict of a judged comparison, and the sentence that says why (docs/compare.md):
 //   undecided   no common values (a run without dumps), no test, or too few samples;
 //   real        the test finds a significant difference under the common convention;
+//   negligible  significant, but the (1 - alpha) interval lies within --min-effect of 0;
 //   noise       not significant, and the logged values already share a convention;
 //   convention  not significant, and the logged values do not: the gap is the conventions'.
 #include <algorithm>
@@ -43,9 +44,17 @@ std::string explained(const CompareSide& s) {
   return out;
 }
 
+std::string interval_text(const DifferenceInterval& i) {
+  return "[" + four_decimals(i.low) + ", " + four_decimals(i.high) + "]";
+}
+
 std::string ci_text(const Comparison& c) {
   if (!c.ci95) return "";
-  return "95% CI [" + four_decimals(c.ci95->low) + ", " + four_decimals(c.ci95->high) + "]";
+  return "95% CI " + interval_text(*c.ci95);
+}
+
+std::string level_text(double alpha) {
+  return alpha == 0.05 ? "95%" : format_p(100 * (1 - alpha)) + "%";
 }
 
 // "p = 0.7266 >= 0.05 (McNemar's exact test, 5 vs 4 discordant of 450 paired samples)"
@@ -54,8 +63,8 @@ std::string evidence(const Comparison& c, double alpha) {
   if (c.p_value) {
     out = "p = " + format_p(*c.p_value) + (*c.significant ? " < " : " >= ") + format_p(alpha);
   } else {
-    out = std::string("the ") + (alpha == 0.05 ? "95%" : format_p(100 * (1 - alpha)) + "%") +
-          " interval " + (*c.significant ? "excludes" : "contains") + " 0";
+    out = "the " + level_text(alpha) + " interval " + (*c.significant ? "excludes" : "contains") +
+          " 0";
   }
   out += " (" + test_name(c.test);
   if (c.table) {
@@ -125,9 +134,15 @@ std::string too_few_samples(const Comparison& c, double alpha) {
   return "";
 }
 
+// An equivalence margin (the interval inclusion form of two one-sided tests, here with the
+// (1 - alpha) interval, which is conservative: TOST at alpha needs only the 1 - 2 alpha one).
+bool within_min_effect(const Comparison& c, double min_effect) {
+  return min_effect > 0.0 && c.ci && -min_effect <= c.ci->low && c.ci->high <= min_effect;
+}
+
 }  // namespace
 
-void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha) {
+void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha, double min_effect) {
   if (!c.epoch) {
     c.verdict = Verdict::undecided;  // compare.cpp said which epochs each run logged
     return;
@@ -153,6 +168,15 @@ void judge(Comparison& c, const ReadRun& a, const ReadRun& b, double alpha) {
                 ", B: " + c.b.common_id + ")"
           : c.convention;
   const std::string gap = "B - A = " + four_decimals(*c.difference) + ", " + ci_text(c);
+  if (*c.significant && within_min_effect(c, min_effect)) {
+    c.verdict = Verdict::negligible;
+    c.reason = "Under " + under + " the runs differ, but by less than --min-effect " +
+               format_double(min_effect) + ": " + gap + ", " + evidence(c, alpha) + "; the " +
+               (alpha == 0.05 ? "whole interval"  // the gap's text shows the 95% one
+                              : level_text(alpha) + " interval " + interval_text(*c.ci)) +
+               " lies within ±" + format_double(min_effect) + ".";
+    return;
+  }
   if (*c.significant) {
     c.verdict = Verdict::real;
     c.reason = "Under " + under + " the runs differ: " + gap + ", " + evidence(c, alpha) + ".";

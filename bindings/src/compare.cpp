@@ -40,7 +40,7 @@ void bind_compare(py::module_& m) {
          const std::optional<std::filesystem::path>& preds_a,
          const std::optional<std::filesystem::path>& preds_b,
          const std::vector<std::pair<std::string, std::string>>& pairs,
-         const std::map<std::string, std::string>& metric_kinds, double alpha,
+         const std::map<std::string, std::string>& metric_kinds, double alpha, double min_effect,
          const std::string& convention, std::optional<std::int64_t> epoch, bool all_epochs,
          std::optional<std::int64_t> eval_size, std::optional<std::int64_t> num_classes) {
         audit::CompareOptions o;
@@ -54,6 +54,7 @@ void bind_compare(py::module_& m) {
         }
         o.pairs = pairs;
         o.alpha = alpha;
+        o.min_effect = min_effect;
         o.convention = convention;
         o.epoch = epoch;
         o.all_epochs = all_epochs;
@@ -63,8 +64,9 @@ void bind_compare(py::module_& m) {
       py::arg("a"), py::arg("b"), py::arg("preds_a") = py::none(), py::arg("preds_b") = py::none(),
       py::arg("pairs") = std::vector<std::pair<std::string, std::string>>{},
       py::arg("metric_kinds") = std::map<std::string, std::string>{}, py::arg("alpha") = 0.05,
-      py::arg("convention") = "", py::arg("epoch") = py::none(), py::arg("all_epochs") = false,
-      py::arg("eval_size") = py::none(), py::arg("num_classes") = py::none(),
+      py::arg("min_effect") = 0.0, py::arg("convention") = "", py::arg("epoch") = py::none(),
+      py::arg("all_epochs") = false, py::arg("eval_size") = py::none(),
+      py::arg("num_classes") = py::none(),
       "run_compare (audit/include/metricaudit/audit/compare.hpp) on two runs.");
 }
 

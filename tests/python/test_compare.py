@@ -50,6 +50,20 @@ def test_options_reach_the_command() -> None:
     assert [c.epoch for c in report.judged] == [3]
 
 
+def test_min_effect_turns_a_tiny_significant_gap_negligible() -> None:
+    """The bundled pair's train loss (B - A = +0.0004, p = 1.6e-5) is real without a floor
+    and negligible under min_effect=0.001; the exit status follows."""
+    assert metricaudit.compare(A, B).verdicts[("loss", "train")] == "real"
+    report = metricaudit.compare(A, B, min_effect=0.001)
+    assert report.verdicts[("loss", "train")] == "negligible"
+    assert report.exit_status == 0
+    assert report.to_dict()["min_effect"] == 0.001
+    assert "1 negligible" in repr(report)
+    out = io.StringIO()
+    assert cli.run(["compare", A, B, "--min-effect", "0.001", "--format", "json"], stdout=out) == 0
+    assert json.loads(out.getvalue())["summary"]["verdicts"]["negligible"] == 1
+
+
 def test_bad_options_are_value_errors() -> None:
     with pytest.raises(ValueError, match="'nope'"):
         metricaudit.compare(A, B, pair={"nope": "val_acc"})
@@ -57,6 +71,8 @@ def test_bad_options_are_value_errors() -> None:
         metricaudit.compare(A, B, convention="accuracy.bogus")
     with pytest.raises(ValueError, match="epoch"):
         metricaudit.compare(A, B, epoch="first")
+    with pytest.raises(ValueError, match="--min-effect"):
+        metricaudit.compare(A, B, min_effect=-0.5)
     with pytest.raises(metricaudit.InputError):
         metricaudit.compare(A, os.path.join(PAIR, "no-such-run"))
 

@@ -72,7 +72,7 @@ class CompareReport(_Report):
 
     def __repr__(self) -> str:
         v = self._data["summary"]["verdicts"]
-        shown = ", ".join(f"{v[k]} {k}" for k in ("convention", "real", "noise", "undecided"))
+        shown = ", ".join(f"{n} {k}" for k, n in v.items())  # the C++ report's order
         return f"<CompareReport {shown}; exit_status {self.exit_status}>"
 
 
@@ -96,6 +96,7 @@ def compare(
     pair: Optional[PairSpec] = None,
     metric: Optional[Mapping[str, str]] = None,
     alpha: float = 0.05,
+    min_effect: float = 0.0,
     convention: Optional[str] = None,
     epoch: Union[int, str] = "last",
     eval_size: Optional[int] = None,
@@ -105,7 +106,9 @@ def compare(
 
     Options are the command's: ``preds_a`` / ``preds_b`` (dump folders; default
     ``<run>/predictions``), ``pair={"val_accuracy": "val_acc"}`` (or a list of pairs) for
-    ``--pair``, ``metric={"score": "accuracy"}`` for ``--metric``, ``alpha``, ``convention``
+    ``--pair``, ``metric={"score": "accuracy"}`` for ``--metric``, ``alpha``, ``min_effect`` (a
+    significant difference whose interval lies within ``±min_effect`` is ``negligible``, not
+    ``real``), ``convention``
     (a catalogue id), ``epoch`` (``"last"``, ``"all"`` or an epoch number), ``eval_size``,
     ``num_classes``. Differences are B - A. Raises ``metricaudit.InputError`` (a
     ``ValueError``) for an unreadable log or dump and ``ValueError`` for a bad option (an
@@ -129,6 +132,7 @@ def compare(
             pairs=_pairs(pair),
             metric_kinds=dict(metric or {}),
             alpha=float(alpha),
+            min_effect=float(min_effect),
             convention=convention or "",
             epoch=epoch_number,
             all_epochs=all_epochs,

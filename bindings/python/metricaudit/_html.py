@@ -19,7 +19,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 A_COLOUR, B_COLOUR = "#1f5fa8", "#c2412d"
 LOGGED, EXPLAINING, IMPLIED = "#222222", "#d98c00", "#2a8a3e"
-VERDICT_COLOURS = {"convention": "#b8860b", "real": "#b22222", "noise": "#2e7d32",
+VERDICT_COLOURS = {"convention": "#b8860b", "real": "#b22222", "negligible": "#2e7d32",
+                   "noise": "#2e7d32",
                    "undecided": "#5a6b7b"}
 SEVERITY_COLOURS = {"error": "#b22222", "warning": "#b8860b", "note": "#3b6ea8"}
 
@@ -347,7 +348,7 @@ def render_compare(report: Dict[str, Any]) -> str:
     v = report["summary"]["verdicts"]
     judged = {"last": "the last epoch both runs logged, per pair", "all": "every shared epoch"}.get(
         report["judged"], f"epoch {report.get('judged_epoch')}")
-    counts = ", ".join(f"{v[k]} {k}" for k in ("convention", "real", "noise", "undecided"))
+    counts = ", ".join(f"{n} {k}" for k, n in v.items())  # the C++ report's order
     body = [f"<h1>metricaudit compare</h1><p class=\"meta\">metricaudit "
             f"{_e(report['tool_version'])} &middot; judged: {_e(judged)} &middot; alpha "
             f"{report['alpha']:g} &middot; {counts} &middot; exit status "

@@ -19,7 +19,10 @@ struct CompareOptions {
   /// --pair A_NAME=B_NAME: compare exactly these pairs (by default every kind and split
   /// both runs log is paired, e.g. Keras val_accuracy with Lightning val_acc).
   std::vector<std::pair<std::string, std::string>> pairs;
-  double alpha = 0.05;                ///< significance level of every judged test
+  double alpha = 0.05;  ///< significance level of every judged test
+  /// --min-effect D: a significant difference whose (1 - alpha) interval lies within
+  /// [-D, D] is judged `negligible` rather than `real` (0: off). On the metric's scale.
+  double min_effect = 0.0;
   std::string convention;             ///< a catalogue id to compare under; empty: the implied one
   std::optional<std::int64_t> epoch;  ///< judge this epoch (default: the last shared one)
   bool all_epochs = false;            ///< judge every shared epoch

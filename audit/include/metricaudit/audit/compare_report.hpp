@@ -22,10 +22,14 @@ enum class Verdict {
   convention,  ///< the logged gap comes from the conventions: under the common one no significant
                ///< difference
   real,        ///< significantly different under the common convention
+  negligible,  ///< significant, but the whole interval lies within --min-effect of 0
   noise,       ///< same convention, no significant difference
   undecided,   ///< no dumps to read both under one convention, no test, or too few samples
 };
-std::string_view verdict_name(Verdict v);  ///< "convention", "real", "noise", "undecided"
+/// Every verdict, in the order the reports list them.
+inline constexpr std::array<Verdict, 5> kVerdicts = {
+    Verdict::convention, Verdict::real, Verdict::negligible, Verdict::noise, Verdict::undecided};
+std::string_view verdict_name(Verdict v);  ///< "convention", "real", "negligible", ...
 
 /// One run's side of a comparison at one epoch.
 struct CompareSide {
@@ -93,6 +97,7 @@ struct CompareReport {
   std::string tool_version;
   CompareRun a, b;
   double alpha = 0.05;
+  double min_effect = 0.0;  ///< --min-effect (0: off)
   /// Which epochs were judged: "last" (the last epoch both runs logged, per pair),
   /// "all", or "epoch" (the one --epoch named: judged_epoch).
   std::string judged = "last";

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iomanip>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli_support.hpp"
 
@@ -102,6 +104,51 @@ TEST(CompareCli, DifferentModelsAreRealAndExitOne) {
   EXPECT_NE(r.out.find("Summary:"), std::string::npos);
 }
 
+// --min-effect D: the bundled pair's train loss differs significantly (B - A = +0.0004 on
+// 1347 paired samples) but by little. It is `negligible` exactly when the whole (1 - alpha)
+// interval lies within [-D, D], and `real` (exit 1) otherwise.
+TEST(CompareCli, ASignificantGapInsideMinEffectIsNegligible) {
+  const std::string dir = kExamples + "keras-to-lightning/";
+  const auto judged_train_loss = [&](const std::string& min_effect) {
+    const auto r = run_cli({"compare", dir + "keras", dir + "lightning", "--format", "json",
+                            "--min-effect", min_effect});
+    EXPECT_NE(r.status, 2) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["exit_status"], r.status);
+    for (const json& c : j["comparisons"]) {
+      if (c["judged"].get<bool>() && c["a"]["metric"] == "loss") return std::pair{c, j};
+    }
+    ADD_FAILURE() << "no judged train loss comparison";
+    return std::pair{json{}, j};
+  };
+  const auto [plain, plain_report] = judged_train_loss("0");
+  ASSERT_EQ(plain["verdict"], "real") << plain["reason"];
+  const double reach =
+      std::max(-plain["ci"]["low"].get<double>(), plain["ci"]["high"].get<double>());
+
+  const auto spelled = [](double d) {  // every digit: std::to_string keeps six decimals
+    std::ostringstream os;
+    os << std::setprecision(17) << d;
+    return os.str();
+  };
+  const auto [wide, wide_report] = judged_train_loss(spelled(reach * 1.01));
+  EXPECT_EQ(wide["verdict"], "negligible") << wide["reason"];
+  EXPECT_EQ(wide["p_value"], plain["p_value"]);  // the test is the same; only the verdict moves
+  EXPECT_EQ(wide_report["summary"]["verdicts"]["negligible"], 1);
+  EXPECT_EQ(wide_report["summary"]["verdicts"]["real"], 0);
+  EXPECT_EQ(wide_report["exit_status"], 0);
+  EXPECT_DOUBLE_EQ(wide_report["min_effect"].get<double>(), reach * 1.01);
+
+  const auto [narrow, narrow_report] = judged_train_loss(spelled(reach * 0.99));
+  EXPECT_EQ(narrow["verdict"], "real") << narrow["reason"];
+  EXPECT_EQ(narrow_report["exit_status"], 1);
+
+  const auto text = run_cli({"compare", dir + "keras", dir + "lightning", "--min-effect", "0.001"});
+  EXPECT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("negligible: "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("by less than --min-effect 0.001"), std::string::npos) << text.out;
+}
+
 TEST(CompareCli, HtmlIsThePythonPackagesJob) {
   for (const char* command : {"compare", "audit"}) {
     std::vector<std::string> args = {command, kExamples + "clean"};
@@ -144,6 +191,8 @@ TEST(CompareCli, UsageAndInputErrorsExitTwo) {
            {"compare", clean, clean, "--epoch", "soon"},
            {"compare", clean, clean, "--epoch", "99"},
            {"compare", clean, clean, "--alpha", "1"},
+           {"compare", clean, clean, "--min-effect", "-0.01"},
+           {"compare", clean, clean, "--min-effect", "nan"},
            {"compare", clean, clean, "--convention", "accuracy.bogus"},
            {"compare", clean, clean, "--format", "sarif"},
        }) {
