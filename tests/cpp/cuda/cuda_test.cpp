@@ -12,8 +12,8 @@
 namespace metricaudit {
 namespace {
 
+using gpu_testing::agrees;
 using gpu_testing::Batch;
-using gpu_testing::expect_agrees;
 using gpu_testing::loss_tolerance;
 using gpu_testing::random_batch;
 using gpu_testing::RandomSpec;
@@ -99,7 +99,7 @@ TEST_P(CudaClasses, MatchesTheCpuBackend) {
     o.confusion_matrix = C <= 1000;
     const DeviceBatch d(b.view());
     const SufficientState gpu = evaluate_gpu(d.view(), o);
-    expect_agrees(evaluate(b.view(), o), gpu, loss_tolerance(b));
+    EXPECT_TRUE(agrees(evaluate(b.view(), o), gpu, loss_tolerance(b)));
     EXPECT_TRUE(gpu == evaluate_gpu(d.view(), o)) << "not bit-identical run to run";
   }
 }
@@ -126,7 +126,7 @@ TEST(Cuda, TopKBoundaryTiesMatchTheCpuBackend) {
       const SufficientState cpu = evaluate(b.view(), o);
       const SufficientState gpu = evaluate_gpu(d.view(), o);
       EXPECT_GT(cpu.topk_boundary_ties[1], 0);
-      expect_agrees(cpu, gpu, loss_tolerance(b));
+      EXPECT_TRUE(agrees(cpu, gpu, loss_tolerance(b)));
       EXPECT_TRUE(gpu == evaluate_gpu(d.view(), o)) << "not bit-identical run to run";
     }
   }
@@ -148,7 +148,7 @@ TEST(Cuda, TopKTiesOverflowingTheDeferredBuffer) {
   const DeviceBatch d(b.view());
   const SufficientState cpu = evaluate(b.view(), o);
   ASSERT_EQ(cpu.topk_boundary_ties[1], n - 1);
-  expect_agrees(cpu, evaluate_gpu(d.view(), o), loss_tolerance(b));
+  EXPECT_TRUE(agrees(cpu, evaluate_gpu(d.view(), o), loss_tolerance(b)));
 }
 
 TEST(Cuda, PredictedLabels) {
@@ -162,7 +162,7 @@ TEST(Cuda, PredictedLabels) {
   StateOptions o;
   o.num_classes = 30;
   const DeviceBatch d(b.view());
-  expect_agrees(evaluate(b.view(), o), evaluate_gpu(d.view(), o), loss_tolerance(b));
+  EXPECT_TRUE(agrees(evaluate(b.view(), o), evaluate_gpu(d.view(), o), loss_tolerance(b)));
 }
 
 TEST(Cuda, ErrorsMatchTheCpuBackend) {

@@ -32,11 +32,10 @@ ExactSum by_digits(const std::vector<double>& terms) {
   return ExactSum::from_limbs(limbs);
 }
 
-TEST(ExactDigits, LayoutMatchesExactSum) {
-  static_assert(detail::kExactLimbs == ExactSum::kLimbs);
-  static_assert(detail::kExactLimbBits == ExactSum::kLimbBits);
-  static_assert(detail::kExactGridExponent == ExactSum::kGridExponent);
-}
+// The device digits' layout is ExactSum's: checked when this file compiles.
+static_assert(detail::kExactLimbs == ExactSum::kLimbs);
+static_assert(detail::kExactLimbBits == ExactSum::kLimbBits);
+static_assert(detail::kExactGridExponent == ExactSum::kGridExponent);
 
 TEST(ExactDigits, AgreesWithExactSumBitForBit) {
   std::mt19937_64 rng(42);

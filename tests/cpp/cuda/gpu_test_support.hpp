@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "metricaudit/metricaudit.hpp"
@@ -175,11 +177,23 @@ inline Batch tie_batch(std::uint64_t seed, std::int64_t rows, std::int64_t class
   return b;
 }
 
-inline void expect_close(const ExactSum& cpu, const ExactSum& gpu, const char* what,
-                         std::int64_t index, double tolerance) {
+// Appends to `why` when two loss sums differ by more than `tolerance`, relative.
+inline void check_close(std::ostringstream& why, const ExactSum& cpu, const ExactSum& gpu,
+                        const std::string& what, double tolerance) {
   const double a = cpu.value(), b = gpu.value();
-  EXPECT_LE(std::fabs(a - b), tolerance * std::max(std::fabs(a), std::fabs(b)) + 1e-300)
-      << what << "[" << index << "]: cpu " << a << " gpu " << b;
+  if (!(std::fabs(a - b) <= tolerance * std::max(std::fabs(a), std::fabs(b)) + 1e-300)) {
+    why << "\n  " << what << ": cpu " << a << " gpu " << b << " (relative tolerance " << tolerance
+        << ")";
+  }
+}
+
+// Appends to `why` when a field differs (values printed as GoogleTest prints them).
+template <typename T>
+void check_equal(std::ostringstream& why, const char* what, const T& cpu, const T& gpu) {
+  if (!(cpu == gpu)) {
+    why << "\n  " << what << ": cpu " << ::testing::PrintToString(cpu) << ", gpu "
+        << ::testing::PrintToString(gpu);
+  }
 }
 
 /// The loss-sum tolerance for a batch: its scores' dtype decides.
@@ -189,47 +203,56 @@ inline double loss_tolerance(const Batch& b) {
 
 /// The documented agreement between a GPU state and the CPU state of the same batches
 /// (loss sums within `loss_tolerance`, relative: loss_tolerance(batch) for one batch).
-inline void expect_agrees(const SufficientState& cpu, const SufficientState& gpu,
-                          double loss_tolerance = kLossRelTolerance) {
-  EXPECT_EQ(cpu.samples, gpu.samples);
-  EXPECT_EQ(cpu.ignored, gpu.ignored);
-  EXPECT_EQ(cpu.batches, gpu.batches);
-  EXPECT_EQ(cpu.has_scores, gpu.has_scores);
-  EXPECT_EQ(cpu.mixed_inputs, gpu.mixed_inputs);
-  EXPECT_EQ(cpu.weighted, gpu.weighted);
-  EXPECT_EQ(cpu.scores_in_unit_interval, gpu.scores_in_unit_interval);
-  EXPECT_EQ(cpu.tp, gpu.tp);
-  EXPECT_EQ(cpu.predicted, gpu.predicted);
-  EXPECT_EQ(cpu.support, gpu.support);
-  for (int r = 0; r < kTieRules; ++r) EXPECT_EQ(cpu.rank_histogram[r], gpu.rank_histogram[r]);
-  EXPECT_EQ(cpu.topk_hits_by_class, gpu.topk_hits_by_class);
-  EXPECT_EQ(cpu.topk_misses_by_predicted, gpu.topk_misses_by_predicted);
-  EXPECT_EQ(cpu.topk_boundary_ties, gpu.topk_boundary_ties);
-  EXPECT_EQ(cpu.elementwise_correct, gpu.elementwise_correct);
-  EXPECT_EQ(cpu.confusion, gpu.confusion);
+inline ::testing::AssertionResult agrees(const SufficientState& cpu, const SufficientState& gpu,
+                                         double loss_tolerance = kLossRelTolerance) {
+  std::ostringstream why;
+#define METRICAUDIT_FIELD(f) check_equal(why, #f, cpu.f, gpu.f)
+  METRICAUDIT_FIELD(samples);
+  METRICAUDIT_FIELD(ignored);
+  METRICAUDIT_FIELD(batches);
+  METRICAUDIT_FIELD(has_scores);
+  METRICAUDIT_FIELD(mixed_inputs);
+  METRICAUDIT_FIELD(weighted);
+  METRICAUDIT_FIELD(scores_in_unit_interval);
+  METRICAUDIT_FIELD(tp);
+  METRICAUDIT_FIELD(predicted);
+  METRICAUDIT_FIELD(support);
+  for (int r = 0; r < kTieRules; ++r) METRICAUDIT_FIELD(rank_histogram[r]);
+  METRICAUDIT_FIELD(topk_hits_by_class);
+  METRICAUDIT_FIELD(topk_misses_by_predicted);
+  METRICAUDIT_FIELD(topk_boundary_ties);
+  METRICAUDIT_FIELD(elementwise_correct);
+  METRICAUDIT_FIELD(confusion);
   // Weight sums: the same doubles summed exactly on both sides.
-  EXPECT_TRUE(cpu.w_tp == gpu.w_tp);
-  EXPECT_TRUE(cpu.w_predicted == gpu.w_predicted);
-  EXPECT_TRUE(cpu.w_support == gpu.w_support);
-  EXPECT_TRUE(cpu.w_total == gpu.w_total);
-  EXPECT_TRUE(cpu.w_topk_hits == gpu.w_topk_hits);
-  EXPECT_TRUE(cpu.w_topk_hits_by_rule == gpu.w_topk_hits_by_rule);
-  EXPECT_TRUE(cpu.w_elementwise_correct == gpu.w_elementwise_correct);
+  METRICAUDIT_FIELD(w_tp);
+  METRICAUDIT_FIELD(w_predicted);
+  METRICAUDIT_FIELD(w_support);
+  METRICAUDIT_FIELD(w_total);
+  METRICAUDIT_FIELD(w_topk_hits);
+  METRICAUDIT_FIELD(w_topk_hits_by_rule);
+  METRICAUDIT_FIELD(w_elementwise_correct);
   for (int f = 0; f < kLossFamilies; ++f) {
+    METRICAUDIT_FIELD(losses[f].enabled);
+    METRICAUDIT_FIELD(losses[f].available);
+    METRICAUDIT_FIELD(losses[f].infinite_terms);
+    METRICAUDIT_FIELD(losses[f].infinite_smoothing);
     const auto& a = cpu.losses[f];
     const auto& b = gpu.losses[f];
-    SCOPED_TRACE("loss family " + std::to_string(f));
-    EXPECT_EQ(a.enabled, b.enabled);
-    EXPECT_EQ(a.available, b.available);
-    EXPECT_EQ(a.infinite_terms, b.infinite_terms);
-    EXPECT_EQ(a.infinite_smoothing, b.infinite_smoothing);
-    ASSERT_EQ(a.by_class.size(), b.by_class.size());
-    for (std::size_t c = 0; c < a.by_class.size(); ++c) {
-      expect_close(a.by_class[c], b.by_class[c], "by_class", static_cast<std::int64_t>(c),
-                   loss_tolerance);
+    const std::string family = "losses[" + std::to_string(f) + "]";
+    if (a.by_class.size() != b.by_class.size()) {
+      why << "\n  " << family << ".by_class: " << a.by_class.size() << " vs " << b.by_class.size()
+          << " classes";
+      continue;
     }
-    expect_close(a.smoothing, b.smoothing, "smoothing", 0, loss_tolerance);
+    for (std::size_t c = 0; c < a.by_class.size(); ++c) {
+      check_close(why, a.by_class[c], b.by_class[c],
+                  family + ".by_class[" + std::to_string(c) + "]", loss_tolerance);
+    }
+    check_close(why, a.smoothing, b.smoothing, family + ".smoothing", loss_tolerance);
   }
+#undef METRICAUDIT_FIELD
+  if (why.str().empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "the GPU state differs from the CPU state:" << why.str();
 }
 
 }  // namespace metricaudit::gpu_testing

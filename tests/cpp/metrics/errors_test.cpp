@@ -15,14 +15,17 @@ namespace {
 using testing::options_for;
 using testing::OwnedBatch;
 
+// Whether f() throws an E whose message is exactly `message` (the tests assert on it).
 template <typename E, typename F>
-void expect_error(F f, const std::string& message) {
+::testing::AssertionResult throws_exactly(F f, const std::string& message) {
   try {
     f();
-    FAIL() << "expected an error: " << message;
   } catch (const E& e) {
-    EXPECT_EQ(std::string(e.what()), message);
+    if (std::string(e.what()) == message) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "message\n  got:      " << e.what() << "\n  expected: " << message;
   }
+  return ::testing::AssertionFailure() << "expected an error: " << message;
 }
 
 OwnedBatch good() {
@@ -33,17 +36,26 @@ OwnedBatch good() {
   return b;
 }
 
+TEST(Errors, TheMessageCheckFailsOnAnotherMessageOrNoError) {
+  auto b = good();
+  b.target = {0, 3, 1, 5};
+  EXPECT_FALSE(throws_exactly<ValueRangeError>([&] { evaluate(b.view(), options_for(3)); },
+                                               "target: some other message"));
+  EXPECT_FALSE(throws_exactly<ValueRangeError>([] {}, "target: expected an error"));
+}
+
 TEST(Errors, LabelOutOfRangeNamesTheFirstIndex) {
   auto b = good();
   b.target = {0, 3, 1, 5};
-  expect_error<ValueRangeError>([&] { evaluate(b.view(), options_for(3)); },
-                                "target: expected labels in [0, 3), got 3 at index 1");
+  EXPECT_TRUE(
+      throws_exactly<ValueRangeError>([&] { evaluate(b.view(), options_for(3)); },
+                                      "target: expected labels in [0, 3), got 3 at index 1"));
   b.target = {0, 1, -1, 5};
   StateOptions o = options_for(3);
   o.ignore_index = -100;
-  expect_error<ValueRangeError>(
+  EXPECT_TRUE(throws_exactly<ValueRangeError>(
       [&] { evaluate(b.view(), o); },
-      "target: expected labels in [0, 3) or ignore_index=-100, got -1 at index 2");
+      "target: expected labels in [0, 3) or ignore_index=-100, got -1 at index 2"));
 }
 
 TEST(Errors, FirstErrorIsTheLowestRowWhateverTheThreads) {
@@ -59,110 +71,114 @@ TEST(Errors, FirstErrorIsTheLowestRowWhateverTheThreads) {
   b.target[120001] = 9;
   StateOptions o = options_for(2);
   o.threads = 2;
-  expect_error<ValueRangeError>([&] { evaluate(b.view(), o); },
-                                "target: expected labels in [0, 2), got 9 at index 120001");
+  EXPECT_TRUE(throws_exactly<ValueRangeError>(
+      [&] { evaluate(b.view(), o); }, "target: expected labels in [0, 2), got 9 at index 120001"));
 }
 
 TEST(Errors, NonFiniteScores) {
   auto b = good();
   b.scores[7] = std::nan("");
-  expect_error<ValueRangeError>(
+  EXPECT_TRUE(throws_exactly<ValueRangeError>(
       [&] { evaluate(b.view(), options_for(3)); },
-      "preds: expected finite scores (-inf allowed as a masked logit), got nan at index (2, 1)");
+      "preds: expected finite scores (-inf allowed as a masked logit), got nan at index (2, 1)"));
   b = good();
   b.scores[3] = std::numeric_limits<double>::infinity();
-  expect_error<ValueRangeError>(
+  EXPECT_TRUE(throws_exactly<ValueRangeError>(
       [&] { evaluate(b.view(), options_for(3)); },
-      "preds: expected finite scores (-inf allowed as a masked logit), got inf at index (1, 0)");
+      "preds: expected finite scores (-inf allowed as a masked logit), got inf at index (1, 0)"));
   b = good();
   const double ninf = -std::numeric_limits<double>::infinity();
   b.scores[0] = b.scores[1] = b.scores[2] = ninf;
-  expect_error<ValueRangeError>(
+  EXPECT_TRUE(throws_exactly<ValueRangeError>(
       [&] { evaluate(b.view(), options_for(3)); },
-      "preds: expected at least one finite score per row, got a row of -inf at index 0");
+      "preds: expected at least one finite score per row, got a row of -inf at index 0"));
 }
 
 TEST(Errors, ShapesAndDtypes) {
   auto b = good();
-  expect_error<ShapeError>(
+  EXPECT_TRUE(throws_exactly<ShapeError>(
       [&] { evaluate(b.view(), options_for(4)); },
       "preds: expected scores of shape (4, 4) (N from target, C = num_classes), "
-      "got (4, 3)");
+      "got (4, 3)"));
   MulticlassBatch v = b.view();
   v.scores = ArrayView::matrix(b.scores.data(), 3, 4);
-  expect_error<ShapeError>(
+  EXPECT_TRUE(throws_exactly<ShapeError>(
       [&] { evaluate(v, options_for(3)); },
       "preds: expected scores of shape (4, 3) (N from target, C = num_classes), "
-      "got (3, 4)");
+      "got (3, 4)"));
   std::vector<float> ft = {0, 1, 2, 1};
   v = b.view();
   v.target = ArrayView::vector(ft.data(), 4);
-  expect_error<DTypeError>([&] { evaluate(v, options_for(3)); },
-                           "target: expected int32 or int64, got float32");
+  EXPECT_TRUE(throws_exactly<DTypeError>([&] { evaluate(v, options_for(3)); },
+                                         "target: expected int32 or int64, got float32"));
   std::vector<std::int64_t> is(12, 0);
   v = b.view();
   v.scores = ArrayView::matrix(is.data(), 4, 3);
-  expect_error<DTypeError>([&] { evaluate(v, options_for(3)); },
-                           "preds: expected float32 or float64, got int64");
+  EXPECT_TRUE(throws_exactly<DTypeError>([&] { evaluate(v, options_for(3)); },
+                                         "preds: expected float32 or float64, got int64"));
   v = b.view();
   v.target = ArrayView::matrix(b.target.data(), 2, 2);
-  expect_error<ShapeError>([&] { evaluate(v, options_for(3)); },
-                           "target: expected shape (2,), got (2, 2)");
+  EXPECT_TRUE(throws_exactly<ShapeError>([&] { evaluate(v, options_for(3)); },
+                                         "target: expected shape (2,), got (2, 2)"));
 }
 
 TEST(Errors, BothOrNeitherPredictionKinds) {
   auto b = good();
   b.predicted = {0, 1, 2, 1};
-  expect_error<InvalidArgument>(
+  EXPECT_TRUE(throws_exactly<InvalidArgument>(
       [&] { evaluate(b.view(), options_for(3)); },
-      "preds: expected exactly one of scores (N, C) and predicted labels (N,), got both");
+      "preds: expected exactly one of scores (N, C) and predicted labels (N,), got both"));
   b.predicted.clear();
   b.scores.clear();
-  expect_error<InvalidArgument>(
+  EXPECT_TRUE(throws_exactly<InvalidArgument>(
       [&] { evaluate(b.view(), options_for(3)); },
-      "preds: expected exactly one of scores (N, C) and predicted labels (N,), got neither");
+      "preds: expected exactly one of scores (N, C) and predicted labels (N,), got neither"));
 }
 
 TEST(Errors, PredictedLabelOutOfRange) {
   auto b = good();
   b.scores.clear();
   b.predicted = {0, 1, 4, 1};
-  expect_error<ValueRangeError>([&] { evaluate(b.view(), options_for(3)); },
-                                "preds: expected labels in [0, 3), got 4 at index 2");
+  EXPECT_TRUE(
+      throws_exactly<ValueRangeError>([&] { evaluate(b.view(), options_for(3)); },
+                                      "preds: expected labels in [0, 3), got 4 at index 2"));
 }
 
 TEST(Errors, EmptyInput) {
   OwnedBatch b;
   b.classes = 3;
-  expect_error<InvalidArgument>([&] { evaluate(b.view(), options_for(3)); },
-                                "target: expected at least one sample, got an empty array");
+  EXPECT_TRUE(
+      throws_exactly<InvalidArgument>([&] { evaluate(b.view(), options_for(3)); },
+                                      "target: expected at least one sample, got an empty array"));
 }
 
 TEST(Errors, Weights) {
   auto b = good();
   b.weights = {1.0, -0.5, 1.0, 1.0};
-  expect_error<ValueRangeError>(
+  EXPECT_TRUE(throws_exactly<ValueRangeError>(
       [&] { evaluate(b.view(), options_for(3)); },
-      "sample_weight: expected finite values >= 0, got -0.500000 at index 1");
+      "sample_weight: expected finite values >= 0, got -0.500000 at index 1"));
   b.weights = {1.0, 1.0, 1.0, std::numeric_limits<double>::infinity()};
-  expect_error<ValueRangeError>([&] { evaluate(b.view(), options_for(3)); },
-                                "sample_weight: expected finite values >= 0, got inf at index 3");
+  EXPECT_TRUE(throws_exactly<ValueRangeError>(
+      [&] { evaluate(b.view(), options_for(3)); },
+      "sample_weight: expected finite values >= 0, got inf at index 3"));
   b.weights = {1.0, 1.0};
-  expect_error<ShapeError>([&] { evaluate(b.view(), options_for(3)); },
-                           "sample_weight: expected shape (4,), got (2,)");
+  EXPECT_TRUE(throws_exactly<ShapeError>([&] { evaluate(b.view(), options_for(3)); },
+                                         "sample_weight: expected shape (4,), got (2,)"));
 }
 
 TEST(Errors, Options) {
-  expect_error<InvalidArgument>([] { SufficientState s(options_for(0)); },
-                                "num_classes: expected an integer >= 1, got 0");
+  EXPECT_TRUE(throws_exactly<InvalidArgument>([] { SufficientState s(options_for(0)); },
+                                              "num_classes: expected an integer >= 1, got 0"));
   StateOptions o = options_for(3);
   o.top_k = {1, 4};
-  expect_error<InvalidArgument>([&] { SufficientState s(o); },
-                                "top_k: expected values in [1, num_classes=3], got 4 at index 1");
+  EXPECT_TRUE(throws_exactly<InvalidArgument>(
+      [&] { SufficientState s(o); },
+      "top_k: expected values in [1, num_classes=3], got 4 at index 1"));
   o = options_for(3);
   o.threshold = 1.5;
-  expect_error<InvalidArgument>([&] { SufficientState s(o); },
-                                "threshold: expected a value in [0, 1], got 1.500000");
+  EXPECT_TRUE(throws_exactly<InvalidArgument>(
+      [&] { SufficientState s(o); }, "threshold: expected a value in [0, 1], got 1.500000"));
   o = options_for(100000);
   o.confusion_matrix = true;
   EXPECT_THROW(SufficientState{o}, InvalidArgument);
@@ -172,20 +188,21 @@ TEST(Errors, ReadingArguments) {
   const auto s = evaluate(good().view(), options_for(3));
   Convention c;
   c.top_k = 4;
-  expect_error<InvalidArgument>([&] { read(s, c); },
-                                "top_k: expected a value in [1, num_classes=3], got 4");
+  EXPECT_TRUE(throws_exactly<InvalidArgument>(
+      [&] { read(s, c); }, "top_k: expected a value in [1, num_classes=3], got 4"));
   Convention ce;
   ce.metric = Metric::cross_entropy;
   ce.class_weights = {1.0, 2.0};
-  expect_error<ShapeError>([&] { read(s, ce); },
-                           "class_weights: expected 3 values (num_classes), got 2");
+  EXPECT_TRUE(throws_exactly<ShapeError>([&] { read(s, ce); },
+                                         "class_weights: expected 3 values (num_classes), got 2"));
   ce.class_weights = {1.0, -2.0, 1.0};
-  expect_error<ValueRangeError>(
-      [&] { read(s, ce); }, "class_weights: expected finite values >= 0, got -2.000000 at index 1");
+  EXPECT_TRUE(throws_exactly<ValueRangeError>(
+      [&] { read(s, ce); },
+      "class_weights: expected finite values >= 0, got -2.000000 at index 1"));
   ce.class_weights.clear();
   ce.label_smoothing = 1.5;
-  expect_error<InvalidArgument>([&] { read(s, ce); },
-                                "label_smoothing: expected a value in [0, 1], got 1.500000");
+  EXPECT_TRUE(throws_exactly<InvalidArgument>(
+      [&] { read(s, ce); }, "label_smoothing: expected a value in [0, 1], got 1.500000"));
   Convention none;
   none.average = Average::none;
   EXPECT_THROW(read(s, none), InvalidArgument);
