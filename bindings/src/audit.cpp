@@ -93,7 +93,12 @@ int run_command(const std::vector<std::string>& args, const py::object& out, con
       try {
         return html(command, json).cast<std::string>();
       } catch (py::error_already_set& e) {
-        throw std::runtime_error(std::string("--format html: ") + e.what());
+        // The message without pybind11's traceback ("At: ..."): _html.py raises RuntimeError
+        // with a sentence for people (matplotlib missing); anything else keeps its type.
+        const bool runtime = e.matches(PyExc_RuntimeError);
+        std::string what = py::str(e.value());
+        if (!runtime) what = py::str(e.type().attr("__name__")).cast<std::string>() + ": " + what;
+        throw std::runtime_error("--format html: " + what);
       }
     };
   }

@@ -186,3 +186,20 @@ def test_a_closed_reader_ends_every_runner_with_sigpipe() -> None:
         p.stdout.close()  # before the report is written (the audit takes a while)
         _, err = p.communicate(timeout=300)
         assert p.returncode == -signal.SIGPIPE, (runner, p.returncode, err.decode())
+
+
+def test_html_without_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh `pip install .` has no matplotlib: `--format html` exits 2 with the sentence
+    that says what to install, not a Python traceback."""
+    import io
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises ImportError
+    out, err = io.StringIO(), io.StringIO()
+    pair = ROOT / "examples" / "keras-to-lightning"
+    status = metricaudit.cli.run(
+        ["compare", str(pair / "keras"), str(pair / "lightning"), "--format", "html"],
+        stdout=out, stderr=err,
+    )
+    assert status == 2
+    assert "pip install matplotlib" in err.getvalue()
+    assert "At:" not in err.getvalue() and "Traceback" not in err.getvalue(), err.getvalue()
