@@ -5,6 +5,8 @@
 //  - every row's loss and smoothing terms within kFloat32LossRelativeError (plus
 //    C * 2^-124) of a long-double reference, on rows made to stress the bound;
 //  - counts equal to the scalar definition; non-finite rows flagged;
+//  - rows holding a zero or a subnormal flagged (RowResult::tiny), with and without the
+//    log-sum-exp, wherever the cell lies; nan, +-inf and FLT_MIN not;
 //  - a row's results independent of its lane, its block (strided or scattered) and its
 //    address, bit for bit.
 #include <gtest/gtest.h>
@@ -214,12 +216,16 @@ void expect_within_bound(const RowResult& r, const Reference& ref, const float* 
 // aligned address).
 template <typename K>
 RowResult run_f32(const std::vector<float>& row, int y, int C, float thr, int lane, int shift,
-                  bool strided, const std::vector<float>& other, int other_y) {
+                  bool strided, const std::vector<float>& other, int other_y, bool lse = true) {
   if (C > detail::kRowLanesMaxClasses) {
     std::vector<float> store(row.size() + 8);
     std::copy(row.begin(), row.end(), store.begin() + shift);
     RowResult r;
-    K::template row1_f32<true>(store.data() + shift, y, C, thr, r);
+    if (lse) {
+      K::template row1_f32<true>(store.data() + shift, y, C, thr, r);
+    } else {
+      K::template row1_f32<false>(store.data() + shift, y, C, thr, r);
+    }
     return r;
   }
   std::vector<float> block(static_cast<std::size_t>(8 * C + 8));
@@ -231,13 +237,20 @@ RowResult run_f32(const std::vector<float>& row, int y, int C, float thr, int la
     ys[l] = l == lane ? y : other_y;
   }
   RowBlock8 out;
-  if (strided) {
+  const float* rows[8];
+  for (int l = 0; l < 8; ++l) rows[l] = base + l * C;
+  if (strided && lse) {
     K::template rows8_strided<true>(base, ys, C, thr, out);
-  } else {
-    const float* rows[8];
-    for (int l = 0; l < 8; ++l) rows[l] = base + l * C;
+  } else if (strided) {
+    K::template rows8_strided<false>(base, ys, C, thr, out);
+  } else if (lse) {
     K::template rows8_scattered<true>(rows, ys, C, thr, out);
+  } else {
+    K::template rows8_scattered<false>(rows, ys, C, thr, out);
   }
+  int any_tiny = 0;
+  for (int l = 0; l < 8; ++l) any_tiny |= out.tiny[l];
+  EXPECT_EQ(out.any_tiny, any_tiny != 0) << "RowBlock8::any_tiny is the lanes' or";
   return out.row(lane);
 }
 
@@ -250,6 +263,7 @@ void expect_bits_equal(const RowResult& a, const RowResult& b, const std::string
   EXPECT_EQ(a.bad, b.bad) << what;
   EXPECT_EQ(a.in_unit, b.in_unit) << what;
   EXPECT_EQ(a.nonneg, b.nonneg) << what;
+  EXPECT_EQ(a.tiny, b.tiny) << what;
   EXPECT_EQ(std::memcmp(&a.lse_hi, &b.lse_hi, sizeof(double)), 0) << what;
   EXPECT_EQ(std::memcmp(&a.lse_lo, &b.lse_lo, sizeof(double)), 0) << what;
   EXPECT_EQ(std::memcmp(&a.smoothing, &b.smoothing, sizeof(double)), 0) << what;
@@ -322,6 +336,70 @@ TEST(RowKernelsF32, PortableFlagsRowsItCannotVouchFor) {
 TEST(RowKernelsF32, Avx2FlagsRowsItCannotVouchFor) {
   if (!detail::use_avx2_kernels()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
   check_special<detail::avx2::Kernels>("avx2");
+}
+#endif
+
+// RowResult::tiny: a row holding a zero or a subnormal (either sign) is flagged, wherever
+// the cell lies (before, in and after the target's packet, in row1_f32's partial last
+// packet), with and without the log-sum-exp sweep, in every lane of a strided or a
+// scattered block; a row whose smallest magnitude is FLT_MIN, or that holds a nan or an
+// infinity, is not, and neither is a neighbour lane.
+template <typename K>
+void check_tiny(const char* name) {
+  const float denorm = std::numeric_limits<float>::denorm_min();
+  const float flt_min = std::numeric_limits<float>::min();
+  const float inf = std::numeric_limits<float>::infinity();
+  const float tiny[] = {0.0f,
+                        -0.0f,
+                        denorm,
+                        -denorm,
+                        1e-40f,
+                        -1e-40f,
+                        std::nextafter(flt_min, 0.0f),
+                        -std::nextafter(flt_min, 0.0f)};
+  const float not_tiny[] = {flt_min, -flt_min, std::numeric_limits<float>::quiet_NaN(),
+                            inf,     -inf,     1.0f};
+  for (int C : {1, 2, 7, 8, 9, 16, 17, 24, 40, 1000}) {
+    const std::vector<float> other(static_cast<std::size_t>(C), 0.25f);
+    const int y = C / 2;
+    for (int c : {0, C / 3, y, C - 1}) {
+      for (bool lse : {true, false}) {
+        for (int lane = 0; lane < 8; lane += 3) {
+          for (bool strided : {true, false}) {
+            const std::string what = std::string(name) + " C=" + std::to_string(C) + " column " +
+                                     std::to_string(c) + " lane " + std::to_string(lane) +
+                                     (strided ? " strided" : " scattered") + (lse ? " lse" : "");
+            for (float v : tiny) {
+              std::vector<float> row(static_cast<std::size_t>(C), 0.5f);
+              row[static_cast<std::size_t>(c)] = v;
+              EXPECT_TRUE(run_f32<K>(row, y, C, 0.5f, lane, 1, strided, other, 0, lse).tiny)
+                  << what << " value " << v;
+              EXPECT_FALSE(run_f32<K>(other, 0, C, 0.5f, lane, 1, strided, row, y, lse).tiny)
+                  << what << " value " << v << ": a neighbour lane";
+            }
+            for (float v : not_tiny) {
+              std::vector<float> row(static_cast<std::size_t>(C), -2.0f);
+              row[static_cast<std::size_t>(c)] = v;
+              EXPECT_FALSE(run_f32<K>(row, y, C, 0.5f, lane, 1, strided, other, 0, lse).tiny)
+                  << what << " value " << v;
+            }
+            if (C > detail::kRowLanesMaxClasses) break;  // row1_f32 has no lanes
+          }
+          if (C > detail::kRowLanesMaxClasses) break;
+        }
+      }
+    }
+  }
+}
+
+TEST(RowKernelsF32, PortableFlagsRowsHoldingAZeroOrASubnormal) {
+  check_tiny<detail::portable::Kernels>("portable");
+}
+
+#ifdef METRICAUDIT_HAVE_AVX2_KERNELS
+TEST(RowKernelsF32, Avx2FlagsRowsHoldingAZeroOrASubnormal) {
+  if (!detail::use_avx2_kernels()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
+  check_tiny<detail::avx2::Kernels>("avx2");
 }
 #endif
 
