@@ -545,7 +545,9 @@ void score_rows_double(Partial& p, const MulticlassBatch& b, std::int64_t begin,
 // The float32 kernels over rows [begin, end) of float32 scores. A row they flag as
 // special (a non-finite score, sums beyond float32) is recomputed by the double kernel
 // row1 (the same for every such row, whatever its block), which reports bad rows.
-template <typename K, bool kWeighted, bool kLse>
+// kTiny: the kernels also flag the rows holding a zero or a subnormal (the fold records
+// them: update's tiny_rows); without it they spend nothing on it.
+template <typename K, bool kWeighted, bool kLse, bool kTiny>
 void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end,
                     ScoredRowFold<float, kWeighted>& fold) {
   const StateOptions& o = p.state.options();
@@ -570,7 +572,7 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
     walk_rows<1, float>(
         b, o, begin, end, fold,
         [&](int, const float* const* rows, const std::int64_t* ys, const std::int64_t* idx) {
-          K::template row1_f32<kLse>(rows[0], static_cast<int>(ys[0]), c32, threshold, r);
+          K::template row1_f32<kLse, kTiny>(rows[0], static_cast<int>(ys[0]), c32, threshold, r);
           fold_row(idx[0], rows[0], ys[0], r);
         });
     return;
@@ -591,7 +593,7 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
           y8[l] = static_cast<int>(y);
         }
         if (out_of_range) return;
-        K::template rows8_strided<kLse>(scores + i * C, y8, c32, threshold, res);
+        K::template rows8_strided<kLse, kTiny>(scores + i * C, y8, c32, threshold, res);
         if (plain && !res.any_special) {
           fold.block8(i, scores + i * C, y8, res);
         } else {
@@ -613,7 +615,7 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
           r8[l] = rows[l < n ? l : 0];
           y8[l] = static_cast<int>(ys[l < n ? l : 0]);
         }
-        K::template rows8_scattered<kLse>(r8, y8, c32, threshold, res);
+        K::template rows8_scattered<kLse, kTiny>(r8, y8, c32, threshold, res);
         for (int l = 0; l < n; ++l) fold_row(idx[l], rows[l], ys[l], res.row(l));
       });
 }
@@ -621,10 +623,15 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
 template <typename K, bool kWeighted>
 void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
   ScoredRowFold<float, kWeighted> fold(p, b);
-  if (fold.want_lse()) {
-    score_rows_f32<K, kWeighted, true>(p, b, begin, end, fold);
+  const bool tiny = fold.tracks_tiny();
+  if (fold.want_lse() && tiny) {
+    score_rows_f32<K, kWeighted, true, true>(p, b, begin, end, fold);
+  } else if (fold.want_lse()) {
+    score_rows_f32<K, kWeighted, true, false>(p, b, begin, end, fold);
+  } else if (tiny) {
+    score_rows_f32<K, kWeighted, false, true>(p, b, begin, end, fold);
   } else {
-    score_rows_f32<K, kWeighted, false>(p, b, begin, end, fold);
+    score_rows_f32<K, kWeighted, false, false>(p, b, begin, end, fold);
   }
   fold.flush();
 }

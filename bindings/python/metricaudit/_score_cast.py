@@ -24,6 +24,11 @@ counts, per state, the rows where another view could give a different state:
   threshold differs between the two: all that a reading without ``top_k`` or ``ties``
   reads (the top-1 counts, the confusion matrix, the element-wise decisions).
 
+Only rows holding a zero or a subnormal (|x| < FLT_MIN for float32) can differ between the
+views. The C++ pass lists them as it folds a batch (the Evaluator's core states are built
+with ``tiny_rows=True``; the float32 kernels test each score in the sweep that loads it), so
+:func:`fold_batch` casts and counts those rows alone and reads the batch no other time.
+
 Each count is a sum over rows, whatever the batches, so merged and summed states carry it
 exactly and a reading is refused or served alike however the rows were batched. A reading
 whose view differs from the accumulated one is served when the counts that separate the

@@ -213,18 +213,17 @@ void expect_within_bound(const RowResult& r, const Reference& ref, const float* 
 
 // One row through the kernel that C selects: rows8 (as lane `lane` of a strided and of a
 // scattered block, the other lanes other rows) or row1_f32 (at `shift` floats from an
-// aligned address).
-template <typename K>
-RowResult run_f32(const std::vector<float>& row, int y, int C, float thr, int lane, int shift,
-                  bool strided, const std::vector<float>& other, int other_y, bool lse = true) {
+// aligned address), with the log-sum-exp (lse) and the tiny flag (kTiny).
+template <typename K, bool kLse, bool kTiny>
+RowResult run_f32_with(const std::vector<float>& row, int y, int C, float thr, int lane, int shift,
+                       bool strided, const std::vector<float>& other, int other_y) {
   if (C > detail::kRowLanesMaxClasses) {
     std::vector<float> store(row.size() + 8);
     std::copy(row.begin(), row.end(), store.begin() + shift);
     RowResult r;
-    if (lse) {
-      K::template row1_f32<true>(store.data() + shift, y, C, thr, r);
-    } else {
-      K::template row1_f32<false>(store.data() + shift, y, C, thr, r);
+    K::template row1_f32<kLse, kTiny>(store.data() + shift, y, C, thr, r);
+    if (!kTiny) {
+      EXPECT_FALSE(r.tiny) << "set only when asked";
     }
     return r;
   }
@@ -237,21 +236,32 @@ RowResult run_f32(const std::vector<float>& row, int y, int C, float thr, int la
     ys[l] = l == lane ? y : other_y;
   }
   RowBlock8 out;
-  const float* rows[8];
-  for (int l = 0; l < 8; ++l) rows[l] = base + l * C;
-  if (strided && lse) {
-    K::template rows8_strided<true>(base, ys, C, thr, out);
-  } else if (strided) {
-    K::template rows8_strided<false>(base, ys, C, thr, out);
-  } else if (lse) {
-    K::template rows8_scattered<true>(rows, ys, C, thr, out);
+  if (strided) {
+    K::template rows8_strided<kLse, kTiny>(base, ys, C, thr, out);
   } else {
-    K::template rows8_scattered<false>(rows, ys, C, thr, out);
+    const float* rows[8];
+    for (int l = 0; l < 8; ++l) rows[l] = base + l * C;
+    K::template rows8_scattered<kLse, kTiny>(rows, ys, C, thr, out);
   }
   int any_tiny = 0;
   for (int l = 0; l < 8; ++l) any_tiny |= out.tiny[l];
   EXPECT_EQ(out.any_tiny, any_tiny != 0) << "RowBlock8::any_tiny is the lanes' or";
+  if (!kTiny) {
+    EXPECT_FALSE(out.any_tiny) << "set only when asked";
+  }
   return out.row(lane);
+}
+
+// The log-sum-exp and the tiny flag by default; `plain`: the kernel the pass runs when
+// update() is not asked for tiny_rows, whose other results must be the same bits.
+template <typename K>
+RowResult run_f32(const std::vector<float>& row, int y, int C, float thr, int lane, int shift,
+                  bool strided, const std::vector<float>& other, int other_y, bool lse = true,
+                  bool plain = false) {
+  if (plain)
+    return run_f32_with<K, true, false>(row, y, C, thr, lane, shift, strided, other, other_y);
+  if (lse) return run_f32_with<K, true, true>(row, y, C, thr, lane, shift, strided, other, other_y);
+  return run_f32_with<K, false, true>(row, y, C, thr, lane, shift, strided, other, other_y);
 }
 
 void expect_bits_equal(const RowResult& a, const RowResult& b, const std::string& what) {
@@ -283,6 +293,9 @@ void check_rows(const char* name) {
           std::string(name) + " C=" + std::to_string(C) + " kind=" + std::to_string(kind);
       const RowResult first = run_f32<K>(row, y, C, thr, 0, 0, true, other, 0);
       expect_within_bound(first, ref, row.data(), y, C, what);
+      RowResult plain = run_f32<K>(row, y, C, thr, 0, 0, true, other, 0, true, true);
+      plain.tiny = first.tiny;  // the one result the kernel without kTiny does not give
+      expect_bits_equal(plain, first, what + " without the tiny flag");
       for (int shift = 0; shift < 8; shift += 3) {
         for (int lane = 0; lane < 8; ++lane) {
           for (bool strided : {true, false}) {
