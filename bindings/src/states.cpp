@@ -197,27 +197,29 @@ auto locked(B& box, Fn&& fn) {
 }
 
 /// Folds a batch under the box's lock with the GIL released. Returns None, or, for a box
-/// built with tiny_rows=True, the rows the pass found holding a zero or a subnormal score
-/// (int64, ascending; metricaudit/evaluate.hpp).
+/// built with tiny_rows=True and float32 scores, the rows the pass found holding a zero or
+/// a subnormal score (int64, ascending; metricaudit/evaluate.hpp). Float64 scores are not
+/// scanned: under a float32 cast every row of them changes, so the Evaluator needs no list.
 template <typename B, typename Batch>
 py::object update_box(B& self, const Batch& b) {
+  const bool list = self.tiny_rows && b.scores.dtype == DType::float32 && !b.scores.empty();
   std::vector<std::int64_t> rows;
   {
     py::gil_scoped_release release;
-    locked(self, [&](auto& s) { update(s, b, self.tiny_rows ? &rows : nullptr); });
+    locked(self, [&](auto& s) { update(s, b, list ? &rows : nullptr); });
   }
-  if (!self.tiny_rows) return py::none();
+  if (!list) return py::none();
   return array_of(rows);
 }
 
 constexpr const char* kUpdateDoc =
     "Folds one batch in; the arrays are read in place with the GIL released. Returns None; "
-    "a state built with tiny_rows=True returns the rows (int64, ascending) the pass scored "
-    "that hold a zero or a subnormal score (|x| below the smallest normal of the scores' "
-    "dtype; nan is not one), found by the sweep that loads the scores.";
+    "a state built with tiny_rows=True returns, for float32 scores, the rows (int64, "
+    "ascending) the pass scored that hold a zero or a subnormal score (|x| < FLT_MIN; nan is "
+    "not one), found by the sweep that loads the scores.";
 constexpr const char* kTinyRowsDoc =
-    "tiny_rows: whether update() returns the rows holding a zero or a subnormal score (the "
-    "Evaluator's states; its score-cast counts need them).";
+    "tiny_rows: whether update() returns the rows holding a zero or a subnormal float32 score "
+    "(the Evaluator's states; its score-cast counts need them).";
 
 template <typename State>
 void bind_common(py::class_<Box<State>>& cls, const char* kind) {

@@ -24,7 +24,7 @@ bool is_tiny(T x) {
 template <typename T>
 bool row_has_tiny(const T* row, std::int64_t C) {
   bool tiny = false;
-  for (std::int64_t c = 0; c < C; ++c) tiny = tiny || is_tiny(row[c]);
+  for (std::int64_t c = 0; c < C; ++c) tiny |= is_tiny(row[c]);  // no branch per score
   return tiny;
 }
 
