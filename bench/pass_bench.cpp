@@ -14,6 +14,8 @@
 //           the softmax cross-entropy with its smoothing term: the realistic full pass.
 //   counts  losses = {}: argmax, ranks, top-k and counts only (no exp/log).
 //   lse     logits cross-entropy only, no smoothing term.
+//   tiny    `full` asking update() for the rows holding a zero or a subnormal score
+//           (its tiny_rows: what the Python Evaluator's update asks for).
 //   read    a plain read of the same bytes (sum as int64 words, OpenMP, same threads).
 //
 // Arguments: the benchmark argument is the thread count (1 and 2 by default).
@@ -49,7 +51,7 @@ const Data<T>& data(std::int64_t n, std::int64_t c) {
   return *cached;
 }
 
-enum class Variant { full, counts, lse, read };
+enum class Variant { full, counts, lse, tiny, read };
 
 template <typename T, Variant V>
 void BM_Pass(benchmark::State& st, std::int64_t n, std::int64_t c) {
@@ -76,8 +78,12 @@ void BM_Pass(benchmark::State& st, std::int64_t n, std::int64_t c) {
       benchmark::DoNotOptimize(total);
     } else {
       metricaudit::SufficientState s(o);
-      for (std::int64_t r = 0; r < d.repeats; ++r) metricaudit::update(s, b);
+      std::vector<std::int64_t> tiny_rows;
+      for (std::int64_t r = 0; r < d.repeats; ++r) {
+        metricaudit::update(s, b, V == Variant::tiny ? &tiny_rows : nullptr);
+      }
       benchmark::DoNotOptimize(s.samples);
+      benchmark::DoNotOptimize(tiny_rows.data());
     }
   }
   st.SetBytesProcessed(st.iterations() * n * c * static_cast<std::int64_t>(sizeof(T)));
@@ -101,6 +107,7 @@ void add_shape(const char* dtype, std::int64_t n, std::int64_t c, const char* sh
   };
   add<T, Variant::read>(name("read"), n, c);
   add<T, Variant::full>(name("full"), n, c);
+  add<T, Variant::tiny>(name("tiny"), n, c);
   add<T, Variant::lse>(name("lse"), n, c);
   add<T, Variant::counts>(name("counts"), n, c);
 }

@@ -166,8 +166,12 @@ State from_state_dict(const py::dict& d, const char* kind, int threads) {
 
 template <typename State>
 struct Box {
-  explicit Box(const decltype(std::declval<State>().options())& o) : state(o) {}
+  explicit Box(const decltype(std::declval<State>().options())& o, bool list_tiny = false)
+      : state(o), tiny_rows(list_tiny) {}
   State state;
+  // update() returns the rows holding a zero or a subnormal score (the Evaluator's boxes:
+  // its score-cast counts need them); other boxes ask the pass for nothing.
+  bool tiny_rows;
   std::mutex mutex;
 };
 using MulticlassBox = Box<SufficientState>;
@@ -192,6 +196,31 @@ auto locked(B& box, Fn&& fn) {
   return fn(box.state);
 }
 
+/// Folds a batch under the box's lock with the GIL released. Returns None, or, for a box
+/// built with tiny_rows=True and float32 scores, the rows the pass found holding a zero or
+/// a subnormal score (int64, ascending; metricaudit/evaluate.hpp). Float64 scores are not
+/// scanned: under a float32 cast every row of them changes, so the Evaluator needs no list.
+template <typename B, typename Batch>
+py::object update_box(B& self, const Batch& b) {
+  const bool list = self.tiny_rows && b.scores.dtype == DType::float32 && !b.scores.empty();
+  std::vector<std::int64_t> rows;
+  {
+    py::gil_scoped_release release;
+    locked(self, [&](auto& s) { update(s, b, list ? &rows : nullptr); });
+  }
+  if (!list) return py::none();
+  return array_of(rows);
+}
+
+constexpr const char* kUpdateDoc =
+    "Folds one batch in; the arrays are read in place with the GIL released. Returns None; "
+    "a state built with tiny_rows=True returns, for float32 scores, the rows (int64, "
+    "ascending) the pass scored that hold a zero or a subnormal score (|x| < FLT_MIN; nan is "
+    "not one), found by the sweep that loads the scores.";
+constexpr const char* kTinyRowsDoc =
+    "tiny_rows: whether update() returns the rows holding a zero or a subnormal float32 score "
+    "(the Evaluator's states; its score-cast counts need them).";
+
 template <typename State>
 void bind_common(py::class_<Box<State>>& cls, const char* kind) {
   using B = Box<State>;
@@ -199,21 +228,24 @@ void bind_common(py::class_<Box<State>>& cls, const char* kind) {
       .def("state_dict", [](B& self) { return locked(self, state_dict<State>); })
       .def_static(
           "from_state_dict",
-          [kind](const py::dict& d, int threads) {
+          [kind](const py::dict& d, int threads, bool tiny_rows) {
             State s = from_state_dict<State>(d, kind, threads);
-            auto box = std::make_unique<B>(s.options());
+            auto box = std::make_unique<B>(s.options(), tiny_rows);
             box->state = std::move(s);
             return box;
           },
-          py::arg("state_dict"), py::kw_only(), py::arg("threads") = 0)
+          py::arg("state_dict"), py::kw_only(), py::arg("threads") = 0,
+          py::arg("tiny_rows") = false, kTinyRowsDoc)
       .def("copy",
            [](B& self) {
-             return locked(self, [](const State& s) {
-               auto box = std::make_unique<B>(s.options());
+             return locked(self, [&self](const State& s) {
+               auto box = std::make_unique<B>(s.options(), self.tiny_rows);
                box->state = s;
                return box;
              });
            })
+      .def_property_readonly(
+          "tiny_rows", [](B& s) { return s.tiny_rows; }, kTinyRowsDoc)
       .def("__eq__",
            [](B& a, B& b) {
              if (&a == &b) return true;
@@ -260,16 +292,20 @@ void bind_states(py::module_& m) {
       .def(py::init([](std::int64_t num_classes, std::optional<std::vector<int>> top_k,
                        std::optional<std::int64_t> ignore_index, double threshold,
                        std::optional<std::vector<std::string>> losses, bool smoothing_terms,
-                       bool confusion_matrix, bool topk_sets, bool smoothing_columns, int threads) {
-             return std::make_unique<MulticlassBox>(multiclass_options(
-                 num_classes, std::move(top_k), ignore_index, threshold, std::move(losses),
-                 smoothing_terms, confusion_matrix, topk_sets, smoothing_columns, threads));
+                       bool confusion_matrix, bool topk_sets, bool smoothing_columns, int threads,
+                       bool tiny_rows) {
+             return std::make_unique<MulticlassBox>(
+                 multiclass_options(num_classes, std::move(top_k), ignore_index, threshold,
+                                    std::move(losses), smoothing_terms, confusion_matrix, topk_sets,
+                                    smoothing_columns, threads),
+                 tiny_rows);
            }),
            py::arg("num_classes"), py::kw_only(), py::arg("top_k") = py::none(),
            py::arg("ignore_index") = py::none(), py::arg("threshold") = 0.5,
            py::arg("losses") = py::none(), py::arg("smoothing_terms") = true,
            py::arg("confusion_matrix") = false, py::arg("topk_sets") = false,
-           py::arg("smoothing_columns") = false, py::arg("threads") = 0)
+           py::arg("smoothing_columns") = false, py::arg("threads") = 0,
+           py::arg("tiny_rows") = false)
       .def(
           "update",
           [](MulticlassBox& self, const py::array& preds, const py::array& target,
@@ -279,11 +315,9 @@ void bind_states(py::module_& m) {
             const ArrayView p = view_of(preds, "preds", Accept::any);
             (p.dtype == DType::float32 || p.dtype == DType::float64 ? b.scores : b.predicted) = p;
             b.sample_weight = optional_view(sample_weight, "sample_weight", Accept::floating);
-            py::gil_scoped_release release;
-            locked(self, [&](SufficientState& s) { update(s, b); });
+            return update_box(self, b);
           },
-          py::arg("preds"), py::arg("target"), py::arg("sample_weight") = py::none(),
-          "Folds one batch in; the arrays are read in place with the GIL released.")
+          py::arg("preds"), py::arg("target"), py::arg("sample_weight") = py::none(), kUpdateDoc)
       .def(
           "read",
           [](MulticlassBox& self, const Convention& c) {
@@ -328,11 +362,12 @@ void bind_states(py::module_& m) {
   py::class_<LabelwiseBox> labelwise(
       m, "LabelwiseState", "LabelwiseState of a binary (L = 1) or multilabel (L > 1) evaluation.");
   labelwise
-      .def(
-          py::init([](std::int64_t num_labels, double threshold, int threads) {
-            return std::make_unique<LabelwiseBox>(LabelwiseOptions{num_labels, threshold, threads});
-          }),
-          py::arg("num_labels"), py::kw_only(), py::arg("threshold") = 0.5, py::arg("threads") = 0)
+      .def(py::init([](std::int64_t num_labels, double threshold, int threads, bool tiny_rows) {
+             return std::make_unique<LabelwiseBox>(LabelwiseOptions{num_labels, threshold, threads},
+                                                   tiny_rows);
+           }),
+           py::arg("num_labels"), py::kw_only(), py::arg("threshold") = 0.5, py::arg("threads") = 0,
+           py::arg("tiny_rows") = false)
       .def(
           "update",
           [](LabelwiseBox& self, const py::array& preds, const py::array& target,
@@ -341,11 +376,9 @@ void bind_states(py::module_& m) {
             b.target = view_of(target, "target", Accept::integer);
             b.scores = view_of(preds, "preds", Accept::floating);
             b.sample_weight = optional_view(sample_weight, "sample_weight", Accept::floating);
-            py::gil_scoped_release release;
-            locked(self, [&](LabelwiseState& s) { update(s, b); });
+            return update_box(self, b);
           },
-          py::arg("preds"), py::arg("target"), py::arg("sample_weight") = py::none(),
-          "Folds one batch in; the arrays are read in place with the GIL released.")
+          py::arg("preds"), py::arg("target"), py::arg("sample_weight") = py::none(), kUpdateDoc)
       .def(
           "read",
           [](LabelwiseBox& self, const LabelwiseConvention& c) {

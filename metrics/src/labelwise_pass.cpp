@@ -5,8 +5,10 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "detail/parallel.hpp"
+#include "detail/tiny_scores.hpp"
 #include "detail/validate.hpp"
 #include "metricaudit/error.hpp"
 #include "metricaudit/evaluate.hpp"
@@ -49,6 +51,8 @@ std::string at(std::int64_t i, std::int64_t l, std::int64_t labels) {
 struct Partial {
   LabelwiseState state;
   bool all_in_unit = true;
+  bool track_tiny = false;              // update()'s tiny_rows was asked for
+  std::vector<std::int64_t> tiny_rows;  // then: the rows holding a zero or a subnormal
 };
 
 template <typename T>
@@ -65,7 +69,7 @@ void rows(Partial& p, const LabelwiseBatch& b, std::int64_t L, std::int64_t begi
     bool row_right[2] = {true, true};
     std::int64_t cells_right[2] = {0, 0};
     double bce_row[kBinaryLossFamilies] = {};
-    bool in_unit = true;
+    bool in_unit = true, tiny = false;
     for (std::int64_t l = 0; l < L; ++l) {
       const std::int64_t idx = i * L + l;
       const std::int64_t y = label_at(b.target, idx);
@@ -78,6 +82,7 @@ void rows(Partial& p, const LabelwiseBatch& b, std::int64_t L, std::int64_t begi
                         std::string(std::isnan(x) ? "nan" : "inf") + at(i, l, L));
       }
       in_unit = in_unit && x >= T(0) && x <= T(1);
+      tiny = tiny || detail::is_tiny(x);
       // torch.sigmoid in the tensor's dtype, then `> threshold` in that dtype.
       const T sig = T(1) / (T(1) + std::exp(-x));
       const bool decision[2] = {x > threshold, sig > threshold};
@@ -107,6 +112,7 @@ void rows(Partial& p, const LabelwiseBatch& b, std::int64_t L, std::int64_t begi
         bce_row[kSklearnOld] -= std::log((y ? c1 : c0) / (c0 + c1));
       }
     }
+    if (tiny && p.track_tiny) p.tiny_rows.push_back(i);
     const double w = weighted ? real_at(b.sample_weight, i) : 1.0;
     ++s.samples;
     for (int r = 0; r < 2; ++r) {
@@ -127,7 +133,8 @@ void rows(Partial& p, const LabelwiseBatch& b, std::int64_t L, std::int64_t begi
 
 }  // namespace
 
-void update(LabelwiseState& state, const LabelwiseBatch& batch) {
+void update(LabelwiseState& state, const LabelwiseBatch& batch,
+            std::vector<std::int64_t>* tiny_rows) {
   detail::require_nonempty(batch.target, "target");
   detail::require_integer(batch.target, "target");
   detail::require_floating(batch.scores, "preds");
@@ -147,7 +154,7 @@ void update(LabelwiseState& state, const LabelwiseBatch& batch) {
   if (!batch.sample_weight.empty()) detail::check_weights(batch.sample_weight, n);
   const std::int64_t element = batch.scores.dtype == DType::float32 ? 4 : 8;
   auto make = [&] {
-    Partial p{LabelwiseState(state.options())};
+    Partial p{LabelwiseState(state.options()), true, tiny_rows != nullptr, {}};
     p.state.weighted = !batch.sample_weight.empty();
     return p;
   };
@@ -177,6 +184,7 @@ void update(LabelwiseState& state, const LabelwiseBatch& batch) {
   for (int f = 0; f < kBinaryLossFamilies; ++f)
     batch_state.bce_available[f] = f == kTorchLogits || in_unit;
   batch_state.batches = 1;
+  if (tiny_rows) *tiny_rows = detail::merged_tiny_rows(partials);
   state.merge(batch_state);
 }
 

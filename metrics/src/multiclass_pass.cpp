@@ -17,6 +17,7 @@
 #include "detail/loss_terms.hpp"
 #include "detail/parallel.hpp"
 #include "detail/row_kernels.hpp"
+#include "detail/tiny_scores.hpp"
 #include "detail/validate.hpp"
 #include "metricaudit/detail/multiclass_batch.hpp"
 #include "metricaudit/detail/torch_topk.hpp"
@@ -54,6 +55,10 @@ struct Partial {
   detail::FastExactSums logit_sums;     // per target class
   detail::FastExactSums smoothing_sum;  // one entry
   detail::FastExactSums column_sums;    // StateOptions::smoothing_columns, per column
+  // update()'s tiny_rows was asked for: the scored rows holding a zero or a subnormal
+  // score, in row order within this thread's chunks.
+  bool track_tiny = false;
+  std::vector<std::int64_t> tiny_rows;
 
   void flush_fast_sums() {
     auto& logits = state.losses[static_cast<int>(LossFamily::logits)];
@@ -230,7 +235,8 @@ class ScoredRowFold {
         smoothing_(s_.options().smoothing_terms),
         columns_(want_lse_ && s_.options().smoothing_columns),
         all_in_unit_(p.all_in_unit),
-        keras_negative_(p.keras_negative) {
+        keras_negative_(p.keras_negative),
+        tiny_(p.track_tiny ? &p.tiny_rows : nullptr) {
     for (int f = 0; f < kLossFamilies; ++f) {
       any_prob_family_ = any_prob_family_ || (f != static_cast<int>(LossFamily::logits) &&
                                               s_.losses[static_cast<std::size_t>(f)].enabled);
@@ -257,6 +263,8 @@ class ScoredRowFold {
   /// Whether block8 may fold rows: unweighted, and no option that adds per-row work
   /// beyond the counts, the top-k hits and the logits family's sums.
   bool plain() const { return plain_; }
+  /// Whether the rows holding a zero or a subnormal are recorded (RowResult::tiny).
+  bool tracks_tiny() const { return tiny_ != nullptr; }
   void ignore(std::int64_t rows) { ignored_ += rows; }
 
   /// Folds eight consecutive rows from `first` (rows8's results, none special) under
@@ -268,12 +276,19 @@ class ScoredRowFold {
     } else {
       block8_with(first_row, y8, r, topk_.data(), topk_.size());
     }
-    (void)first;
+    if (r.any_tiny && tiny_) [[unlikely]] {
+      for (int l = 0; l < 8; ++l) {
+        if (r.tiny[l]) tiny_->push_back(first + l);
+      }
+    }
   }
   __attribute__((always_inline)) void operator()(std::int64_t i, const T* row, std::int64_t y,
                                                  const detail::RowResult& r) {
     const double w = kWeighted ? real_at(b_.sample_weight, i) : 1.0;
     const std::int64_t argmax = r.argmax;
+    if (r.tiny && tiny_) [[unlikely]] {
+      tiny_->push_back(i);
+    }
     ++samples_;
     ++support_[y];
     ++predicted_[argmax];
@@ -437,6 +452,7 @@ class ScoredRowFold {
   std::vector<TopK> top1_;  // k = 1, when weighted or with topk_sets
   std::int64_t samples_ = 0, ignored_ = 0, elementwise_ = 0;
   bool all_in_unit_, keras_negative_;
+  std::vector<std::int64_t>* const tiny_;  // Partial::tiny_rows when tracked, else null
   bool plain_ = false;
 };
 
@@ -489,6 +505,7 @@ void score_rows_double(Partial& p, const MulticlassBatch& b, std::int64_t begin,
   const double threshold = static_cast<double>(static_cast<T>(o.threshold));
   ScoredRowFold<T, kWeighted> fold(p, b);
   const bool want_lse = fold.want_lse();
+  const bool tiny = fold.tracks_tiny();  // the double kernels leave RowResult::tiny false
   if (C <= detail::kRowLanesMaxClasses) {
     // Four rows per packet; spare lanes repeat a real row, their results dropped.
     detail::RowBlock res;
@@ -505,7 +522,11 @@ void score_rows_double(Partial& p, const MulticlassBatch& b, std::int64_t begin,
           for (int l = 0; l < n; ++l) {
             if (res.bad[l]) fail_at_first_bad_row<T>(b, o, idx[0], end);
           }
-          for (int l = 0; l < n; ++l) fold(idx[l], rows[l], ys[l], res.row(l));
+          for (int l = 0; l < n; ++l) {
+            detail::RowResult r = res.row(l);
+            r.tiny = tiny && detail::row_has_tiny(rows[l], C);
+            fold(idx[l], rows[l], ys[l], r);
+          }
         });
   } else {
     detail::RowResult r;
@@ -514,6 +535,7 @@ void score_rows_double(Partial& p, const MulticlassBatch& b, std::int64_t begin,
         [&](int, const T* const* rows, const std::int64_t* ys, const std::int64_t* idx) {
           K::template row1<T>(rows[0], ys[0], C, threshold, want_lse, r);
           if (r.bad) fail_at_first_bad_row<T>(b, o, idx[0], end);
+          r.tiny = tiny && detail::row_has_tiny(rows[0], C);
           fold(idx[0], rows[0], ys[0], r);
         });
   }
@@ -523,7 +545,9 @@ void score_rows_double(Partial& p, const MulticlassBatch& b, std::int64_t begin,
 // The float32 kernels over rows [begin, end) of float32 scores. A row they flag as
 // special (a non-finite score, sums beyond float32) is recomputed by the double kernel
 // row1 (the same for every such row, whatever its block), which reports bad rows.
-template <typename K, bool kWeighted, bool kLse>
+// kTiny: the kernels also flag the rows holding a zero or a subnormal (the fold records
+// them: update's tiny_rows); without it they spend nothing on it.
+template <typename K, bool kWeighted, bool kLse, bool kTiny>
 void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end,
                     ScoredRowFold<float, kWeighted>& fold) {
   const StateOptions& o = p.state.options();
@@ -537,6 +561,7 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
       detail::RowResult d;
       K::template row1<float>(row, y, C, static_cast<double>(threshold), kLse, d);
       if (d.bad) fail_at_first_bad_row<float>(b, o, i, end);
+      d.tiny = r.tiny;  // the float32 sweep saw every score of the row
       fold(i, row, y, d);
       return;
     }
@@ -547,7 +572,7 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
     walk_rows<1, float>(
         b, o, begin, end, fold,
         [&](int, const float* const* rows, const std::int64_t* ys, const std::int64_t* idx) {
-          K::template row1_f32<kLse>(rows[0], static_cast<int>(ys[0]), c32, threshold, r);
+          K::template row1_f32<kLse, kTiny>(rows[0], static_cast<int>(ys[0]), c32, threshold, r);
           fold_row(idx[0], rows[0], ys[0], r);
         });
     return;
@@ -568,7 +593,7 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
           y8[l] = static_cast<int>(y);
         }
         if (out_of_range) return;
-        K::template rows8_strided<kLse>(scores + i * C, y8, c32, threshold, res);
+        K::template rows8_strided<kLse, kTiny>(scores + i * C, y8, c32, threshold, res);
         if (plain && !res.any_special) {
           fold.block8(i, scores + i * C, y8, res);
         } else {
@@ -590,7 +615,7 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
           r8[l] = rows[l < n ? l : 0];
           y8[l] = static_cast<int>(ys[l < n ? l : 0]);
         }
-        K::template rows8_scattered<kLse>(r8, y8, c32, threshold, res);
+        K::template rows8_scattered<kLse, kTiny>(r8, y8, c32, threshold, res);
         for (int l = 0; l < n; ++l) fold_row(idx[l], rows[l], ys[l], res.row(l));
       });
 }
@@ -598,10 +623,15 @@ void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, st
 template <typename K, bool kWeighted>
 void score_rows_f32(Partial& p, const MulticlassBatch& b, std::int64_t begin, std::int64_t end) {
   ScoredRowFold<float, kWeighted> fold(p, b);
-  if (fold.want_lse()) {
-    score_rows_f32<K, kWeighted, true>(p, b, begin, end, fold);
+  const bool tiny = fold.tracks_tiny();
+  if (fold.want_lse() && tiny) {
+    score_rows_f32<K, kWeighted, true, true>(p, b, begin, end, fold);
+  } else if (fold.want_lse()) {
+    score_rows_f32<K, kWeighted, true, false>(p, b, begin, end, fold);
+  } else if (tiny) {
+    score_rows_f32<K, kWeighted, false, true>(p, b, begin, end, fold);
   } else {
-    score_rows_f32<K, kWeighted, false>(p, b, begin, end, fold);
+    score_rows_f32<K, kWeighted, false, false>(p, b, begin, end, fold);
   }
   fold.flush();
 }
@@ -695,13 +725,15 @@ void count_top1(SufficientState& s) {
 
 }  // namespace
 
-void update(SufficientState& state, const MulticlassBatch& batch) {
+void update(SufficientState& state, const MulticlassBatch& batch,
+            std::vector<std::int64_t>* tiny_rows) {
   const std::int64_t n = validate(state, batch);
   const bool has_scores = !batch.scores.empty();
   const bool weighted = !batch.sample_weight.empty();
   const std::int64_t element = has_scores ? (batch.scores.dtype == DType::float32 ? 4 : 8) : 8;
   auto make = [&] {
-    Partial p{SufficientState(state.options()), true, false, false, {}, {}, {}};
+    Partial p{SufficientState(state.options()),   true, false, false, {}, {}, {},
+              tiny_rows != nullptr && has_scores, {}};
     if (weighted) p.state.promote_to_weighted();
     return p;
   };
@@ -731,6 +763,7 @@ void update(SufficientState& state, const MulticlassBatch& batch) {
   }
   count_top1(batch_state);
   detail::finish_batch(batch_state, has_scores, all_in_unit, keras_zero, keras_negative);
+  if (tiny_rows) *tiny_rows = detail::merged_tiny_rows(partials);
   state.merge(batch_state);
 }
 

@@ -653,7 +653,7 @@ def test_keras_golden_sets_stream_like_the_functional_api(monkeypatch: pytest.Mo
 
 
 def test_the_chunked_tiny_check_sees_every_cell() -> None:
-    """has_tiny_magnitude (the Evaluator's per-batch check, read in cache-sized chunks) agrees
+    """has_tiny_magnitude (cast_scores' first check, read in cache-sized chunks) agrees
     with the whole-array rule for a zero, -0, a subnormal or a NaN planted anywhere,
     chunk boundaries included."""
     from metricaudit._inputs import _TINY_CHUNK, has_tiny_magnitude
@@ -672,3 +672,129 @@ def test_the_chunked_tiny_check_sees_every_cell() -> None:
     a = base.copy()
     a[5] = tiny  # the smallest normal is not tiny
     assert not has_tiny_magnitude(a)
+
+
+# ---- the rows the pass lists ------------------------------------------------------------
+
+
+def _planted(rng: np.random.Generator, n: int, cols: int, dtype: Any, rows: list[int]) -> np.ndarray:
+    """Scores never tiny by chance, with a zero, -0 or a subnormal (either sign) in ``rows``."""
+    s = (rng.uniform(0.5, 2.0, (n, cols)) * rng.choice([-1, 1], (n, cols))).astype(dtype)
+    finfo = np.finfo(dtype)
+    values = [0.0, -0.0, finfo.smallest_subnormal, -finfo.smallest_subnormal, finfo.tiny / 2,
+              -finfo.tiny / 3]
+    for k, i in enumerate(rows):
+        s[i, (7 * k) % cols] = values[k % len(values)]
+    s[min(3, n - 1), 0] = finfo.tiny  # the smallest normal is not tiny
+    return s
+
+
+def _numpy_rows(s: np.ndarray, counted: np.ndarray | None) -> np.ndarray:
+    cells = np.abs(s) < np.finfo(s.dtype).tiny
+    rows = cells.any(axis=1) if cells.ndim == 2 else cells
+    return np.flatnonzero(rows if counted is None else rows & counted)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cols", [10, 40])
+def test_the_pass_lists_the_rows_holding_a_zero_or_a_subnormal(dtype: Any, cols: int) -> None:
+    """A core state built with tiny_rows=True returns from update the rows the numpy rule
+    finds in float32 scores (the scan fold_batch no longer runs), ignore_index rows left out,
+    for every thread count; float64 scores and other states return None, and the flag
+    survives copy and state dicts. (The C++ pass lists float64 rows too: tiny_scores_test.)"""
+    rng = np.random.default_rng(cols)
+    chunk = max(64, (1 << 18) // (cols * np.dtype(dtype).itemsize))  # the pass's thread chunk
+    n = 2 * chunk + 9
+    planted = sorted({i for b in range(0, n + 1, chunk) for i in (b - 9, b - 1, b, b + 8)
+                      if 0 <= i < n} | {n - 1})
+    s = _planted(rng, n, cols, dtype, planted)
+    target = rng.integers(0, cols, n)
+    weights = rng.random(n)
+    for ignore_index in (None, 2):
+        counted = None if ignore_index is None else target != ignore_index
+        want = _numpy_rows(s, counted)
+        if dtype == np.float64:  # not scanned: every row changes under a float32 cast
+            assert _core.MulticlassState(cols, tiny_rows=True).update(s, target) is None
+            break
+        assert 0 < len(want) <= len(planted)
+        for threads in (1, 2, 3):
+            for w in (None, weights):
+                state = _core.MulticlassState(cols, ignore_index=ignore_index, threads=threads,
+                                              tiny_rows=True)
+                got = state.update(s, target, w)
+                assert got.dtype == np.int64 and np.array_equal(got, want), (threads, ignore_index)
+    if dtype == np.float64:
+        return
+    plain = _core.MulticlassState(cols)
+    assert plain.update(s, target) is None and not plain.tiny_rows
+    state = _core.MulticlassState(cols, tiny_rows=True)
+    state.update(s, target)
+    assert state.copy().tiny_rows
+    again = _core.MulticlassState.from_state_dict(state.state_dict(), tiny_rows=True)
+    assert np.array_equal(again.update(s, target), _numpy_rows(s, None))
+
+    binary = _core.LabelwiseState(1, tiny_rows=True)
+    column = np.ascontiguousarray(s[:, 0])
+    assert np.array_equal(binary.update(column, (target % 2)), _numpy_rows(column, None))
+    multilabel = _core.LabelwiseState(cols, threads=2, tiny_rows=True)
+    labels = (rng.random((n, cols)) < 0.5).astype(np.int32)
+    assert np.array_equal(multilabel.update(s, labels), _numpy_rows(s, None))
+    assert _core.LabelwiseState(cols).update(s, labels) is None
+
+
+def _whole_array_counts(s: np.ndarray, counted: np.ndarray | None, threshold: float,
+                        multiclass: bool) -> dict[str, int]:
+    """The three cast counts from the whole batch (the rule of _score_cast's docstring,
+    applied to every row rather than to the listed ones)."""
+    flushed = cast_scores(s, FLUSH)
+    ranked = cast_scores(flushed, FLUSH, argmax=True)
+    keep = np.ones(len(s), dtype=bool) if counted is None else counted
+    rows = (lambda cells: cells.any(axis=1) if cells.ndim == 2 else cells)
+    changed = rows(flushed.view(np.uint32) != s.view(np.uint32)) & keep
+    negative = rows(np.signbit(flushed) & (flushed == 0)) & keep
+    t = np.float32(threshold)
+    moved = rows((flushed > t) != (ranked > t))
+    if multiclass:
+        moved |= np.argmax(flushed, axis=1) != np.argmax(ranked, axis=1)
+    return {
+        _score_cast.CHANGED: int(changed.sum()),
+        _score_cast.NEGZERO: int(negative.sum()),
+        _score_cast.ARGMAX: int((moved & negative).sum()),
+    }
+
+
+@pytest.mark.parametrize("argmax", [False, True])
+def test_a_flushed_view_holds_the_cast_batch(argmax: bool) -> None:
+    """Under profile='keras' the batch is folded as given into a fresh state and merged when
+    the listed rows are unchanged by the view, or folded again from a cast copy: either way
+    the state is the one of the cast batch, bit for bit, and the counts are those of the
+    whole batch. Batches: no tiny cell, only +0, a -0, subnormals, both; with ignore_index."""
+    rng = np.random.default_rng(5)
+    n, C = 700, 10
+    base = _planted(rng, n, C, np.float32, [])
+    base[3, 0] = 1.0
+    cases = {"clean": [], "+0": [5, 6, 401], "-0": [1, 17], "subnormals": [2, 3, 699],
+             "all": list(range(0, n, 37))}
+    for ignore_index in (None, 4):
+        ev = ma.Evaluator(C, profile=KERAS, argmax_scores=argmax, ignore_index=ignore_index)
+        ref = _core.MulticlassState(C, **ev._args)
+        total = dict.fromkeys(_score_cast.COUNTS, 0)
+        for name, rows in cases.items():
+            s = base.copy()
+            values = {"+0": [0.0], "-0": [-0.0], "subnormals": [1e-40, -3e-39]}.get(
+                name, [0.0, -0.0, 1e-40, -1e-40])
+            for k, i in enumerate(rows):
+                # The row's maximum: the planted value beside a +0 (ranked against it only
+                # once the view flushes the subnormal, or ranks -0 below +0).
+                s[i] = -np.abs(s[i])
+                s[i, (3 * k) % C] = values[k % len(values)]
+                s[i, (3 * k + 1) % C] = 0.0
+            target = rng.integers(0, C, n)
+            ev.update(s, target)
+            ref.update(cast_scores(cast_scores(s, FLUSH), FLUSH, argmax=argmax), target)
+            counted = None if ignore_index is None else target != ignore_index
+            for key, value in _whole_array_counts(s, counted, 0.5, True).items():
+                total[key] += value
+            assert ev._state == ref, (name, ignore_index)
+            assert {k: ev._counts.values[k] for k in total} == total, (name, ignore_index)
+        assert total[_score_cast.CHANGED] > 0 and total[_score_cast.NEGZERO] > 0

@@ -149,9 +149,11 @@ class Evaluator:
         self._counts = _score_cast.Counts.zero(self._count_names)
 
     def _new_state(self) -> Any:
+        # tiny_rows: each update returns the rows holding a zero or a subnormal score,
+        # what the score-cast counts need (_score_cast.fold_batch).
         if self.task == "multiclass":
-            return _core.MulticlassState(self._num, **self._args)
-        return _core.LabelwiseState(self._num, **self._args)
+            return _core.MulticlassState(self._num, **self._args, tiny_rows=True)
+        return _core.LabelwiseState(self._num, **self._args, tiny_rows=True)
 
     # ---- accumulation ---------------------------------------------------------
 
@@ -196,7 +198,9 @@ class Evaluator:
             None if ignore_index is None else t != ignore_index,
             self._args["threshold"],
             self.task == "multiclass",
-            lambda scores: self._state.update(scores, t, w),
+            self._state,
+            self._new_state,
+            lambda state, scores: state.update(scores, t, w),
             self._count_names,
         )
         with self._lock:
@@ -368,7 +372,8 @@ class Evaluator:
         """Replaces the state, the score cast and the counts with those of ``state_dict``."""
         d = {k: (v if k == "options" else _as_int64(v, k)) for k, v in state_dict.items()}
         counts = {name: d.pop(name, None) for name in self._count_names}
-        state = type(self._state).from_state_dict(d, threads=self.threads)  # format, entries
+        state = type(self._state).from_state_dict(  # checks the format and the entries
+            d, threads=self.threads, tiny_rows=True)
         view = _score_cast.view_from_options(d["options"])
         values = {}
         for name, value in counts.items():

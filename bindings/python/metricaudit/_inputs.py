@@ -148,7 +148,9 @@ _TINY_CHUNK = 1 << 16  # cells per step of has_tiny_magnitude: 256 KiB of float3
 
 def has_tiny_magnitude(a: np.ndarray) -> bool:
     """Whether a float array holds a zero, a subnormal or a NaN (``|x| < tiny`` or unordered):
-    the cells a flush-to-zero cast or Keras' argmax rule can touch. Read in cache-sized
+    the cells a flush-to-zero cast or Keras' argmax rule can touch (:func:`cast_scores`'
+    first check; the Evaluator's float32 batches are scanned by the C++ pass instead, which
+    lists the rows holding one). Read in cache-sized
     chunks into one small buffer, so a batch of 10^9 scores makes no N x C temporary (a
     whole-array ``np.abs`` doubled the pass's memory traffic and allocated the batch's size)."""
     flat = a.reshape(-1)
@@ -162,22 +164,6 @@ def has_tiny_magnitude(a: np.ndarray) -> bool:
         if not magnitude.min() >= tiny:  # a NaN makes the minimum NaN: not >= either
             return True
     return False
-
-
-def tiny_cells(a: np.ndarray) -> np.ndarray:
-    """The flat indices of a float array's zeros and subnormals (``|x| < tiny``; NaN is not),
-    found chunk by chunk as :func:`has_tiny_magnitude` reads: the few cells a flush-to-zero
-    cast or Keras' argmax rule can touch, without an N x C temporary."""
-    flat = a.reshape(-1)
-    tiny = np.finfo(a.dtype).tiny
-    buffer = np.empty(min(flat.size, _TINY_CHUNK), dtype=a.dtype)
-    found = []
-    for start in range(0, flat.size, _TINY_CHUNK):
-        chunk = flat[start : start + _TINY_CHUNK]
-        magnitude = np.abs(chunk, out=buffer[: chunk.size])
-        if not magnitude.min() >= tiny:
-            found.append(start + np.flatnonzero(magnitude < tiny))
-    return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
 
 
 def cast_scores(a: np.ndarray, score_cast: str, *, argmax: bool = False) -> np.ndarray:
@@ -194,7 +180,7 @@ def cast_scores(a: np.ndarray, score_cast: str, *, argmax: bool = False) -> np.n
     if a.dtype != np.float32:
         a = a.astype(np.float32)
     if not has_tiny_magnitude(a):
-        return a  # the common case (the Evaluator runs it on every batch)
+        return a  # the common case
     tiny = np.finfo(np.float32).tiny
     magnitude = np.abs(a)
     at = np.flatnonzero(magnitude < tiny)  # the zeros and subnormals (nan is not below)

@@ -24,6 +24,11 @@ counts, per state, the rows where another view could give a different state:
   threshold differs between the two: all that a reading without ``top_k`` or ``ties``
   reads (the top-1 counts, the confusion matrix, the element-wise decisions).
 
+Only rows holding a zero or a subnormal (|x| < FLT_MIN for float32) can differ between the
+views. The C++ pass lists them as it folds a batch (the Evaluator's core states are built
+with ``tiny_rows=True``; the float32 kernels test each score in the sweep that loads it), so
+:func:`fold_batch` casts and counts those rows alone and reads the batch no other time.
+
 Each count is a sum over rows, whatever the batches, so merged and summed states carry it
 exactly and a reading is refused or served alike however the rows were batched. A reading
 whose view differs from the accumulated one is served when the counts that separate the
@@ -39,7 +44,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from . import _core
-from ._inputs import cast_scores, tiny_cells
+from ._inputs import cast_scores
 from ._options import profile_row
 
 AS_GIVEN = "as_given"
@@ -164,12 +169,29 @@ def fold_batch(
     counted: np.ndarray | None,
     threshold: float,
     multiclass: bool,
-    update: Callable[[np.ndarray], None],
+    state: Any,
+    fresh_state: Callable[[], Any],
+    fold: Callable[[Any, np.ndarray], np.ndarray],
     names: tuple[str, ...],
 ) -> Counts:
-    """Folds one batch of float ``scores`` into the state (``update(scores)``), in ``view``;
-    returns its counts. ``counted``: the rows the state counts (None: all); ``threshold``:
-    the state's decision threshold; ``multiclass``: each row has a top-1 class."""
+    """Folds one batch of float ``scores`` into ``state`` in ``view``; returns its counts.
+
+    ``counted``: the rows the state counts (None: all); ``threshold``: the state's decision
+    threshold; ``multiclass``: each row has a top-1 class. ``fold(s, scores)`` folds
+    ``scores`` into the core state ``s`` (``s.update(scores, target, weight)`` of a state
+    built with ``tiny_rows=True``) and returns the rows the pass scored that hold a zero or
+    a subnormal score (found by the sweep that loads the scores: no scan of its own);
+    ``fresh_state()``: an empty core state of the same options.
+
+    Float32 scores: only those rows can differ between the views, so only they are cast
+    (no N x C temporary). In the view as given the batch is folded into ``state`` at once.
+    In a flushed view it is folded into a fresh state, merged into ``state`` when the view
+    changes none of the listed rows (no subnormal; no negative zero under
+    ``argmax_scores``): the common case. Otherwise the fresh state is dropped and a copy of
+    the batch with those rows cast is folded instead (a second pass, on rare batches).
+    Either way the state is the one the cast batch would give (an update is a merge of the
+    batch's own state). Float64 scores: as given, one pass; in a float32 view, a whole cast
+    (every row changed)."""
     counts = Counts.zero(names)
 
     def rows_counted(rows: np.ndarray | None = None) -> int:
@@ -179,23 +201,21 @@ def fold_batch(
 
     if scores.dtype == np.float64 and view.cast == AS_GIVEN:
         # Every flushed reading is refused (all its rows changed): nothing else to learn.
-        update(scores)
+        fold(state, scores)
     elif scores.dtype == np.float32:
-        # Only the rows holding a zero or a subnormal can differ between the views: they are
-        # found chunk by chunk and cast on their own (no N x C temporary, no whole copy
-        # unless the state's view changes a cell).
-        at = tiny_cells(scores)
-        rows = np.unique(at // scores.shape[1]) if scores.ndim == 2 else at
+        batch = state if view.cast == AS_GIVEN else fresh_state()
+        rows = fold(batch, scores)
         sub = scores[rows]
         flushed_sub = cast_scores(sub, FLUSH)
         ranked_sub = cast_scores(flushed_sub, FLUSH, argmax=True)
         view_sub = sub if view.cast == AS_GIVEN else (ranked_sub if view.argmax else flushed_sub)
-        if view_sub is sub:
-            update(scores)
-        else:
+        if view_sub is not sub:  # the view changes a listed row: fold the cast batch instead
             viewed = scores.copy()
             viewed[rows] = view_sub
-            update(viewed)
+            batch = fresh_state()
+            fold(batch, viewed)
+        if batch is not state:
+            state.merge(batch)
         in_state = None if counted is None else counted[rows]
 
         def count(mask: np.ndarray) -> int:
@@ -212,7 +232,7 @@ def fold_batch(
     else:  # float64 scores in a float32 view: a whole cast, and every row changed (below)
         flushed = cast_scores(scores, FLUSH)
         ranked = cast_scores(flushed, FLUSH, argmax=True)
-        update(ranked if view.argmax else flushed)
+        fold(state, ranked if view.argmax else flushed)
         if ranked is not flushed:  # a negative zero somewhere
             negative = np.signbit(flushed) & (flushed == 0)  # the cells the argmax rule moves
             rows = _rows(negative) if counted is None else _rows(negative) & counted

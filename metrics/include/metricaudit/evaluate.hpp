@@ -10,6 +10,9 @@
 // Float64 scores take a double exp and log (within a few ulp of double).
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "metricaudit/array_view.hpp"
 #include "metricaudit/labelwise_state.hpp"
 #include "metricaudit/sufficient_state.hpp"
@@ -20,14 +23,25 @@ namespace metricaudit {
 inline constexpr double kFloat32LossRelativeError = 10.0 / 16777216.0;
 
 /// Folds one multi-class batch into `state`. Throws a subclass of InvalidArgument
-/// naming the argument and the first offending index; on error `state` is unchanged.
-void update(SufficientState& state, const MulticlassBatch& batch);
+/// naming the argument and the first offending index; on error `state` (and
+/// `*tiny_rows`) is unchanged.
+///
+/// `tiny_rows`, when given, receives the rows the pass scored that hold a zero or a
+/// subnormal score (|z| below the smallest normal of the scores' type; nan is not one),
+/// in ascending order, the same for every thread count: the only rows a flush-to-zero
+/// cast (Keras 3 on jax, CPU) or Keras' argmax rule can change, found by the sweep that
+/// loads the scores. Rows it does not score (ignore_index) are not listed; a batch of
+/// predicted labels lists none.
+void update(SufficientState& state, const MulticlassBatch& batch,
+            std::vector<std::int64_t>* tiny_rows = nullptr);
 
 /// A fresh state holding one batch.
 SufficientState evaluate(const MulticlassBatch& batch, const StateOptions& options);
 
-/// Folds one binary / multilabel batch into `state` (same error contract).
-void update(LabelwiseState& state, const LabelwiseBatch& batch);
+/// Folds one binary / multilabel batch into `state` (same error contract, and the same
+/// `tiny_rows`: the rows i whose scores [i, 0..L) hold a zero or a subnormal).
+void update(LabelwiseState& state, const LabelwiseBatch& batch,
+            std::vector<std::int64_t>* tiny_rows = nullptr);
 LabelwiseState evaluate(const LabelwiseBatch& batch, const LabelwiseOptions& options);
 
 }  // namespace metricaudit

@@ -20,9 +20,12 @@ struct RowResult {
   /// Float32 kernels: the row is `special` (a non-finite score, or sums beyond float32):
   /// the caller recomputes it with the double kernels.
   bool bad;
-  bool in_unit;      ///< every score in [0, 1]
-  bool masked;       ///< some score is -inf
-  bool nonneg;       ///< every score >= 0 (Keras' categorical family reads the row)
+  bool in_unit;  ///< every score in [0, 1]
+  bool masked;   ///< some score is -inf
+  bool nonneg;   ///< every score >= 0 (Keras' categorical family reads the row)
+  /// Float32 kernels: some score is a zero or a subnormal (|z| < FLT_MIN; nan is not).
+  /// The double kernels leave it false: the pass scans those rows itself when asked.
+  bool tiny;
   double lse_hi;     ///< when requested (see above)
   double lse_lo;     ///< 0 from the double kernels
   double smoothing;  ///< sum_c (lse - z_c), when requested and no score is -inf
@@ -38,9 +41,10 @@ struct alignas(32) RowBlock {
   long long bad[4], in_unit[4], masked[4], nonneg[4];
   double lse[4], smoothing[4];
   RowResult row(int l) const {
-    return RowResult{argmax[l],   greater[l],      ties_below[l],  ties_above[l],  above[l],
-                     bad[l] != 0, in_unit[l] != 0, masked[l] != 0, nonneg[l] != 0, lse[l],
-                     0.0,         smoothing[l]};
+    return RowResult{argmax[l],      greater[l],  ties_below[l],   ties_above[l],
+                     above[l],       bad[l] != 0, in_unit[l] != 0, masked[l] != 0,
+                     nonneg[l] != 0, false,       lse[l],          0.0,
+                     smoothing[l]};
   }
 };
 
@@ -49,16 +53,18 @@ struct alignas(32) RowBlock {
 struct alignas(32) RowBlock8 {
   int argmax[8], greater[8], ties_below[8], ties_above[8], above[8];
   int special[8], in_unit[8], nonneg[8];
+  int tiny[8];  ///< the row holds a zero or a subnormal (|z| < FLT_MIN; nan is not)
   double lse_hi[8], lse_lo[8], smoothing[8];
   double loss[8];           ///< (lse_hi - z_y) + lse_lo: the loss term of the row
   long long correct_cells;  ///< sum over lanes of C - 1 - above + 2 [z_y > threshold]
   bool any_special;
   bool any_nonneg;  ///< some lane's scores are all >= 0 (maybe a probability row)
   bool all_nonneg;  ///< every lane's scores are >= 0
+  bool any_tiny;    ///< some lane's row holds a zero or a subnormal
   RowResult row(int l) const {
-    return RowResult{argmax[l],      greater[l],      ties_below[l],   ties_above[l],
-                     above[l],       special[l] != 0, in_unit[l] != 0, false,
-                     nonneg[l] != 0, lse_hi[l],       lse_lo[l],       smoothing[l]};
+    return RowResult{argmax[l],       greater[l],      ties_below[l], ties_above[l],  above[l],
+                     special[l] != 0, in_unit[l] != 0, false,         nonneg[l] != 0, tiny[l] != 0,
+                     lse_hi[l],       lse_lo[l],       smoothing[l]};
   }
 };
 

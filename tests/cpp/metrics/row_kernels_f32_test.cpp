@@ -5,6 +5,8 @@
 //  - every row's loss and smoothing terms within kFloat32LossRelativeError (plus
 //    C * 2^-124) of a long-double reference, on rows made to stress the bound;
 //  - counts equal to the scalar definition; non-finite rows flagged;
+//  - rows holding a zero or a subnormal flagged (RowResult::tiny), with and without the
+//    log-sum-exp, wherever the cell lies; nan, +-inf and FLT_MIN not;
 //  - a row's results independent of its lane, its block (strided or scattered) and its
 //    address, bit for bit.
 #include <gtest/gtest.h>
@@ -211,15 +213,18 @@ void expect_within_bound(const RowResult& r, const Reference& ref, const float* 
 
 // One row through the kernel that C selects: rows8 (as lane `lane` of a strided and of a
 // scattered block, the other lanes other rows) or row1_f32 (at `shift` floats from an
-// aligned address).
-template <typename K>
-RowResult run_f32(const std::vector<float>& row, int y, int C, float thr, int lane, int shift,
-                  bool strided, const std::vector<float>& other, int other_y) {
+// aligned address), with the log-sum-exp (lse) and the tiny flag (kTiny).
+template <typename K, bool kLse, bool kTiny>
+RowResult run_f32_with(const std::vector<float>& row, int y, int C, float thr, int lane, int shift,
+                       bool strided, const std::vector<float>& other, int other_y) {
   if (C > detail::kRowLanesMaxClasses) {
     std::vector<float> store(row.size() + 8);
     std::copy(row.begin(), row.end(), store.begin() + shift);
     RowResult r;
-    K::template row1_f32<true>(store.data() + shift, y, C, thr, r);
+    K::template row1_f32<kLse, kTiny>(store.data() + shift, y, C, thr, r);
+    if (!kTiny) {
+      EXPECT_FALSE(r.tiny) << "set only when asked";
+    }
     return r;
   }
   std::vector<float> block(static_cast<std::size_t>(8 * C + 8));
@@ -232,13 +237,31 @@ RowResult run_f32(const std::vector<float>& row, int y, int C, float thr, int la
   }
   RowBlock8 out;
   if (strided) {
-    K::template rows8_strided<true>(base, ys, C, thr, out);
+    K::template rows8_strided<kLse, kTiny>(base, ys, C, thr, out);
   } else {
     const float* rows[8];
     for (int l = 0; l < 8; ++l) rows[l] = base + l * C;
-    K::template rows8_scattered<true>(rows, ys, C, thr, out);
+    K::template rows8_scattered<kLse, kTiny>(rows, ys, C, thr, out);
+  }
+  int any_tiny = 0;
+  for (int l = 0; l < 8; ++l) any_tiny |= out.tiny[l];
+  EXPECT_EQ(out.any_tiny, any_tiny != 0) << "RowBlock8::any_tiny is the lanes' or";
+  if (!kTiny) {
+    EXPECT_FALSE(out.any_tiny) << "set only when asked";
   }
   return out.row(lane);
+}
+
+// The log-sum-exp and the tiny flag by default; `plain`: the kernel the pass runs when
+// update() is not asked for tiny_rows, whose other results must be the same bits.
+template <typename K>
+RowResult run_f32(const std::vector<float>& row, int y, int C, float thr, int lane, int shift,
+                  bool strided, const std::vector<float>& other, int other_y, bool lse = true,
+                  bool plain = false) {
+  if (plain)
+    return run_f32_with<K, true, false>(row, y, C, thr, lane, shift, strided, other, other_y);
+  if (lse) return run_f32_with<K, true, true>(row, y, C, thr, lane, shift, strided, other, other_y);
+  return run_f32_with<K, false, true>(row, y, C, thr, lane, shift, strided, other, other_y);
 }
 
 void expect_bits_equal(const RowResult& a, const RowResult& b, const std::string& what) {
@@ -250,6 +273,7 @@ void expect_bits_equal(const RowResult& a, const RowResult& b, const std::string
   EXPECT_EQ(a.bad, b.bad) << what;
   EXPECT_EQ(a.in_unit, b.in_unit) << what;
   EXPECT_EQ(a.nonneg, b.nonneg) << what;
+  EXPECT_EQ(a.tiny, b.tiny) << what;
   EXPECT_EQ(std::memcmp(&a.lse_hi, &b.lse_hi, sizeof(double)), 0) << what;
   EXPECT_EQ(std::memcmp(&a.lse_lo, &b.lse_lo, sizeof(double)), 0) << what;
   EXPECT_EQ(std::memcmp(&a.smoothing, &b.smoothing, sizeof(double)), 0) << what;
@@ -269,6 +293,9 @@ void check_rows(const char* name) {
           std::string(name) + " C=" + std::to_string(C) + " kind=" + std::to_string(kind);
       const RowResult first = run_f32<K>(row, y, C, thr, 0, 0, true, other, 0);
       expect_within_bound(first, ref, row.data(), y, C, what);
+      RowResult plain = run_f32<K>(row, y, C, thr, 0, 0, true, other, 0, true, true);
+      plain.tiny = first.tiny;  // the one result the kernel without kTiny does not give
+      expect_bits_equal(plain, first, what + " without the tiny flag");
       for (int shift = 0; shift < 8; shift += 3) {
         for (int lane = 0; lane < 8; ++lane) {
           for (bool strided : {true, false}) {
@@ -322,6 +349,70 @@ TEST(RowKernelsF32, PortableFlagsRowsItCannotVouchFor) {
 TEST(RowKernelsF32, Avx2FlagsRowsItCannotVouchFor) {
   if (!detail::use_avx2_kernels()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
   check_special<detail::avx2::Kernels>("avx2");
+}
+#endif
+
+// RowResult::tiny: a row holding a zero or a subnormal (either sign) is flagged, wherever
+// the cell lies (before, in and after the target's packet, in row1_f32's partial last
+// packet), with and without the log-sum-exp sweep, in every lane of a strided or a
+// scattered block; a row whose smallest magnitude is FLT_MIN, or that holds a nan or an
+// infinity, is not, and neither is a neighbour lane.
+template <typename K>
+void check_tiny(const char* name) {
+  const float denorm = std::numeric_limits<float>::denorm_min();
+  const float flt_min = std::numeric_limits<float>::min();
+  const float inf = std::numeric_limits<float>::infinity();
+  const float tiny[] = {0.0f,
+                        -0.0f,
+                        denorm,
+                        -denorm,
+                        1e-40f,
+                        -1e-40f,
+                        std::nextafter(flt_min, 0.0f),
+                        -std::nextafter(flt_min, 0.0f)};
+  const float not_tiny[] = {flt_min, -flt_min, std::numeric_limits<float>::quiet_NaN(),
+                            inf,     -inf,     1.0f};
+  for (int C : {1, 2, 7, 8, 9, 16, 17, 24, 40, 1000}) {
+    const std::vector<float> other(static_cast<std::size_t>(C), 0.25f);
+    const int y = C / 2;
+    for (int c : {0, C / 3, y, C - 1}) {
+      for (bool lse : {true, false}) {
+        for (int lane = 0; lane < 8; lane += 3) {
+          for (bool strided : {true, false}) {
+            const std::string what = std::string(name) + " C=" + std::to_string(C) + " column " +
+                                     std::to_string(c) + " lane " + std::to_string(lane) +
+                                     (strided ? " strided" : " scattered") + (lse ? " lse" : "");
+            for (float v : tiny) {
+              std::vector<float> row(static_cast<std::size_t>(C), 0.5f);
+              row[static_cast<std::size_t>(c)] = v;
+              EXPECT_TRUE(run_f32<K>(row, y, C, 0.5f, lane, 1, strided, other, 0, lse).tiny)
+                  << what << " value " << v;
+              EXPECT_FALSE(run_f32<K>(other, 0, C, 0.5f, lane, 1, strided, row, y, lse).tiny)
+                  << what << " value " << v << ": a neighbour lane";
+            }
+            for (float v : not_tiny) {
+              std::vector<float> row(static_cast<std::size_t>(C), -2.0f);
+              row[static_cast<std::size_t>(c)] = v;
+              EXPECT_FALSE(run_f32<K>(row, y, C, 0.5f, lane, 1, strided, other, 0, lse).tiny)
+                  << what << " value " << v;
+            }
+            if (C > detail::kRowLanesMaxClasses) break;  // row1_f32 has no lanes
+          }
+          if (C > detail::kRowLanesMaxClasses) break;
+        }
+      }
+    }
+  }
+}
+
+TEST(RowKernelsF32, PortableFlagsRowsHoldingAZeroOrASubnormal) {
+  check_tiny<detail::portable::Kernels>("portable");
+}
+
+#ifdef METRICAUDIT_HAVE_AVX2_KERNELS
+TEST(RowKernelsF32, Avx2FlagsRowsHoldingAZeroOrASubnormal) {
+  if (!detail::use_avx2_kernels()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
+  check_tiny<detail::avx2::Kernels>("avx2");
 }
 #endif
 
