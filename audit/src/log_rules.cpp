@@ -19,6 +19,7 @@ namespace {
 
 struct Series {
   std::string metric, split;
+  std::string file;  ///< where its values were read
   MetricName name;
   std::vector<const LoggedPoint*> epoch_points;  ///< one value per epoch (not per step)
   std::vector<const LoggedPoint*> step_points;   ///< every other value
@@ -37,16 +38,16 @@ struct Series {
 std::vector<Series> series_of(const LoggedRun& run,
                               const std::map<std::string, std::string>& overrides) {
   std::vector<Series> out;
-  std::map<std::pair<std::string, std::string>, std::size_t> index;
+  std::map<std::pair<MetricId, Split>, std::size_t> index;
   const RepeatedEpochs repeated(run);
   for (const auto& p : run.points) {
-    const auto key = std::pair(p.metric, p.split);
-    auto [it, fresh] = index.try_emplace(key, out.size());
+    auto [it, fresh] = index.try_emplace(std::pair(p.metric_id, p.split), out.size());
     if (fresh) {
       Series s;
-      s.metric = p.metric;
-      s.split = p.split;
-      s.name = classify_metric(p.metric, overrides);
+      s.metric = run.metric(p);
+      s.split = split_name(p.split);
+      s.file = run.file_of(p);
+      s.name = classify_metric(s.metric, overrides);
       out.push_back(std::move(s));
     }
     Series& s = out[it->second];
@@ -84,7 +85,7 @@ Finding base(std::string_view rule_id, const Series& s, const LoggedPoint& at) {
   f.metric = s.metric;
   f.split = s.split;
   f.logged = at.value;
-  f.file = at.file;
+  f.file = s.file;
   f.line = at.line;
   f.offset = at.offset;
   return f;

@@ -6,7 +6,7 @@
 namespace metricaudit::audit::detail {
 
 RepeatedEpochs::RepeatedEpochs(const LoggedRun& run) {
-  for (const auto& p : run.points) twice_[{p.metric, p.split}].push_back(p.epoch.value_or(-1));
+  for (const auto& p : run.points) twice_[{p.metric_id, p.split}].push_back(p.epoch.value_or(-1));
   for (auto& [series, epochs] : twice_) {
     std::sort(epochs.begin(), epochs.end());
     std::vector<std::int64_t> twice;
@@ -20,7 +20,7 @@ RepeatedEpochs::RepeatedEpochs(const LoggedRun& run) {
 }
 
 bool RepeatedEpochs::contains(const LoggedPoint& p) const {
-  const auto it = twice_.find({p.metric, p.split});
+  const auto it = twice_.find({p.metric_id, p.split});
   return it != twice_.end() &&
          std::binary_search(it->second.begin(), it->second.end(), p.epoch.value_or(-1));
 }

@@ -26,7 +26,7 @@ TEST(Pasted, KerasLinesAreEpochsInOrder) {
   ASSERT_NE(first, nullptr);
   EXPECT_DOUBLE_EQ(first->value, 0.1162);
   EXPECT_EQ(first->precision.decimals, 4);
-  EXPECT_EQ(first->split, "train");
+  EXPECT_EQ(first->split, Split::train);
   EXPECT_TRUE(first->running_mean);  // Keras' training values are running means
   EXPECT_EQ(first->line, 1);
   const LoggedPoint* last = find_point(run, "accuracy", 9);
