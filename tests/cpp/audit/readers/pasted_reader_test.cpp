@@ -89,6 +89,20 @@ TEST(Pasted, MalformedLinesAreNoiseNeverHalfRead) {
   EXPECT_EQ(run.points[2].epoch, 0);
 }
 
+TEST(Pasted, BlocksMergedIntoOneRunKeepTheirNames) {
+  // read_text_log gives every block's points in one run: each block's names (its own
+  // table) must map onto the merged run's.
+  const LoggedRun run = read_string(
+      "loss: 0.5 - accuracy: 0.9\nsome prose\nval_loss: 0.4 - val_accuracy: 0.8\n", "pasted");
+  ASSERT_EQ(run.points.size(), 4u);
+  EXPECT_EQ(run.metric(run.points[0]), "loss");
+  EXPECT_EQ(run.metric(run.points[1]), "accuracy");
+  EXPECT_EQ(run.metric(run.points[2]), "val_loss");
+  EXPECT_EQ(run.metric(run.points[3]), "val_accuracy");
+  EXPECT_EQ(run.points[3].split, Split::val);
+  EXPECT_EQ(run.metrics.size(), 4u);
+}
+
 TEST(Pasted, BlockStatementsAreCapped) {
   // Found by scripts/fuzz: one statement per block, so many blocks made many warnings.
   std::string text;
