@@ -104,7 +104,8 @@ class PastedReader {
       if (kind == LineKind::keras) {
         p.running_mean = p.split == Split::train;
       } else {
-        p.precision.decimals = significant_decimals(v.text, v.number.precision, 3);
+        p.precision.decimals =
+            static_cast<std::uint16_t>(significant_decimals(v.text, v.number.precision, 3));
         p.per_step = lightning_per_step(v.name, p.split);
         p.running_mean = v.name == "loss";
       }

@@ -8,7 +8,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "metricaudit/audit/audit.hpp"
@@ -34,7 +36,7 @@ class RepeatedEpochs {
   bool contains(const LoggedPoint& p) const;
 
  private:
-  std::map<std::pair<MetricId, Split>, std::vector<std::int64_t>> twice_;
+  std::set<std::tuple<MetricId, Split, std::int64_t>> twice_;  ///< (series, epoch) held twice
 };
 
 // ---- metric_names.cpp -------------------------------------------------------

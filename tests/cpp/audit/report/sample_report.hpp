@@ -19,7 +19,7 @@ inline void set_logged(PointResult& p, std::string metric, Split split, std::int
   p.point.epoch = epoch;
   p.point.value = value;
   p.point.precision.kind = Precision::Kind::decimal;
-  p.point.precision.decimals = decimals;
+  p.point.precision.decimals = static_cast<std::uint16_t>(decimals);
   p.point.line = line;
   p.point.offset = 100 * line;
 }
