@@ -53,7 +53,7 @@ std::string_view trim_left(std::string_view s);
 std::string_view strip_bom(std::string_view s);
 
 /// Reserves a reader's point vector once from the rate seen in the first MiB and the
-/// stream's size: a dense 1 GB CSV gives ~50 million points of 64 bytes, and growing
+/// stream's size: a dense 1 GB CSV gives ~50-80 million points of 56 bytes, and growing
 /// the vector by doubling would move them all again and touch twice the memory.
 class PointReserver {
  public:
