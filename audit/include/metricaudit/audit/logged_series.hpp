@@ -78,7 +78,7 @@ class LoggedIndex {
 /// Index of a metric name in its run's table (LoggedRun::metrics).
 using MetricId = std::uint32_t;
 
-/// One logged number. A dense 1 GB CSV holds about 50 million, so a point holds no
+/// One logged number. A dense 1 GB CSV holds 50-80 million, so a point holds no
 /// string: the metric name is an index into its run's table, the split an enum and the
 /// file the run's (LoggedRun::metric, LoggedRun::file_of). It stays within 56 bytes.
 struct LoggedPoint {
