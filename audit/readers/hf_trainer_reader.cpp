@@ -109,7 +109,7 @@ Place place_of(const JsonRecord& record, std::string_view file) {
 
 // One point per metric of `record`; non-numbers are skipped with a warning.
 void add_points(LoggedRun& run, const JsonRecord& record, const Place& place, bool final_values,
-                std::string_view fallback_split, std::string_view file, WarningSink& warnings) {
+                Split fallback_split, std::string_view file, WarningSink& warnings) {
   const bool summary = std::any_of(record.members.begin(), record.members.end(),
                                    [](const JsonMember& m) { return m.key == "train_runtime"; });
   for (const JsonMember& m : record.members) {
@@ -127,9 +127,9 @@ void add_points(LoggedRun& run, const JsonRecord& record, const Place& place, bo
                ": a number under an empty key; expected a "
                "metric name");
     }
-    const std::string_view split = split_from_metric_name(m.key, fallback_split);
-    LoggedPoint& p =
-        add_point(run, m.key, split, m.number.value, m.number.precision, file, m.line, m.offset);
+    const Split split = split_from_metric_name(m.key, fallback_split);
+    LoggedPoint& p = add_point(run, run.metric_id(m.key), split, m.number.value, m.number.precision,
+                               m.line, m.offset);
     if (final_values || summary) {
       // The final evaluation and the training summary belong to no one epoch.
       if (summary && !final_values) p.step = place.step;
@@ -137,7 +137,7 @@ void add_points(LoggedRun& run, const JsonRecord& record, const Place& place, bo
     }
     p.epoch = place.epoch;
     p.step = place.step;
-    p.per_step = split == "train" || !place.at_epoch_end;
+    p.per_step = split == Split::train || !place.at_epoch_end;
   }
 }
 
@@ -181,7 +181,7 @@ LoggedRun read_hf_trainer(std::istream& in, std::string_view file, const TextLog
   read_json_records(
       text, file, "log_history",
       [&](const JsonRecord& record) {
-        add_points(run, record, place_of(record, file), false, "train", file, warnings);
+        add_points(run, record, place_of(record, file), false, Split::train, file, warnings);
       },
       &found);
   if (!found) {
@@ -198,7 +198,7 @@ LoggedRun read_hf_results(std::istream& in, std::string_view file, const TextLog
   const std::string text = read_all(in, file);
   // "eval_results.json": names without a split word are the file's split.
   const std::string stem = fs::path(file).stem().string();
-  const std::string fallback(split_from_metric_name(stem, "train"));
+  const Split fallback = split_from_metric_name(stem, Split::train);
   read_json_records(text, file, "", [&](const JsonRecord& record) {
     add_points(run, record, Place{}, true, fallback, file, warnings);
   });

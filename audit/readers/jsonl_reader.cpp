@@ -50,7 +50,7 @@ class LineHandler : public nlohmann::json_sax<json> {
     values.clear();
     epoch.reset();
     step.reset();
-    split.clear();
+    split.reset();
     not_object = false;
     fractional_epoch = false;
     path_.clear();
@@ -124,7 +124,7 @@ class LineHandler : public nlohmann::json_sax<json> {
       return number(n, n.value);
     }
     if (depth_ == 1 && (is(key_, "split") || is(key_, "phase") || is(key_, "mode"))) {
-      split.assign(split_from_metric_name(val, ""));
+      split = split_named_by(val);
     }
     return true;
   }
@@ -172,7 +172,7 @@ class LineHandler : public nlohmann::json_sax<json> {
   std::vector<Value> values;
   std::optional<std::int64_t> epoch;
   std::optional<std::int64_t> step;
-  std::string split;
+  std::optional<Split> split;  ///< the split a "split"/"phase"/"mode" value names
   bool not_object = false;
   bool fractional_epoch = false;
   std::string error;
@@ -416,12 +416,18 @@ LoggedRun read_jsonl(std::istream& in, std::string_view file, const TextLogOptio
   PointReserver reserver(in);
   LineHandler handler;
   std::string rewritten;
-  // The split of the last line's i-th name: lines repeat their keys, and deriving the
-  // split word by word for every value showed in profiles.
-  struct CachedSplit {
-    std::string name, fallback, split;
+  MetricNames names(run);
+  // The last line's i-th name, its id and what it implies: lines repeat their keys, and
+  // deriving the split word by word (or hashing the name) for every value showed in
+  // profiles.
+  struct CachedName {
+    std::string name;
+    Split fallback = Split::train;
+    Split split = Split::train;
+    MetricId id = 0;
+    bool per_step = false;
   };
-  std::vector<CachedSplit> split_cache;
+  std::vector<CachedName> name_cache;
   bool warned_fractional = false;
   while (reader.next(rec)) {
     std::string_view line = rec.text;
@@ -455,33 +461,30 @@ LoggedRun read_jsonl(std::istream& in, std::string_view file, const TextLogOptio
                    "a non-integer \"epoch\" is not an epoch index; points left without one");
       warned_fractional = true;
     }
-    const std::string_view fallback =
-        handler.split.empty() ? std::string_view("train") : std::string_view(handler.split);
+    const Split fallback = handler.split.value_or(Split::train);
     reserver.check(run.points, rec.offset);
-    if (split_cache.size() < handler.values.size()) split_cache.resize(handler.values.size());
+    if (name_cache.size() < handler.values.size()) name_cache.resize(handler.values.size());
     for (std::size_t i = 0; i < handler.values.size(); ++i) {
-      auto& v = handler.values[i];
+      const auto& v = handler.values[i];
       // The CSV readers refuse an empty column name; an empty key is the same mistake.
       if (v.name.empty())
         fail(file, rec.line, "a number under an empty key; expected a metric name");
-      CachedSplit& cached = split_cache[i];
-      if (cached.name != v.name || cached.fallback != fallback) {
+      CachedName& cached = name_cache[i];
+      if (cached.name != v.name) {
         cached.name = v.name;
-        cached.fallback.assign(fallback);
-        cached.split.assign(split_from_metric_name(v.name, fallback));
+        cached.id = names.id(v.name);
+        cached.split = split_from_metric_name(v.name, fallback);
+        cached.fallback = fallback;
+        cached.per_step = v.name.ends_with("_step");  // Lightning's naming, when a script copies it
+      } else if (cached.fallback != fallback) {
+        cached.split = split_from_metric_name(v.name, fallback);
+        cached.fallback = fallback;
       }
-      // Built in place: no temporary point to move.
-      LoggedPoint& p = run.points.emplace_back();
-      p.split = cached.split;
-      p.metric = std::move(v.name);
+      LoggedPoint& p = add_point(run, cached.id, cached.split, v.number.value, v.number.precision,
+                                 rec.line, rec.offset);
       p.epoch = handler.epoch;
       p.step = handler.step;
-      p.value = v.number.value;
-      p.precision = v.number.precision;
-      p.per_step = p.metric.ends_with("_step");  // Lightning's naming, when a script copies it
-      p.file.assign(file);
-      p.line = rec.line;
-      p.offset = rec.offset;
+      p.per_step = cached.per_step;
     }
   }
   warnings.finish();

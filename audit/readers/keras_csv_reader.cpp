@@ -34,8 +34,9 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
   // Cells are views into the line (no string per cell): rows are most of the work.
   std::vector<std::string_view> cells;
   std::string unescaped;
-  std::vector<std::string> splits;  // per column
-  std::vector<char> running_mean;   // per column
+  std::vector<MetricId> ids;       // per column
+  std::vector<Split> splits;       // per column
+  std::vector<char> running_mean;  // per column
   std::string header_line;
   char sep = ',';
   bool have_header = false;
@@ -57,10 +58,11 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
       }
       split_csv_header(line, sep, header, file, rec.line);
       for (std::size_t c = 0; c < header.size(); ++c) {
-        splits.emplace_back(split_from_metric_name(header[c], "train"));
+        ids.push_back(run.metric_id(header[c]));
+        splits.push_back(split_from_metric_name(header[c], Split::train));
         // History/CSVLogger training values are the epoch's running means; val_ ones are
         // the end-of-epoch evaluation (../shared/CONVENTIONS.md, "What a log shows").
-        running_mean.push_back(splits.back() == "train" ? 1 : 0);
+        running_mean.push_back(splits.back() == Split::train ? 1 : 0);
       }
       header_line.assign(line);
       have_header = true;
@@ -89,8 +91,8 @@ LoggedRun read_keras_csv(std::istream& in, std::string_view file, const TextLogO
              "expected a number or NA in column " + quote_text(header[c]) + ", found " +
                  quote_text(cell));
       }
-      LoggedPoint& p = add_point(run, header[c], splits[c], number->value, number->precision, file,
-                                 rec.line, rec.offset);
+      LoggedPoint& p =
+          add_point(run, ids[c], splits[c], number->value, number->precision, rec.line, rec.offset);
       p.epoch = *epoch;
       p.running_mean = running_mean[c] != 0;
     }

@@ -280,7 +280,8 @@ class KerasProgressReader {
       }
       std::optional<std::int64_t> step = counter.current;
       if (counter.target) step = *epoch_ * *counter.target + counter.current;
-      for (const auto& m : metrics_) emit(m, rec, epoch_, step, /*per_step=*/true, "train", true);
+      for (const auto& m : metrics_)
+        emit(m, rec, epoch_, step, /*per_step=*/true, Split::train, true);
       return;
     }
     notes_.clear();
@@ -321,11 +322,12 @@ class KerasProgressReader {
     last_names_.clear();
     for (const auto& m : metrics_) last_names_.emplace_back(m.name);
     if (last_in_epoch_) {
-      for (const auto& m : metrics_) emit(m, rec, epoch_, std::nullopt, false, "train", true);
+      for (const auto& m : metrics_) emit(m, rec, epoch_, std::nullopt, false, Split::train, true);
     } else {
       // model.evaluate() (or a bar before any epoch header): one full evaluation, so the
       // values are final results rather than running means.
-      for (const auto& m : metrics_) emit(m, rec, std::nullopt, std::nullopt, false, "test", false);
+      for (const auto& m : metrics_)
+        emit(m, rec, std::nullopt, std::nullopt, false, Split::test, false);
     }
   }
 
@@ -339,21 +341,23 @@ class KerasProgressReader {
   }
 
   void emit(const BarMetric& m, const Record& rec, std::optional<std::int64_t> epoch,
-            std::optional<std::int64_t> step, bool per_step, std::string_view default_split,
+            std::optional<std::int64_t> step, bool per_step, Split default_split,
             bool train_is_running_mean) {
-    LoggedPoint& p = add_point(run_, m.name, split_from_metric_name(m.name, default_split),
-                               m.number.value, m.number.precision, file_, rec.line, rec.offset);
+    LoggedPoint& p =
+        add_point(run_, names_.id(m.name), split_from_metric_name(m.name, default_split),
+                  m.number.value, m.number.precision, rec.line, rec.offset);
     p.epoch = epoch;
     p.step = step;
     // Training values on a fit() bar are running means over the epoch so far; val_ values
     // are the end-of-epoch evaluation (../shared/CONVENTIONS.md, "What a log shows").
-    p.running_mean = train_is_running_mean && p.split == "train";
+    p.running_mean = train_is_running_mean && p.split == Split::train;
     p.per_step = per_step;
   }
 
   std::string_view file_;
   const TextLogOptions& options_;
   LoggedRun& run_;
+  MetricNames names_{run_};
   WarningSink warnings_;
   std::optional<std::int64_t> epoch_;
   std::int64_t epoch_line_ = 0;

@@ -46,7 +46,8 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
   // Cells are views into the line (no string per cell): rows are most of the work.
   std::vector<std::string_view> cells;
   std::string unescaped;
-  std::vector<std::string> splits;
+  std::vector<MetricId> ids;  // per column
+  std::vector<Split> splits;
   std::vector<char> per_step;
   std::string header_line;
   std::optional<std::size_t> epoch_col;
@@ -63,7 +64,8 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
         const std::string& name = header[c];
         if (name == "epoch") epoch_col = c;
         if (name == "step") step_col = c;
-        splits.emplace_back(split_from_metric_name(name, "train"));
+        ids.push_back(run.metric_id(name));
+        splits.push_back(split_from_metric_name(name, Split::train));
         per_step.push_back(lightning_per_step(name, splits.back()) ? 1 : 0);
       }
       if (!epoch_col && !step_col) {
@@ -108,8 +110,8 @@ LoggedRun read_lightning_csv(std::istream& in, std::string_view file,
              "expected a number or an empty cell in column " + quote_text(header[c]) + ", found " +
                  quote_text(cell));
       }
-      LoggedPoint& p = add_point(run, header[c], splits[c], number->value, number->precision, file,
-                                 rec.line, rec.offset);
+      LoggedPoint& p =
+          add_point(run, ids[c], splits[c], number->value, number->precision, rec.line, rec.offset);
       p.epoch = epoch;
       p.step = step;
       p.per_step = per_step[c] != 0;

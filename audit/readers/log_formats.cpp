@@ -126,6 +126,12 @@ const LogFormat* sniff_log_format(const LogCandidate& candidate) {
   return best;
 }
 
+const LogFormat* format_by_name(const std::filesystem::path& path) {
+  std::error_code ec;
+  const bool directory = std::filesystem::is_directory(path, ec);
+  return sniff_log_format(LogCandidate{path, {}, directory, directory});
+}
+
 const LogFormat* resolve_log_format(const std::filesystem::path& path, std::string_view format) {
   return format == "auto" ? find_log_format(detect_log_format(path)) : find_log_format(format);
 }

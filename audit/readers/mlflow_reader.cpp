@@ -221,11 +221,15 @@ LoggedRun mlflow_run_points(std::vector<MlflowMetric> metrics, std::string file)
   const bool by_epoch = !epochs.empty();
   for (const MlflowMetric& m : metrics) {
     if (by_epoch && &m == &*epoch_metric) continue;  // consumed: it places the others
-    const std::string_view split = split_from_metric_name(m.key, "train");
+    const Split split = split_from_metric_name(m.key, Split::train);
     const bool per_step = by_epoch ? lightning_per_step(m.key, split) : m.key.ends_with("_step");
+    // One file per key (metrics/<key>): the table's names are distinct, so ids are new.
+    const auto id = static_cast<MetricId>(run.metrics.size());
+    run.metrics.push_back(m.key);
+    run.metric_files.push_back(m.file);
     for (const MlflowValue& v : m.values) {
-      LoggedPoint& p = add_point(run, m.key, split, v.number.value, v.number.precision, m.file,
-                                 v.line, v.offset);
+      LoggedPoint& p =
+          add_point(run, id, split, v.number.value, v.number.precision, v.line, v.offset);
       p.step = v.step;
       if (by_epoch) p.epoch = epochs.at(v.step, v.timestamp);
       p.per_step = per_step;

@@ -153,12 +153,12 @@ std::optional<ParsedNumber> parse_number(std::string_view text) {
   out.value = value;
   if (has_exponent) {
     // "0.0000e+00" (Keras's "%.4e" of 0) has 5 mantissa digits, all zero.
-    out.precision.significant_digits =
-        static_cast<int>(sig_digits > 0 ? sig_digits : int_digits + frac_digits);
+    out.precision.significant_digits = static_cast<std::uint16_t>(
+        std::min<std::size_t>(sig_digits > 0 ? sig_digits : int_digits + frac_digits, 65535));
     const long decimals = static_cast<long>(frac_digits) - exponent;
-    out.precision.decimals = static_cast<int>(std::clamp<long>(decimals, 0, 400));
+    out.precision.decimals = static_cast<std::uint16_t>(std::clamp<long>(decimals, 0, 400));
   } else {
-    out.precision.decimals = static_cast<int>(std::min<std::size_t>(frac_digits, 400));
+    out.precision.decimals = static_cast<std::uint16_t>(std::min<std::size_t>(frac_digits, 400));
   }
   return out;
 }

@@ -97,13 +97,15 @@ class PastedReader {
     }
     LoggedRun& run = runs_.back();
     for (const Value& v : values_) {
-      LoggedPoint& p = add_point(run, v.name, split_from_metric_name(v.name, "train"),
-                                 v.number.value, v.number.precision, file_, rec.line, rec.offset);
+      LoggedPoint& p =
+          add_point(run, run.metric_id(v.name), split_from_metric_name(v.name, Split::train),
+                    v.number.value, v.number.precision, rec.line, rec.offset);
       p.epoch = epoch_;
       if (kind == LineKind::keras) {
-        p.running_mean = p.split == "train";
+        p.running_mean = p.split == Split::train;
       } else {
-        p.precision.decimals = significant_decimals(v.text, v.number.precision, 3);
+        p.precision.decimals =
+            static_cast<std::uint16_t>(significant_decimals(v.text, v.number.precision, 3));
         p.per_step = lightning_per_step(v.name, p.split);
         p.running_mean = v.name == "loss";
       }

@@ -94,6 +94,10 @@ LoggedRun read_text_log(std::istream& in, std::string_view file_name, std::strin
   // here; read_log keeps them apart.
   LoggedRun run = runs.empty() ? LoggedRun{} : std::move(runs.front());
   for (std::size_t i = 1; i < runs.size(); ++i) {
+    // Each block has its own name table: its points take the ids of the merged run's.
+    std::vector<MetricId> ids;
+    for (const std::string& metric : runs[i].metrics) ids.push_back(run.metric_id(metric));
+    for (LoggedPoint& p : runs[i].points) p.metric_id = ids[p.metric_id];
     run.points.insert(run.points.end(), std::make_move_iterator(runs[i].points.begin()),
                       std::make_move_iterator(runs[i].points.end()));
     run.warnings.insert(run.warnings.end(), runs[i].warnings.begin(), runs[i].warnings.end());

@@ -108,10 +108,12 @@ void parse_redraw(const Pending& r, std::string_view file, LoggedRun& run, Warni
                "expected a number for '" + std::string(key) + "' in the tqdm postfix, found " +
                    quote_text(value));
         }
-        LoggedPoint& p = add_point(run, key, split_from_metric_name(key, "train"), number->value,
-                                   number->precision, file, r.line, r.offset);
+        LoggedPoint& p =
+            add_point(run, run.metric_id(key), split_from_metric_name(key, Split::train),
+                      number->value, number->precision, r.line, r.offset);
         p.epoch = r.epoch;
-        p.precision.decimals = significant_decimals(value, number->precision, kTqdmDigits);
+        p.precision.decimals =
+            static_cast<std::uint16_t>(significant_decimals(value, number->precision, kTqdmDigits));
         p.per_step = lightning_per_step(key, p.split);
         p.running_mean = key == "loss";
       }

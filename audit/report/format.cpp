@@ -33,7 +33,7 @@ std::string format_value(double value, const Precision& precision) {
   }
   // At most 10 decimals: CSV loggers print float32 values with up to 19 digits, and
   // columns that wide stop being readable; the JSON report keeps every bit.
-  return printf_double("%.*f", std::clamp(precision.decimals, 0, 10), value);
+  return printf_double("%.*f", std::clamp(static_cast<int>(precision.decimals), 0, 10), value);
 }
 
 std::string format_p(double p) {

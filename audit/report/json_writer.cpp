@@ -75,8 +75,8 @@ using detail::finding_json;
 Json point_json(const PointResult& p) {
   const LoggedPoint& lp = p.point;
   Json point = Json::object();
-  point["metric"] = lp.metric;
-  point["split"] = lp.split;
+  point["metric"] = p.metric;
+  point["split"] = std::string(split_name(lp.split));
   if (lp.epoch) {
     point["epoch"] = *lp.epoch;
   } else {
@@ -93,7 +93,7 @@ Json point_json(const PointResult& p) {
                             {"significant_digits", lp.precision.significant_digits}};
   point["running_mean"] = lp.running_mean;
   point["per_step"] = lp.per_step;
-  point["file"] = lp.file;
+  point["file"] = p.file;
   if (lp.line > 0) {
     point["line"] = lp.line;
   } else {

@@ -69,7 +69,7 @@ void write_points(const AuditReport& r, std::ostream& out, const Palette& c) {
   std::vector<Key> order;
   std::map<Key, std::vector<const PointResult*>> groups;
   for (const PointResult& p : r.points) {
-    Key key{p.point.metric, p.point.split, p.kind, p.point.file};
+    Key key{p.metric, std::string(split_name(p.point.split)), p.kind, p.file};
     auto [it, inserted] = groups.try_emplace(key);
     if (inserted) order.push_back(key);
     it->second.push_back(&p);
@@ -114,14 +114,14 @@ void write_points(const AuditReport& r, std::ostream& out, const Palette& c) {
   for (const Key& key : order) {
     const auto& rows = groups.at(key);
     const PointResult& first = *rows.front();
-    std::string details = "(split " + (first.point.split.empty() ? "-" : first.point.split) + ", " +
+    std::string details = "(split " + std::string(split_name(first.point.split)) + ", " +
                           (first.kind.empty() ? "?" : first.kind) + ", implied " +
                           (first.expected_id.empty() ? "-" : first.expected_id);
-    if (r.logs.size() > 1) details += ", " + shorten(first.point.file, common_dir);
+    if (r.logs.size() > 1) details += ", " + shorten(first.file, common_dir);
     details += ")";
     // The details follow the name, or go on the next line when both do not fit.
-    const std::size_t name_width = detail::display_width(first.point.metric);
-    out << '\n' << c.bold << first.point.metric << c.reset;
+    const std::size_t name_width = detail::display_width(first.metric);
+    out << '\n' << c.bold << first.metric << c.reset;
     if (name_width + 2 + detail::display_width(details) <= kWidth) {
       out << "  " << c.dim << details << c.reset << '\n';
     } else {
@@ -158,7 +158,7 @@ void write_points(const AuditReport& r, std::ostream& out, const Palette& c) {
 // (the report locates it by file and line); %.6g when no point matches.
 std::string finding_value(const AuditReport& r, const Finding& f, double value) {
   for (const PointResult& p : r.points) {
-    if (p.point.metric == f.metric && p.point.file == f.file && p.point.line == f.line &&
+    if (p.metric == f.metric && p.file == f.file && p.point.line == f.line &&
         p.point.offset == f.offset) {
       return detail::format_value(value, p.point.precision);
     }

@@ -23,7 +23,7 @@ using detail::Kind;
 const detail::Recomputed* find_dump(const std::vector<detail::Recomputed>& dumps,
                                     const LoggedPoint& p, bool per_step) {
   for (const auto& d : dumps) {
-    if (d.split != p.split || !d.usable()) continue;
+    if (d.split != split_name(p.split) || !d.usable()) continue;
     if (per_step || !p.epoch) {
       if (p.step && d.step && *d.step == *p.step) return &d;
     } else if (d.epoch && *d.epoch == *p.epoch) {
@@ -74,11 +74,15 @@ std::vector<PointResult> match_points(const std::vector<LoggedRun>& runs,
   for (const auto& run : runs) {
     // A metric logged several times within one epoch is a per-step series.
     const detail::RepeatedEpochs repeated(run);
+    std::vector<detail::MetricName> names;  // by metric id: each name classified once
+    names.reserve(run.metrics.size());
+    for (const auto& metric : run.metrics) names.push_back(detail::classify_metric(metric, kinds));
     for (const auto& p : run.points) {
-      const detail::MetricName name = detail::classify_metric(p.metric, kinds);
+      const detail::MetricName& name = names[p.metric_id];
+      const std::string& metric = run.metric(p);
       if (name.kind == Kind::ignored) continue;
       if (name.kind == Kind::unknown) {
-        undecided.unknown_names.insert(p.metric);
+        undecided.unknown_names.insert(metric);
         continue;
       }
       const bool per_step = p.per_step || repeated.contains(p);
@@ -88,22 +92,24 @@ std::vector<PointResult> match_points(const std::vector<LoggedRun>& runs,
       const detail::Recomputed* dump =
           dumps.empty() || unmatched ? nullptr : find_dump(dumps, p, per_step);
       if (!dump) {
-        if (!dumps.empty()) ++undecided.missing[{p.metric, run.file}];
+        if (!dumps.empty()) ++undecided.missing[{metric, run.file}];
         continue;
       }
       if (dump->labelwise && name.kind == Kind::top_k_accuracy) {
         // Top-k ranks classes; one score per label has nothing to rank.
-        undecided.topk_on_labelwise.insert(p.metric);
+        undecided.topk_on_labelwise.insert(metric);
         continue;
       }
       if (dump->labelwise &&
           catalogue(*dump->labelwise, detail::catalogue_kind(name.kind)).empty()) {
-        undecided.per_class_on_labelwise.insert(p.metric);  // no labelwise reading
+        undecided.per_class_on_labelwise.insert(metric);  // no labelwise reading
         continue;
       }
       LoggedPoint matched = p;
       matched.per_step = per_step;
-      points.push_back(detail::match_point(matched, name, *dump));
+      PointResult& r = points.emplace_back(detail::match_point(matched, name, *dump));
+      r.metric = metric;
+      r.file = run.file_of(p);
     }
   }
   return points;

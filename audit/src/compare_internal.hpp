@@ -28,7 +28,12 @@ struct RunSeries {
   std::string kind;  ///< "accuracy", "top<k>", "loss"
   std::string split;
   MetricName name;
-  std::map<std::int64_t, LoggedPoint> points;   ///< by epoch; the first log read wins
+  /// A point with the file it was read from (the series may span logs).
+  struct Point {
+    LoggedPoint point;
+    std::string file;
+  };
+  std::map<std::int64_t, Point> points;         ///< by epoch; the first log read wins
   std::map<std::int64_t, PointResult> matched;  ///< the epochs that have a dump
 };
 

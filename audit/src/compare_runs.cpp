@@ -23,7 +23,7 @@ class StepEpochs {
       if (!p.step) continue;
       if (p.epoch) {
         map_.try_emplace(*p.step, *p.epoch);
-      } else if (p.metric == "epoch" && p.value >= 0 && p.value == std::floor(p.value)) {
+      } else if (log.metric(p) == "epoch" && p.value >= 0 && p.value == std::floor(p.value)) {
         map_.try_emplace(*p.step, static_cast<std::int64_t>(p.value));
       }
     }
@@ -116,14 +116,18 @@ ReadRun read_run(const AuditOptions& options, const std::string& label) {
       if (!p.epoch) p.epoch = steps.epoch_of(p);
     }
     const RepeatedEpochs repeated(placed);
+    std::vector<MetricName> names;  // by metric id: each name classified once
+    for (const auto& metric : placed.metrics)
+      names.push_back(classify_metric(metric, options.metric_kinds));
     for (const LoggedPoint& p : placed.points) {
-      const MetricName name = classify_metric(p.metric, options.metric_kinds);
+      const MetricName& name = names[p.metric_id];
+      const std::string& metric = placed.metric(p);
       if (name.kind == Kind::ignored || name.kind == Kind::unknown) continue;
       if (!compared(name.kind)) {
         // Precision, recall, F1 and balanced accuracy are ratios of class counts, not means
         // over samples: no paired per-sample test applies. The audit names their convention.
-        if (left_out.insert(p.metric).second) {
-          run.warnings.push_back(p.metric +
+        if (left_out.insert(metric).second) {
+          run.warnings.push_back(metric +
                                  ": compare tests accuracy, top-k accuracy and "
                                  "loss; a " +
                                  kind_name(name) +
@@ -133,21 +137,25 @@ ReadRun read_run(const AuditOptions& options, const std::string& label) {
         continue;
       }
       if (!p.epoch || p.per_step || repeated.contains(p)) continue;  // one batch, a running value
-      auto [it, inserted] = index.try_emplace(p.metric, run.series.size());
-      if (inserted)
-        run.series.push_back(RunSeries{p.metric, kind_name(name), p.split, name, {}, {}});
-      run.series[it->second].points.try_emplace(*p.epoch, p);
+      auto [it, inserted] = index.try_emplace(metric, run.series.size());
+      if (inserted) {
+        run.series.push_back(
+            RunSeries{metric, kind_name(name), std::string(split_name(p.split)), name, {}, {}});
+      }
+      run.series[it->second].points.try_emplace(*p.epoch, RunSeries::Point{p, placed.file_of(p)});
     }
   }
 
   std::vector<PointResult> matched;
   for (RunSeries& s : run.series) {
-    for (const auto& [epoch, point] : s.points) {
+    for (const auto& [epoch, at] : s.points) {
       const Recomputed* d = epoch_dump(run.dumps, s.split, epoch);
       // Top-k ranks classes; one score per label has nothing to rank.
       if (!d || (d->labelwise && s.name.kind == Kind::top_k_accuracy)) continue;
-      const auto& r = s.matched.emplace(epoch, match_point(point, s.name, *d)).first->second;
-      matched.push_back(r);
+      PointResult r = match_point(at.point, s.name, *d);
+      r.metric = s.metric;
+      r.file = at.file;
+      matched.push_back(s.matched.emplace(epoch, std::move(r)).first->second);
     }
   }
   run.info.findings = dump_findings(matched);

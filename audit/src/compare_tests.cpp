@@ -49,12 +49,12 @@ std::optional<Convention> common_convention(const Recomputed& d, const MetricNam
 // The side's logged point and, with a dump, what the audit matched and the common value.
 void fill_side(CompareSide& side, const RunSeries& s, std::int64_t epoch,
                const std::string& common_id) {
-  const LoggedPoint& p = s.points.at(epoch);
+  const RunSeries::Point& at = s.points.at(epoch);
   side.metric = s.metric;
-  side.logged = p.value;
-  side.precision = p.precision;
-  side.file = p.file;
-  side.line = p.line;
+  side.logged = at.point.value;
+  side.precision = at.point.precision;
+  side.file = at.file;
+  side.line = at.point.line;
   const auto m = s.matched.find(epoch);
   if (m == s.matched.end()) return;
   const PointResult& r = m->second;

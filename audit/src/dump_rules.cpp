@@ -98,7 +98,7 @@ Finding make_finding(const std::string& explained_by,
   // has the series; logs come structured formats first.
   const PointResult* last_of_first_log = points.front();
   for (const auto* p : points) {
-    if (p->point.file == points.front()->point.file) last_of_first_log = p;
+    if (p->file == points.front()->file) last_of_first_log = p;
   }
   const PointResult& rep = *last_of_first_log;
   const CandidateValue* row = explained_by.empty() ? nullptr : candidate(rep, explained_by);
@@ -107,8 +107,8 @@ Finding make_finding(const std::string& explained_by,
   f.rule = r.id;
   f.name = r.name;
   f.severity = r.level;
-  f.metric = rep.point.metric;
-  f.split = rep.point.split;
+  f.metric = rep.metric;
+  f.split = split_name(rep.point.split);
   std::set<std::int64_t> epochs, steps;
   for (const auto* p : points) {
     if (p->point.per_step || !p->point.epoch) {
@@ -123,7 +123,7 @@ Finding make_finding(const std::string& explained_by,
   f.explained_by = explained_by;
   f.expected_convention = rep.expected_id;
   f.expected = rep.expected;
-  f.file = rep.point.file;
+  f.file = rep.file;
   f.line = rep.point.line;
   f.offset = rep.point.offset;
   describe(f, r, rep, points.back()->num_classes);
@@ -161,7 +161,7 @@ std::vector<Finding> dump_findings(const std::vector<PointResult>& points) {
   std::vector<std::pair<std::string, std::string>> order;
   std::map<std::pair<std::string, std::string>, std::vector<const PointResult*>> series;
   for (const auto& p : points) {
-    const auto key = std::pair(p.point.metric, p.point.split);
+    const auto key = std::pair(p.metric, std::string(split_name(p.point.split)));
     if (!series.count(key)) order.push_back(key);
     series[key].push_back(&p);
   }

@@ -106,13 +106,21 @@ std::vector<std::pair<fs::path, std::string>> walk_run_directory(
 }
 
 // A log from which no value was read is an input error, never a clean audit: it names the
-// file, how it was read and what it holds.
+// file, how it was read and what it holds. Another --log-format is suggested only when the
+// format was guessed from the content; a name or a layout that fixes it (an empty
+// trainer_state.json log_history) means the log holds no value, and the message says so.
 std::string nothing_read(const fs::path& file, const std::string& format, bool named) {
   const LogFormat* row = find_log_format(format);
-  return file.string() + ": no metric value read from it as " + format + " (" +
-         (row != nullptr ? describe_log_start(file, *row) : std::string("unknown format")) +
-         "); expected " + (row != nullptr ? std::string(row->looks_like) : std::string("a log")) +
-         (named ? " as --log-format says" : ", or name its format with --log-format");
+  std::string out = file.string() + ": no metric value read from it as " + format + " (" +
+                    (row != nullptr ? describe_log_start(file, *row) : "unknown format") + ")";
+  const std::string looks = row != nullptr ? std::string(row->looks_like) : "a log";
+  if (named) return out + "; expected " + looks + " as --log-format says";
+  if (row != nullptr && format_by_name(file) == row) {
+    std::error_code ec;
+    return out + ": " + looks + " by its " + (fs::is_directory(file, ec) ? "layout" : "name") +
+           ", holding no logged metric";
+  }
+  return out + "; expected " + looks + ", or name its format with --log-format";
 }
 
 }  // namespace

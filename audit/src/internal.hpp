@@ -8,7 +8,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "metricaudit/audit/audit.hpp"
@@ -30,10 +32,11 @@ namespace metricaudit::audit::detail {
 class RepeatedEpochs {
  public:
   explicit RepeatedEpochs(const LoggedRun& run);
+  /// `p` is a point of the run given.
   bool contains(const LoggedPoint& p) const;
 
  private:
-  std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> twice_;
+  std::set<std::tuple<MetricId, Split, std::int64_t>> twice_;  ///< (series, epoch) held twice
 };
 
 // ---- metric_names.cpp -------------------------------------------------------
@@ -85,7 +88,7 @@ struct Recomputed {
   bool probabilities = false;                 ///< the dump stores probs (not logits or labels)
   std::unique_ptr<SufficientState> state;     ///< a multi-class dump
   std::unique_ptr<LabelwiseState> labelwise;  ///< a binary or multilabel dump
-  std::string problem;  ///< why the dump cannot be used (both states are null then)
+  std::string problem;            ///< why the dump cannot be used (both states are null then)
   std::int64_t rows = 0;          ///< samples in the dump
   std::int64_t repeated_ids = 0;  ///< rows whose sample id an earlier row has (0 without ids)
   bool usable() const { return state || labelwise; }

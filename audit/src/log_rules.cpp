@@ -4,24 +4,80 @@
 // status); the others need a fact the user stated or a hard bound.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "internal.hpp"
 #include "metricaudit/audit/rules.hpp"
 #include "metricaudit/catalogue.hpp"
+#include "metricaudit/error.hpp"
 #include "metricaudit/readings.hpp"
 
 namespace metricaudit::audit::detail {
 namespace {
 
+// Points of one run held by their index: 4 bytes a point rather than an 8-byte pointer,
+// for the step values that make up most of a dense log (issue 13: the audit within 64
+// bytes per logged value). Iterates as pointers, as a vector of them would.
+class PointList {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = const LoggedPoint*;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const value_type*;
+    using reference = value_type;
+    iterator() = default;
+    iterator(const LoggedPoint* base, std::vector<std::uint32_t>::const_iterator at)
+        : base_(base), at_(at) {}
+    const LoggedPoint* operator*() const { return base_ + *at_; }
+    iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator old = *this;
+      ++at_;
+      return old;
+    }
+    bool operator==(const iterator& o) const { return at_ == o.at_; }
+
+   private:
+    const LoggedPoint* base_ = nullptr;
+    std::vector<std::uint32_t>::const_iterator at_;
+  };
+
+  PointList() = default;
+  explicit PointList(const LoggedRun& run) : run_(&run) {}
+  void push_back(const LoggedPoint& p) {
+    index_.push_back(static_cast<std::uint32_t>(&p - run_->points.data()));
+  }
+  bool empty() const { return index_.empty(); }
+  const LoggedPoint* front() const { return *begin(); }
+  const LoggedPoint* back() const { return run_->points.data() + index_.back(); }
+  iterator begin() const { return {run_->points.data(), index_.begin()}; }
+  iterator end() const { return {run_->points.data(), index_.end()}; }
+
+ private:
+  const LoggedRun* run_ = nullptr;
+  std::vector<std::uint32_t> index_;
+};
+
 struct Series {
   std::string metric, split;
+  std::string file;  ///< where its values were read
   MetricName name;
   std::vector<const LoggedPoint*> epoch_points;  ///< one value per epoch (not per step)
-  std::vector<const LoggedPoint*> step_points;   ///< every other value
+  PointList step_points;                         ///< every other value
   /// The step points with neither an epoch nor a per-step mark (TensorBoard, MLflow): each
   /// may be one evaluation, as an epoch point is.
   std::vector<const LoggedPoint*> unindexed_points;
@@ -36,23 +92,31 @@ struct Series {
 
 std::vector<Series> series_of(const LoggedRun& run,
                               const std::map<std::string, std::string>& overrides) {
+  if (run.points.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw InputError(run.file +
+                     ": more than 2^32 logged values; the audit reads at most that many"
+                     " per log");
+  }
   std::vector<Series> out;
-  std::map<std::pair<std::string, std::string>, std::size_t> index;
+  // The series of each (metric id, split), as an index into `out` (npos: none yet).
+  std::vector<std::size_t> index(run.metrics.size() * 3, std::string::npos);
   const RepeatedEpochs repeated(run);
   for (const auto& p : run.points) {
-    const auto key = std::pair(p.metric, p.split);
-    auto [it, fresh] = index.try_emplace(key, out.size());
-    if (fresh) {
+    std::size_t& at = index[std::size_t{p.metric_id} * 3 + static_cast<std::size_t>(p.split)];
+    if (at == std::string::npos) {
+      at = out.size();
       Series s;
-      s.metric = p.metric;
-      s.split = p.split;
-      s.name = classify_metric(p.metric, overrides);
+      s.step_points = PointList(run);
+      s.metric = run.metric(p);
+      s.split = split_name(p.split);
+      s.file = run.file_of(p);
+      s.name = classify_metric(s.metric, overrides);
       out.push_back(std::move(s));
     }
-    Series& s = out[it->second];
+    Series& s = out[at];
     const bool several_in_epoch = repeated.contains(p);
     if (p.per_step || several_in_epoch || !p.epoch) {
-      s.step_points.push_back(&p);
+      s.step_points.push_back(p);
       if (!p.per_step && !p.epoch) s.unindexed_points.push_back(&p);
     } else {
       s.epoch_points.push_back(&p);
@@ -84,7 +148,7 @@ Finding base(std::string_view rule_id, const Series& s, const LoggedPoint& at) {
   f.metric = s.metric;
   f.split = s.split;
   f.logged = at.value;
-  f.file = at.file;
+  f.file = s.file;
   f.line = at.line;
   f.offset = at.offset;
   return f;
@@ -141,7 +205,7 @@ std::optional<Finding> softmax_twice_floor_rule(const Series& s, const RunFacts&
   if (low->value < floor - tolerance(*low)) return std::nullopt;
   Finding f = base("LG001", s, *low);
   f.epochs = epochs_of(s.epoch_points);
-  f.steps = steps_of(s.step_points);
+  f.steps = steps_of({s.step_points.begin(), s.step_points.end()});
   Convention on_logits;
   on_logits.metric = Metric::cross_entropy;
   f.explained_by = reading_id(on_logits, /*on_probabilities=*/true);

@@ -10,7 +10,7 @@ namespace {
 
 const PointResult* representative(const Finding& f, const std::vector<PointResult>& points) {
   for (const PointResult& p : points) {
-    if (p.point.metric == f.metric && p.point.file == f.file && p.point.line == f.line &&
+    if (p.metric == f.metric && p.file == f.file && p.point.line == f.line &&
         p.point.offset == f.offset) {
       return &p;
     }

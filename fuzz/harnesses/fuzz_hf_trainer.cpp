@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const audit::LoggedPoint& p : run->points) {
     fuzz::check(!p.epoch || *p.epoch >= 0, "an epoch index is >= 0");
     fuzz::check(!p.step || *p.step >= 0, "a step is >= 0");
-    fuzz::check(p.split != "train" || !p.epoch || p.per_step,
+    fuzz::check(p.split != audit::Split::train || !p.epoch || p.per_step,
                 "a training value inside an epoch is per step");
   }
   return 0;

@@ -61,7 +61,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::check(run.points.size() == values - (placed ? epoch_values : 0),
               "one point per value, the consumed epoch metric aside");
   for (const audit::LoggedPoint& p : run.points) {
-    fuzz::check(p.split == "train" || p.split == "val" || p.split == "test", "a split");
+    fuzz::check(p.split == audit::Split::train || p.split == audit::Split::val ||
+                    p.split == audit::Split::test,
+                "a split");
+    fuzz::check(p.metric_id < run.metrics.size() && run.metric_files.size() == run.metrics.size(),
+                "a name and a file per metric");
     fuzz::check(p.step.has_value(), "an MLflow value has a step");
     fuzz::check(placed || !p.epoch, "epochs only from a whole epoch metric");
     fuzz::check(!p.epoch || *p.epoch >= 0, "an epoch index is >= 0");

@@ -28,11 +28,14 @@ inline void check(bool ok, const char* what, std::string_view detail = {}) {
 /// What every reader promises of a LoggedRun it returns.
 inline void check_run(const audit::LoggedRun& run, std::string_view file, bool text) {
   check(run.file == file, "LoggedRun::file is the name given");
+  check(run.metric_files.empty(), "a one-file log keeps no per-metric files");
   for (const audit::LoggedPoint& p : run.points) {
-    check(p.file == file, "LoggedPoint::file is the name given");
-    check(p.split == "train" || p.split == "val" || p.split == "test",
+    check(p.metric_id < run.metrics.size(), "LoggedPoint::metric_id indexes the run's names");
+    check(run.file_of(p) == file, "a point's file is the name given");
+    check(p.split == audit::Split::train || p.split == audit::Split::val ||
+              p.split == audit::Split::test,
           "LoggedPoint::split is train, val or test");
-    check(!p.metric.empty() || !text, "a text log's point has a metric name");
+    check(!run.metric(p).empty() || !text, "a text log's point has a metric name");
     check(p.offset >= 0, "LoggedPoint::offset >= 0");
     if (text) {
       check(p.line >= 1, "a text log's point has a 1-based line");

@@ -1,4 +1,4 @@
-// split_from_metric_name (split_names.hpp). Defined in the binary readers, the library
+// split_named_by (split_names.hpp). Defined in the binary readers, the library
 // every reader links, so that TensorBoard tags and text logs' names read one rule.
 #include "metricaudit/audit/split_names.hpp"
 
@@ -18,7 +18,7 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string_view split_from_metric_name(std::string_view name, std::string_view fallback) {
+std::optional<Split> split_named_by(std::string_view name) {
   std::size_t i = 0;
   while (i < name.size()) {
     std::size_t j = i;
@@ -28,12 +28,12 @@ std::string_view split_from_metric_name(std::string_view name, std::string_view 
     const std::string_view word = name.substr(i, j - i);
     if (iequals(word, "val") || iequals(word, "valid") || iequals(word, "validation") ||
         iequals(word, "eval"))
-      return "val";
-    if (iequals(word, "test")) return "test";
-    if (iequals(word, "train") || iequals(word, "training")) return "train";
+      return Split::val;
+    if (iequals(word, "test")) return Split::test;
+    if (iequals(word, "train") || iequals(word, "training")) return Split::train;
     i = j + 1;
   }
-  return fallback;
+  return std::nullopt;
 }
 
 }  // namespace metricaudit::audit

@@ -14,6 +14,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 #include <boost/crc.hpp>
 
@@ -147,8 +148,7 @@ std::optional<Scalar> scalar_of(const metricaudit::tbproto::Summary::Value& v,
 // "evaluation_<name>_vs_iterations" at the optimizer's iterations (on_test_end). Training
 // values are the History's running means over the epoch.
 // Returns true for a batch or evaluation value, whose epoch place_keras_values finds.
-bool keras_tag(LoggedPoint& p) {
-  const std::string_view tag = p.metric;
+bool keras_tag(LoggedPoint& p, std::string_view tag) {
   bool pending = false;
   if (tag.starts_with(kKerasEpochPrefix)) {
     p.epoch = p.step;
@@ -160,7 +160,7 @@ bool keras_tag(LoggedPoint& p) {
   } else {
     return false;
   }
-  p.running_mean = p.split == "train";
+  p.running_mean = p.split == Split::train;
   return pending;
 }
 
@@ -177,7 +177,7 @@ void place_keras_values(LoggedRun& run, const std::vector<std::size_t>& pending)
     if (i == *waiting) {
       p.epoch = next_epoch;
       ++waiting;
-    } else if (p.epoch && std::string_view(p.metric).starts_with(kKerasEpochPrefix)) {
+    } else if (p.epoch && run.metric(p).starts_with(kKerasEpochPrefix)) {
       next_epoch = p.epoch;
     }
   }
@@ -188,9 +188,12 @@ void place_keras_values(LoggedRun& run, const std::vector<std::size_t>& pending)
 // have an epoch (Keras' epoch_ tags) keep it. An "epoch" series that is not made of epoch
 // indices is left as it is, with a warning.
 void place_by_epoch_scalar(LoggedRun& run) {
+  const auto tag = std::find(run.metrics.begin(), run.metrics.end(), kEpochTag);
+  if (tag == run.metrics.end()) return;
+  const auto epoch_id = static_cast<MetricId>(tag - run.metrics.begin());
   EpochsByStep epochs;
   for (const LoggedPoint& p : run.points) {
-    if (p.metric != kEpochTag || p.epoch) continue;
+    if (p.metric_id != epoch_id || p.epoch) continue;
     if (!epochs.add(*p.step, p.offset, p.value)) {
       run.warnings.push_back(run.file + "@" + std::to_string(p.offset) +
                              ": an 'epoch' value that is not a whole number >= 0; values are "
@@ -199,11 +202,12 @@ void place_by_epoch_scalar(LoggedRun& run) {
     }
   }
   if (epochs.empty()) return;
-  std::erase_if(run.points, [](const LoggedPoint& p) { return p.metric == kEpochTag && !p.epoch; });
+  std::erase_if(run.points,
+                [&](const LoggedPoint& p) { return p.metric_id == epoch_id && !p.epoch; });
   for (LoggedPoint& p : run.points) {
     if (p.epoch) continue;
     p.epoch = epochs.at(*p.step, p.offset);
-    p.per_step = detail::lightning_per_step(p.metric, p.split);
+    p.per_step = detail::lightning_per_step(run.metric(p), p.split);
   }
 }
 
@@ -214,11 +218,12 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
   // The Keras TensorBoard callback writes logs/train/ and logs/validation/ with the same
   // tags; the folder is then the only place the split is written.
   const std::string folder = std::filesystem::path(name).parent_path().filename().string();
-  const std::string_view dir_split = split_from_metric_name(folder, "train");
+  const Split dir_split = split_from_metric_name(folder, Split::train);
   // Each tag's plugin, from the first value that carries metadata: TF2's writer sends a
   // tag's SummaryMetadata with its first value only.
   std::map<std::string, std::string, std::less<>> plugin_of_tag;
-  std::vector<std::size_t> keras_pending;  // batch_ and evaluation_ values (keras_tag)
+  std::vector<std::size_t> keras_pending;             // batch_ and evaluation_ values (keras_tag)
+  std::unordered_map<std::string, MetricId> tag_ids;  // run.metrics' index
 
   const std::uint64_t total = source.size();
   std::vector<std::byte> data;  // reused across records; sized only from checked lengths
@@ -289,14 +294,19 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
         }
         const auto scalar = scalar_of(value, name, offset, run.warnings);
         if (!scalar) continue;
+        if (event.step() == LoggedIndex::kNone) {
+          fail_at(name, offset, "the step " + std::to_string(event.step()) + " is out of range");
+        }
         LoggedPoint p;
-        p.metric = value.tag();
+        const auto [id, added] =
+            tag_ids.try_emplace(value.tag(), static_cast<MetricId>(run.metrics.size()));
+        if (added) run.metrics.push_back(value.tag());
+        p.metric_id = id->second;
         p.split = split_from_metric_name(value.tag(), dir_split);
         p.step = event.step();
-        if (scalar->tensor && keras_tag(p)) keras_pending.push_back(run.points.size());
+        if (scalar->tensor && keras_tag(p, value.tag())) keras_pending.push_back(run.points.size());
         p.value = scalar->value;
         p.precision.kind = scalar->kind;
-        p.file = name;
         p.line = 0;
         p.offset = static_cast<std::int64_t>(offset);
         run.points.push_back(std::move(p));
@@ -312,7 +322,7 @@ LoggedRun read_records(detail::ByteSource& source, const std::string& name) {
 }  // namespace
 
 std::string split_from_tag(std::string_view tag) {
-  return std::string(split_from_metric_name(tag, "train"));
+  return std::string(split_name(split_from_metric_name(tag, Split::train)));
 }
 
 LoggedRun read_tensorboard(const std::filesystem::path& file) {

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "metricaudit/audit/split_names.hpp"
+
 namespace metricaudit::audit {
 
 /// The epoch values of a log, by step.
@@ -56,10 +58,10 @@ namespace detail {
 /// true for training names (training_step logs on_step by default) and false for
 /// validation/test names (on_epoch by default); lightning/pytorch/core/module.py `log`.
 /// Used by every reader of a Lightning log (metrics.csv, tqdm bars, TensorBoard, MLflow).
-inline bool lightning_per_step(std::string_view name, std::string_view split) {
+inline bool lightning_per_step(std::string_view name, Split split) {
   if (name.ends_with("_step")) return true;
   if (name.ends_with("_epoch")) return false;
-  return split == "train";
+  return split == Split::train;
 }
 
 }  // namespace detail

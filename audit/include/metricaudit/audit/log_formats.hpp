@@ -100,6 +100,11 @@ std::string log_format_kinds();
 /// nullptr when none does.
 const LogFormat* sniff_log_format(const LogCandidate& candidate);
 
+/// The row that a name rule ("trainer_state.json", "tfevents") or a directory's layout (an
+/// MLflow store) gives `path` before any content is read; nullptr when only the content
+/// could tell, that is when detection guesses from the first bytes.
+const LogFormat* format_by_name(const std::filesystem::path& path);
+
 /// The row for `format`, or for the format detect_log_format finds when it is "auto";
 /// nullptr for an unknown name.
 const LogFormat* resolve_log_format(const std::filesystem::path& path, std::string_view format);

@@ -33,8 +33,10 @@ struct CandidateValue {
 /// A logged point recomputed from its dump.
 struct PointResult {
   LoggedPoint point;
-  std::string kind;  ///< "accuracy", "loss", "precision", "recall", "f1", "balanced_accuracy"
-  std::string dump;              ///< the dump file it was recomputed from
+  std::string metric;  ///< its name as logged (LoggedRun::metric)
+  std::string file;    ///< the file it was read from (LoggedRun::file_of)
+  std::string kind;    ///< "accuracy", "loss", "precision", "recall", "f1", "balanced_accuracy"
+  std::string dump;    ///< the dump file it was recomputed from
   std::int64_t num_classes = 0;  ///< C of that dump
   double tolerance = 0.0;
   std::string expected_id;                 ///< the convention the metric's name implies

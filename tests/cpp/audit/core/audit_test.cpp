@@ -543,7 +543,7 @@ TEST(AuditPerClass, Torchmetrics011DefaultMacroCountsAbsentClassesAsZero) {
   EXPECT_EQ(r.findings.size(), 3u);
   EXPECT_TRUE(r.undecided.empty());
   for (const auto& p : r.points) {
-    if (p.point.metric == "val_f1_micro") {
+    if (p.metric == "val_f1_micro") {
       EXPECT_EQ(p.kind, "f1");
       EXPECT_EQ(p.expected_id, "f1.micro");
     }

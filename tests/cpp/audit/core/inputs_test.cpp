@@ -67,5 +67,30 @@ TEST(Inputs, ARunDirectoryWarnsOfLogsThatGaveNothing) {
   EXPECT_NE(input_error(options).find("no metric value read"), std::string::npos);
 }
 
+// --log-format is suggested only where detection guessed from the content: a file whose
+// name fixes its format holds no value, and the message says so instead.
+TEST(Inputs, NothingReadSuggestsAFormatOnlyWhenItWasGuessed) {
+  const metricaudit::testing::ScratchDir dir;
+  const auto state = dir / "trainer_state.json";
+  write(state, "{\"log_history\": [], \"global_step\": 0}\n");
+  AuditOptions options;
+  options.path = state;
+  EXPECT_EQ(input_error(options),
+            state.string() +
+                ": no metric value read from it as hf-trainer (it holds 38 bytes and starts with "
+                "'{\"log_history\": [], \"global_step\": 0}'): a Hugging Face trainer_state.json "
+                "(a JSON object with \"log_history\") by its name, holding no logged metric");
+
+  // "Epoch 1/2" is the evidence of a Keras progress bar, a guess: another format may fit.
+  const auto progress = dir / "progress.txt";
+  write(progress, "Epoch 1/2\n");
+  options.path = progress;
+  EXPECT_EQ(input_error(options),
+            progress.string() +
+                ": no metric value read from it as keras-progress (it holds 10 bytes and starts "
+                "with 'Epoch 1/2'); expected a Keras progress bar ('Epoch 1/10', '1875/1875 "
+                "[===...'), or name its format with --log-format");
+}
+
 }  // namespace
 }  // namespace metricaudit::audit

@@ -20,8 +20,8 @@ TEST(KerasCsv, CsvLoggerFileWithNaAndCrlf) {
   // 3 rows x 4 keys, minus the two NA cells.
   ASSERT_EQ(run.points.size(), 10u);
   const LoggedPoint& acc0 = run.points[0];
-  EXPECT_EQ(acc0.metric, "accuracy");
-  EXPECT_EQ(acc0.split, "train");
+  EXPECT_EQ(run.metric(acc0), "accuracy");
+  EXPECT_EQ(acc0.split, Split::train);
   EXPECT_EQ(acc0.epoch, 0);
   EXPECT_EQ(acc0.value, 0.9385166764259338);
   EXPECT_EQ(acc0.precision.decimals, 16);
@@ -31,7 +31,7 @@ TEST(KerasCsv, CsvLoggerFileWithNaAndCrlf) {
 
   const LoggedPoint* val_loss0 = find_point(run, "val_loss", 0);
   ASSERT_NE(val_loss0, nullptr);
-  EXPECT_EQ(val_loss0->split, "val");
+  EXPECT_EQ(val_loss0->split, Split::val);
   EXPECT_FALSE(val_loss0->running_mean);
   EXPECT_EQ(val_loss0->precision.decimals, 17);
 
@@ -57,7 +57,7 @@ TEST(KerasCsv, SemicolonAndTabSeparators) {
 
   const LoggedRun tab = read_string("epoch\tloss\n0\t0.5\n", "keras-csv");
   ASSERT_EQ(tab.points.size(), 1u);
-  EXPECT_EQ(tab.points[0].metric, "loss");
+  EXPECT_EQ(tab.metric(tab.points[0]), "loss");
   EXPECT_DOUBLE_EQ(tab.points[0].value, 0.5);
 }
 
@@ -66,7 +66,7 @@ TEST(KerasCsv, ListCellsAreSkippedWithAWarning) {
   const LoggedRun run =
       read_string("epoch,f1,loss\r\n0,\"\"\"[0.9, 0.8]\"\"\",0.5\r\n", "keras-csv", "l.csv");
   ASSERT_EQ(run.points.size(), 1u);
-  EXPECT_EQ(run.points[0].metric, "loss");
+  EXPECT_EQ(run.metric(run.points[0]), "loss");
   ASSERT_EQ(run.warnings.size(), 1u);
   EXPECT_EQ(run.warnings[0], "l.csv:2: skipped the non-scalar value of 'f1'");
 }
@@ -132,8 +132,8 @@ TEST(LightningCsv, SparseMetricsCsv) {
   ASSERT_EQ(run.points.size(), 14u);
 
   const LoggedPoint& first = run.points[0];
-  EXPECT_EQ(first.metric, "train_acc_step");
-  EXPECT_EQ(first.split, "train");
+  EXPECT_EQ(run.metric(first), "train_acc_step");
+  EXPECT_EQ(first.split, Split::train);
   EXPECT_EQ(first.epoch, 0);
   EXPECT_EQ(first.step, 49);
   EXPECT_DOUBLE_EQ(first.value, 0.8125);
@@ -144,7 +144,7 @@ TEST(LightningCsv, SparseMetricsCsv) {
 
   const LoggedPoint* val_acc = find_point(run, "val/acc", 1);
   ASSERT_NE(val_acc, nullptr);
-  EXPECT_EQ(val_acc->split, "val");
+  EXPECT_EQ(val_acc->split, Split::val);
   EXPECT_FALSE(val_acc->per_step);
   EXPECT_EQ(val_acc->step, 199);
   EXPECT_DOUBLE_EQ(val_acc->value, 0.925);
@@ -158,7 +158,7 @@ TEST(LightningCsv, SparseMetricsCsv) {
   const LoggedPoint* epoch_loss = find_point(run, "train_loss_epoch", 0);
   ASSERT_NE(epoch_loss, nullptr);
   EXPECT_FALSE(epoch_loss->per_step);
-  EXPECT_EQ(epoch_loss->split, "train");
+  EXPECT_EQ(epoch_loss->split, Split::train);
   EXPECT_EQ(epoch_loss->line, 5);
 }
 
@@ -167,11 +167,11 @@ TEST(LightningCsv, ArbitraryHeaderOrderAndUnsuffixedNames) {
   const LoggedRun run =
       read_string("train_loss,epoch,step,test_acc\n0.7,0,0,\n,0,9,0.8\n", "lightning-csv", "m.csv");
   ASSERT_EQ(run.points.size(), 2u);
-  EXPECT_EQ(run.points[0].metric, "train_loss");
+  EXPECT_EQ(run.metric(run.points[0]), "train_loss");
   EXPECT_TRUE(run.points[0].per_step);
   EXPECT_EQ(run.points[0].step, 0);
-  EXPECT_EQ(run.points[1].metric, "test_acc");
-  EXPECT_EQ(run.points[1].split, "test");
+  EXPECT_EQ(run.metric(run.points[1]), "test_acc");
+  EXPECT_EQ(run.points[1].split, Split::test);
   EXPECT_FALSE(run.points[1].per_step);
   EXPECT_EQ(run.points[1].step, 9);
 }

@@ -94,7 +94,7 @@ TEST(ReadTextLog, AutoDetectsAndReads) {
   const LoggedRun csv = read_text_log(in, "metrics.csv", "auto");
   EXPECT_EQ(csv.format, "lightning-csv");
   EXPECT_EQ(csv.points.size(), 14u);
-  EXPECT_EQ(csv.points[0].file, "metrics.csv");
+  EXPECT_EQ(csv.file_of(csv.points[0]), "metrics.csv");
 }
 
 TEST(ReadTextLog, FormatArgumentErrors) {

@@ -45,7 +45,7 @@ void expect_all_explained(const AuditReport& r) {
   for (const PointResult& p : r.points) {
     EXPECT_NE(std::find(p.explained_by.begin(), p.explained_by.end(), p.expected_id),
               p.explained_by.end())
-        << p.point.metric << " epoch " << p.point.epoch.value_or(-1) << ": logged " << p.point.value
+        << p.metric << " epoch " << p.point.epoch.value_or(-1) << ": logged " << p.point.value
         << ", " << p.expected_id << " = " << p.expected.value_or(-1);
   }
 }
@@ -54,7 +54,7 @@ void expect_all_explained(const AuditReport& r) {
 std::vector<std::string> recomputed(const AuditReport& r) {
   std::vector<std::string> out;
   for (const PointResult& p : r.points) {
-    out.push_back(p.point.metric + "/" + p.point.split + "/" +
+    out.push_back(p.metric + "/" + std::string(split_name(p.point.split)) + "/" +
                   std::to_string(p.point.epoch.value_or(-1)) + " <- " +
                   fs::path(p.dump).filename().string());
   }

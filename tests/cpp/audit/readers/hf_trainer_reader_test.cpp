@@ -30,7 +30,7 @@ std::vector<std::string> lines_of(const std::string& path) {
 
 const LoggedPoint* at_step(const LoggedRun& run, std::string_view metric, std::int64_t step) {
   for (const LoggedPoint& p : run.points) {
-    if (p.metric == metric && p.step == step) return &p;
+    if (run.metric(p) == metric && p.step == step) return &p;
   }
   return nullptr;
 }
@@ -66,16 +66,16 @@ TEST(HfTrainer, ReadsEveryRecordOfTheRealState) {
   for (const LoggedPoint& p : run.points) {
     ASSERT_GE(p.line, 1);
     ASSERT_LE(p.line, static_cast<std::int64_t>(lines.size()));
-    EXPECT_NE(lines[static_cast<std::size_t>(p.line - 1)].find("\"" + p.metric + "\""),
+    EXPECT_NE(lines[static_cast<std::size_t>(p.line - 1)].find("\"" + run.metric(p) + "\""),
               std::string::npos)
-        << p.metric << " is not on line " << p.line;
-    EXPECT_EQ(p.file, path);
+        << run.metric(p) << " is not on line " << p.line;
+    EXPECT_EQ(run.file_of(p), path);
   }
 
   // An evaluation at epoch 1.0 is the end of epoch 0; at 2.0, of epoch 1.
   const LoggedPoint* acc0 = at_step(run, "eval_accuracy", 8);
   ASSERT_NE(acc0, nullptr);
-  EXPECT_EQ(acc0->split, "val");
+  EXPECT_EQ(acc0->split, Split::val);
   EXPECT_EQ(acc0->epoch, 0);
   EXPECT_FALSE(acc0->per_step);
   EXPECT_DOUBLE_EQ(acc0->value, 0.2);
@@ -90,13 +90,13 @@ TEST(HfTrainer, ReadsEveryRecordOfTheRealState) {
   // as the Trainer rounded it (4 decimals).
   const LoggedPoint* early = at_step(run, "loss", 3);
   ASSERT_NE(early, nullptr);
-  EXPECT_EQ(early->split, "train");
+  EXPECT_EQ(early->split, Split::train);
   EXPECT_EQ(early->epoch, 0);
   EXPECT_TRUE(early->per_step);
   EXPECT_EQ(early->precision.decimals, 4);
   EXPECT_EQ(at_step(run, "loss", 9)->epoch, 1);
   EXPECT_EQ(at_step(run, "learning_rate", 15)->epoch, 1);
-  EXPECT_EQ(at_step(run, "grad_norm", 6)->split, "train");
+  EXPECT_EQ(at_step(run, "grad_norm", 6)->split, Split::train);
 
   // The summary's train_loss is a mean over the whole training: no epoch.
   const LoggedPoint* summary = find_point(run, "train_loss", std::nullopt);
@@ -144,12 +144,12 @@ TEST(HfResults, TheFinalEvaluationHasNoEpoch) {
   EXPECT_EQ(run.format, "hf-results");
   ASSERT_EQ(run.points.size(), 3u);  // eval_accuracy, eval_loss, train_loss
   for (const LoggedPoint& p : run.points) {
-    EXPECT_FALSE(p.epoch.has_value()) << p.metric;
-    EXPECT_FALSE(p.step.has_value()) << p.metric;
-    EXPECT_FALSE(p.per_step) << p.metric;
+    EXPECT_FALSE(p.epoch.has_value()) << run.metric(p);
+    EXPECT_FALSE(p.step.has_value()) << run.metric(p);
+    EXPECT_FALSE(p.per_step) << run.metric(p);
   }
-  EXPECT_EQ(find_point(run, "eval_accuracy", std::nullopt)->split, "val");
-  EXPECT_EQ(find_point(run, "train_loss", std::nullopt)->split, "train");
+  EXPECT_EQ(find_point(run, "eval_accuracy", std::nullopt)->split, Split::val);
+  EXPECT_EQ(find_point(run, "train_loss", std::nullopt)->split, Split::train);
   EXPECT_DOUBLE_EQ(find_point(run, "eval_loss", std::nullopt)->value, 1.380530595779419);
   EXPECT_EQ(find_point(run, "eval_loss", std::nullopt)->line, 4);
 
@@ -166,7 +166,7 @@ TEST(HfResults, NamesWithoutASplitWordTakeTheFiles) {
   std::ofstream(dir / "eval_results.json") << "{\n    \"accuracy\": 0.5,\n    \"epoch\": 2.0\n}";
   const LoggedRun run = read_one((dir / "eval_results.json").string());
   ASSERT_EQ(run.points.size(), 1u);
-  EXPECT_EQ(run.points[0].split, "val");
+  EXPECT_EQ(run.points[0].split, Split::val);
   EXPECT_EQ(run.points[0].line, 2);
   EXPECT_EQ(run.points[0].offset, 2);
 }

@@ -22,8 +22,8 @@ TEST(KerasProgress, Keras2CaptureWithRedrawsAndNoise) {
   ASSERT_EQ(run.points.size(), 14u);
 
   const LoggedPoint& loss0 = run.points[0];
-  EXPECT_EQ(loss0.metric, "loss");
-  EXPECT_EQ(loss0.split, "train");
+  EXPECT_EQ(run.metric(loss0), "loss");
+  EXPECT_EQ(loss0.split, Split::train);
   EXPECT_EQ(loss0.epoch, 0);
   EXPECT_FALSE(loss0.step.has_value());
   EXPECT_DOUBLE_EQ(loss0.value, 0.2110);  // the final redraw, not 2.3120 / 1.0211 / 0.3010
@@ -33,11 +33,11 @@ TEST(KerasProgress, Keras2CaptureWithRedrawsAndNoise) {
   EXPECT_FALSE(loss0.per_step);
   // Line 3 is "Epoch 1/3"; line 4 is cut by the XLA message; the epoch ends on line 5.
   EXPECT_EQ(loss0.line, 5);
-  EXPECT_EQ(loss0.file, fixture("keras2_progress.log"));
+  EXPECT_EQ(run.file_of(loss0), fixture("keras2_progress.log"));
 
   const LoggedPoint* val_acc = find_point(run, "val_accuracy", 0);
   ASSERT_NE(val_acc, nullptr);
-  EXPECT_EQ(val_acc->split, "val");
+  EXPECT_EQ(val_acc->split, Split::val);
   EXPECT_DOUBLE_EQ(val_acc->value, 0.9689);
   EXPECT_FALSE(val_acc->running_mean);
   EXPECT_EQ(val_acc->line, 5);
@@ -57,8 +57,8 @@ TEST(KerasProgress, Keras2CaptureWithRedrawsAndNoise) {
 
   // model.evaluate() after fit: no epoch header, full evaluation.
   const LoggedPoint& eval_loss = run.points[12];
-  EXPECT_EQ(eval_loss.metric, "loss");
-  EXPECT_EQ(eval_loss.split, "test");
+  EXPECT_EQ(run.metric(eval_loss), "loss");
+  EXPECT_EQ(eval_loss.split, Split::test);
   EXPECT_FALSE(eval_loss.epoch.has_value());
   EXPECT_FALSE(eval_loss.running_mean);
   EXPECT_DOUBLE_EQ(eval_loss.value, 0.0745);
@@ -70,16 +70,16 @@ TEST(KerasProgress, Keras3CaptureWithAnsiAndHeavyBar) {
   const LoggedRun run = read_text_log(fixture("keras3_progress.log"), "keras-progress");
   ASSERT_EQ(run.points.size(), 8u);
   // Keras 3 order: accuracy, loss, val_accuracy, val_loss.
-  EXPECT_EQ(run.points[0].metric, "accuracy");
+  EXPECT_EQ(run.metric(run.points[0]), "accuracy");
   EXPECT_DOUBLE_EQ(run.points[0].value, 0.8566);
   EXPECT_EQ(run.points[0].epoch, 0);
-  EXPECT_EQ(run.points[0].split, "train");
+  EXPECT_EQ(run.points[0].split, Split::train);
   EXPECT_TRUE(run.points[0].running_mean);
   EXPECT_EQ(run.points[0].line, 2);
-  EXPECT_EQ(run.points[3].metric, "val_loss");
-  EXPECT_EQ(run.points[3].split, "val");
+  EXPECT_EQ(run.metric(run.points[3]), "val_loss");
+  EXPECT_EQ(run.points[3].split, Split::val);
   EXPECT_DOUBLE_EQ(run.points[3].value, 0.1712);
-  EXPECT_EQ(run.points[7].metric, "val_loss");
+  EXPECT_EQ(run.metric(run.points[7]), "val_loss");
   EXPECT_EQ(run.points[7].epoch, 1);
   EXPECT_DOUBLE_EQ(run.points[7].value, 0.1185);
   EXPECT_EQ(run.points[7].line, 4);
@@ -96,9 +96,9 @@ TEST(KerasProgress, Keras3RealCaptureAgreesWithItsCsvLogger) {
   ASSERT_EQ(csv.points.size(), 24u);
   EXPECT_TRUE(bar.warnings.empty());
   for (const auto& p : bar.points) {
-    const LoggedPoint* c = find_point(csv, p.metric, p.epoch);
-    ASSERT_NE(c, nullptr) << p.metric << " epoch " << *p.epoch;
-    EXPECT_NEAR(p.value, c->value, 0.5e-4 + 1e-12) << p.metric << " epoch " << *p.epoch;
+    const LoggedPoint* c = find_point(csv, bar.metric(p), p.epoch);
+    ASSERT_NE(c, nullptr) << bar.metric(p) << " epoch " << *p.epoch;
+    EXPECT_NEAR(p.value, c->value, 0.5e-4 + 1e-12) << bar.metric(p) << " epoch " << *p.epoch;
     EXPECT_EQ(p.split, c->split);
     EXPECT_EQ(p.running_mean, c->running_mean);
     EXPECT_EQ(p.precision.decimals, 4);
@@ -113,9 +113,9 @@ TEST(KerasProgress, Keras3LastBatchBarIsReplacedByTheFinalOne) {
                            " - loss: 0.5000 - val_loss: 0.4000\n";
   const LoggedRun run = read_string(text, "keras-progress");
   ASSERT_EQ(run.points.size(), 2u);
-  EXPECT_EQ(run.points[0].metric, "loss");
+  EXPECT_EQ(run.metric(run.points[0]), "loss");
   EXPECT_EQ(run.points[0].epoch, 0);
-  EXPECT_EQ(run.points[1].metric, "val_loss");
+  EXPECT_EQ(run.metric(run.points[1]), "val_loss");
   EXPECT_EQ(run.points[1].epoch, 0);
 }
 
@@ -130,7 +130,7 @@ TEST(KerasProgress, EvaluateWithTheSameStepCountIsNotMergedIntoTheEpoch) {
   EXPECT_EQ(run.points[0].epoch, 0);
   EXPECT_DOUBLE_EQ(run.points[0].value, 0.5);
   EXPECT_FALSE(run.points[1].epoch.has_value());
-  EXPECT_EQ(run.points[1].split, "test");
+  EXPECT_EQ(run.points[1].split, Split::test);
   EXPECT_DOUBLE_EQ(run.points[1].value, 0.45);
 }
 
@@ -158,10 +158,10 @@ TEST(KerasProgress, RedrawnBarCutByStderrIsAWarning) {
 TEST(KerasProgress, Verbose2OneLinePerEpoch) {
   const LoggedRun run = read_text_log(fixture("keras2_verbose2.log"), "keras-progress");
   ASSERT_EQ(run.points.size(), 8u);
-  EXPECT_EQ(run.points[0].metric, "loss");
+  EXPECT_EQ(run.metric(run.points[0]), "loss");
   EXPECT_DOUBLE_EQ(run.points[0].value, 0.2961);
   EXPECT_EQ(run.points[0].epoch, 0);
-  EXPECT_EQ(run.points[7].metric, "val_accuracy");
+  EXPECT_EQ(run.metric(run.points[7]), "val_accuracy");
   EXPECT_EQ(run.points[7].epoch, 1);
   EXPECT_DOUBLE_EQ(run.points[7].value, 0.9667);
   EXPECT_EQ(run.points[7].line, 4);
@@ -174,7 +174,7 @@ TEST(KerasProgress, Keras3Verbose2AndUnknownTarget) {
       "469/469 - 3s - 6ms/step - accuracy: 0.8566 - loss: 0.4882\n";
   const LoggedRun run = read_string(text, "keras-progress");
   ASSERT_EQ(run.points.size(), 2u);
-  EXPECT_EQ(run.points[1].metric, "loss");
+  EXPECT_EQ(run.metric(run.points[1]), "loss");
   EXPECT_DOUBLE_EQ(run.points[1].value, 0.4882);
   EXPECT_EQ(run.points[1].line, 2);
 }
@@ -190,7 +190,7 @@ TEST(KerasProgress, KeepRedrawsGivesPerStepRunningMeans) {
   EXPECT_EQ(per_step, 8u);
   const LoggedPoint* first = nullptr;
   for (const auto& p : run.points)
-    if (p.per_step && p.metric == "loss") {
+    if (p.per_step && run.metric(p) == "loss") {
       first = &p;
       break;
     }
@@ -224,7 +224,7 @@ TEST(KerasProgress, NoiseLinesAreSkipped) {
       "Epoch 1: early stopping\n";
   const LoggedRun run = read_string(text, "keras-progress");
   ASSERT_EQ(run.points.size(), 2u);
-  EXPECT_EQ(run.points[1].metric, "val_loss");
+  EXPECT_EQ(run.metric(run.points[1]), "val_loss");
   EXPECT_EQ(run.points[1].line, 7);
 }
 
@@ -268,7 +268,7 @@ TEST(KerasProgress, NanAndNegativeValuesAndArrayMetrics) {
   ASSERT_EQ(run.points.size(), 3u);
   EXPECT_TRUE(std::isnan(run.points[0].value));
   EXPECT_DOUBLE_EQ(run.points[1].value, -0.25);
-  EXPECT_EQ(run.points[2].metric, "acc");
+  EXPECT_EQ(run.metric(run.points[2]), "acc");
   ASSERT_EQ(run.warnings.size(), 1u);
   EXPECT_EQ(run.warnings[0], "a.log:2: skipped the non-scalar value of 'f1'");
 }

@@ -72,8 +72,8 @@ void expect_points(const LoggedRun& run, const std::vector<Expected>& want) {
     const LoggedPoint& p = run.points[i];
     const Expected& w = want[i];
     SCOPED_TRACE("point " + std::to_string(i) + " '" + w.text + "' line " + std::to_string(w.line));
-    ASSERT_EQ(p.metric, w.metric);
-    ASSERT_EQ(p.split, w.split);
+    ASSERT_EQ(run.metric(p), w.metric);
+    ASSERT_EQ(split_name(p.split), w.split);
     ASSERT_EQ(p.epoch, w.epoch);
     ASSERT_EQ(p.step, w.step);
     const double v = std::strtod(w.text.c_str(), nullptr);  // glibc: correctly rounded
@@ -82,7 +82,7 @@ void expect_points(const LoggedRun& run, const std::vector<Expected>& want) {
     } else {
       ASSERT_EQ(std::memcmp(&p.value, &v, sizeof v), 0) << p.value << " vs " << v;
     }
-    ASSERT_EQ(p.file, "mem.log");
+    ASSERT_EQ(run.file_of(p), "mem.log");
     ASSERT_EQ(p.line, w.line);
     ASSERT_EQ(p.offset, w.offset);
   }
@@ -145,7 +145,7 @@ TEST(LargeInputs, KerasCsvEveryPoint) {
   }
   const LoggedRun run = read_string(text, "keras-csv");
   expect_points(run, want);
-  for (const LoggedPoint& p : run.points) ASSERT_EQ(p.running_mean, p.split == "train");
+  for (const LoggedPoint& p : run.points) ASSERT_EQ(p.running_mean, p.split == Split::train);
   EXPECT_TRUE(run.warnings.empty());
   expect_points(read_unseekable(text, "keras-csv"), want);
 }
@@ -188,7 +188,8 @@ TEST(LargeInputs, LightningCsvSparseRowsEveryPoint) {
   const LoggedRun run = read_string(text, "lightning-csv");
   expect_points(run, want);
   for (const LoggedPoint& p : run.points)
-    ASSERT_EQ(p.per_step, p.metric != "train_loss_epoch" && p.split == "train") << p.metric;
+    ASSERT_EQ(p.per_step, run.metric(p) != "train_loss_epoch" && p.split == Split::train)
+        << run.metric(p);
   expect_points(read_unseekable(text, "lightning-csv"), want);
 }
 

@@ -31,7 +31,7 @@ const char* const kLightningRun =
 std::vector<const LoggedPoint*> points_of(const LoggedRun& run, std::string_view metric) {
   std::vector<const LoggedPoint*> out;
   for (const LoggedPoint& p : run.points) {
-    if (p.metric == metric) out.push_back(&p);
+    if (run.metric(p) == metric) out.push_back(&p);
   }
   return out;
 }
@@ -58,24 +58,24 @@ TEST(Mlflow, ReadsTheRealStoreOfALoggingLoop) {
   // loss, accuracy, val_loss, val_accuracy at steps 0 and 1; val/f1 at step 1.
   ASSERT_EQ(run.points.size(), 9u);
   for (const LoggedPoint& p : run.points) {
-    EXPECT_FALSE(p.epoch.has_value()) << p.metric;  // no "epoch" metric: step-indexed
-    EXPECT_FALSE(p.per_step) << p.metric;
-    EXPECT_EQ(p.file, (fs::path(run.file) / "metrics" / p.metric).string());
-    EXPECT_EQ(p.line, *p.step + (p.metric == "val/f1" ? 0 : 1));
+    EXPECT_FALSE(p.epoch.has_value()) << run.metric(p);  // no "epoch" metric: step-indexed
+    EXPECT_FALSE(p.per_step) << run.metric(p);
+    EXPECT_EQ(run.file_of(p), (fs::path(run.file) / "metrics" / run.metric(p)).string());
+    EXPECT_EQ(p.line, *p.step + (run.metric(p) == "val/f1" ? 0 : 1));
   }
   const auto val_loss = points_of(run, "val_loss");
   ASSERT_EQ(val_loss.size(), 2u);
-  EXPECT_EQ(val_loss[0]->split, "val");
+  EXPECT_EQ(val_loss[0]->split, Split::val);
   EXPECT_EQ(val_loss[0]->step, 0);
   EXPECT_DOUBLE_EQ(val_loss[0]->value, 1.1);
   EXPECT_EQ(val_loss[1]->step, 1);
   EXPECT_DOUBLE_EQ(val_loss[1]->value, 0.95);
   EXPECT_EQ(val_loss[1]->precision.decimals, 2);
   EXPECT_EQ(val_loss[1]->offset, 20);  // "1796052365439 1.1 0\n" before it
-  EXPECT_EQ(points_of(run, "loss")[0]->split, "train");
+  EXPECT_EQ(points_of(run, "loss")[0]->split, Split::train);
   const auto f1 = points_of(run, "val/f1");  // a key with '/' lives in a subfolder
   ASSERT_EQ(f1.size(), 1u);
-  EXPECT_EQ(f1[0]->split, "val");
+  EXPECT_EQ(f1[0]->split, Split::val);
   EXPECT_EQ(f1[0]->step, 1);
 }
 
@@ -100,8 +100,8 @@ TEST(Mlflow, LightningsEpochMetricPlacesTheSteps) {
     EXPECT_EQ(pts[1]->step, 7) << name;
     EXPECT_FALSE(pts[0]->per_step) << name;
   }
-  EXPECT_EQ(points_of(run, "val_acc")[0]->split, "val");
-  EXPECT_EQ(points_of(run, "train_loss_epoch")[0]->split, "train");
+  EXPECT_EQ(points_of(run, "val_acc")[0]->split, Split::val);
+  EXPECT_EQ(points_of(run, "train_loss_epoch")[0]->split, Split::train);
 }
 
 TEST(Mlflow, MetricLines) {
@@ -199,7 +199,8 @@ TEST(Mlflow, DeletedRunsAndBadEpochsAreSaid) {
                 ":13: an epoch value that is not a whole number >= 0; the run's values are left "
                 "without epochs");
   EXPECT_EQ(points_of(runs[0], "epoch").size(), 13u);  // kept as values, not consumed
-  for (const LoggedPoint& p : runs[0].points) EXPECT_FALSE(p.epoch.has_value()) << p.metric;
+  for (const LoggedPoint& p : runs[0].points)
+    EXPECT_FALSE(p.epoch.has_value()) << runs[0].metric(p);
 
   // A bad line names its metric file.
   {

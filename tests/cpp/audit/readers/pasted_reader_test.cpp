@@ -26,7 +26,7 @@ TEST(Pasted, KerasLinesAreEpochsInOrder) {
   ASSERT_NE(first, nullptr);
   EXPECT_DOUBLE_EQ(first->value, 0.1162);
   EXPECT_EQ(first->precision.decimals, 4);
-  EXPECT_EQ(first->split, "train");
+  EXPECT_EQ(first->split, Split::train);
   EXPECT_TRUE(first->running_mean);  // Keras' training values are running means
   EXPECT_EQ(first->line, 1);
   const LoggedPoint* last = find_point(run, "accuracy", 9);
@@ -87,6 +87,20 @@ TEST(Pasted, MalformedLinesAreNoiseNeverHalfRead) {
       read_string("loss: 0.5 - acc: 0.1\nsome prose\nloss: 0.4 - acc: 0.2\n", "pasted");
   ASSERT_EQ(run.points.size(), 4u);
   EXPECT_EQ(run.points[2].epoch, 0);
+}
+
+TEST(Pasted, BlocksMergedIntoOneRunKeepTheirNames) {
+  // read_text_log gives every block's points in one run: each block's names (its own
+  // table) must map onto the merged run's.
+  const LoggedRun run = read_string(
+      "loss: 0.5 - accuracy: 0.9\nsome prose\nval_loss: 0.4 - val_accuracy: 0.8\n", "pasted");
+  ASSERT_EQ(run.points.size(), 4u);
+  EXPECT_EQ(run.metric(run.points[0]), "loss");
+  EXPECT_EQ(run.metric(run.points[1]), "accuracy");
+  EXPECT_EQ(run.metric(run.points[2]), "val_loss");
+  EXPECT_EQ(run.metric(run.points[3]), "val_accuracy");
+  EXPECT_EQ(run.points[3].split, Split::val);
+  EXPECT_EQ(run.metrics.size(), 4u);
 }
 
 TEST(Pasted, BlockStatementsAreCapped) {

@@ -15,7 +15,7 @@ LoggedRun read_string(const std::string& text, std::string_view format, std::str
 const LoggedPoint* find_point(const LoggedRun& run, std::string_view metric,
                               std::optional<std::int64_t> epoch) {
   for (const auto& p : run.points) {
-    if (p.metric == metric && (!epoch || p.epoch == epoch)) return &p;
+    if (run.metric(p) == metric && (!epoch || p.epoch == epoch)) return &p;
   }
   return nullptr;
 }

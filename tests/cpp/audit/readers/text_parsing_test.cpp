@@ -104,22 +104,22 @@ TEST(ParseInteger, AcceptsIntegralFloats) {
 }
 
 TEST(SplitFromMetricName, PrefixesSuffixesAndWords) {
-  EXPECT_EQ(split_from_metric_name("val_accuracy", "train"), "val");
-  EXPECT_EQ(split_from_metric_name("val/acc", "train"), "val");
-  EXPECT_EQ(split_from_metric_name("valid_f1", "train"), "val");
-  EXPECT_EQ(split_from_metric_name("validation_loss", "train"), "val");
-  EXPECT_EQ(split_from_metric_name("loss_val", "train"), "val");
-  EXPECT_EQ(split_from_metric_name("eval_loss", "train"), "val");
-  EXPECT_EQ(split_from_metric_name("test_acc", "train"), "test");
-  EXPECT_EQ(split_from_metric_name("train/loss", "val"), "train");
-  EXPECT_EQ(split_from_metric_name("train_acc_step", "val"), "train");
-  EXPECT_EQ(split_from_metric_name("metrics/val_acc", "train"), "val");
-  EXPECT_EQ(split_from_metric_name("Val_Loss", "train"), "val");
+  EXPECT_EQ(split_from_metric_name("val_accuracy", Split::train), Split::val);
+  EXPECT_EQ(split_from_metric_name("val/acc", Split::train), Split::val);
+  EXPECT_EQ(split_from_metric_name("valid_f1", Split::train), Split::val);
+  EXPECT_EQ(split_from_metric_name("validation_loss", Split::train), Split::val);
+  EXPECT_EQ(split_from_metric_name("loss_val", Split::train), Split::val);
+  EXPECT_EQ(split_from_metric_name("eval_loss", Split::train), Split::val);
+  EXPECT_EQ(split_from_metric_name("test_acc", Split::train), Split::test);
+  EXPECT_EQ(split_from_metric_name("train/loss", Split::val), Split::train);
+  EXPECT_EQ(split_from_metric_name("train_acc_step", Split::val), Split::train);
+  EXPECT_EQ(split_from_metric_name("metrics/val_acc", Split::train), Split::val);
+  EXPECT_EQ(split_from_metric_name("Val_Loss", Split::train), Split::val);
   // Whole words only.
-  EXPECT_EQ(split_from_metric_name("interval_loss", "train"), "train");
-  EXPECT_EQ(split_from_metric_name("value", "test"), "test");
-  EXPECT_EQ(split_from_metric_name("accuracy", "train"), "train");
-  EXPECT_EQ(split_from_metric_name("loss", "test"), "test");
+  EXPECT_EQ(split_from_metric_name("interval_loss", Split::train), Split::train);
+  EXPECT_EQ(split_from_metric_name("value", Split::test), Split::test);
+  EXPECT_EQ(split_from_metric_name("accuracy", Split::train), Split::train);
+  EXPECT_EQ(split_from_metric_name("loss", Split::test), Split::test);
 }
 
 std::vector<detail::Record> records(const std::string& text, std::string_view delims,

@@ -23,18 +23,18 @@ TEST(Tqdm, LightningStdoutLastRedrawPerEpoch) {
 
   // Epoch 0's last redraw comes after the validation bar (line 11), with val metrics.
   const LoggedPoint& step0 = run.points[0];
-  EXPECT_EQ(step0.metric, "train_loss_step");
+  EXPECT_EQ(run.metric(step0), "train_loss_step");
   EXPECT_EQ(step0.epoch, 0);
   EXPECT_DOUBLE_EQ(step0.value, 0.410);
   EXPECT_EQ(step0.precision.decimals, 3);
   EXPECT_TRUE(step0.per_step);
-  EXPECT_EQ(step0.split, "train");
+  EXPECT_EQ(step0.split, Split::train);
   EXPECT_EQ(step0.line, 11);
-  for (const auto& p : run.points) EXPECT_NE(p.metric, "v_num");
+  for (const auto& p : run.points) EXPECT_NE(run.metric(p), "v_num");
 
   const LoggedPoint* val_acc0 = find_point(run, "val_acc", 0);
   ASSERT_NE(val_acc0, nullptr);
-  EXPECT_EQ(val_acc0->split, "val");
+  EXPECT_EQ(val_acc0->split, Split::val);
   EXPECT_FALSE(val_acc0->per_step);
   EXPECT_DOUBLE_EQ(val_acc0->value, 0.901);
 
@@ -67,7 +67,7 @@ TEST(Tqdm, CallbackMessagesAreNotBars) {
       "Epoch 0, global step 10: 'val_loss' reached 0.50000\n";
   const LoggedRun run = read_string(text, "tqdm");
   ASSERT_EQ(run.points.size(), 1u);
-  EXPECT_EQ(run.points[0].metric, "acc");
+  EXPECT_EQ(run.metric(run.points[0]), "acc");
   EXPECT_EQ(run.points[0].line, 2);
   EXPECT_EQ(run.points[0].precision.decimals, 3);
 }
@@ -124,8 +124,8 @@ TEST(Jsonl, ObjectsPerLine) {
   ASSERT_EQ(run.points.size(), 9u);
 
   const LoggedPoint& loss0 = run.points[0];
-  EXPECT_EQ(loss0.metric, "loss");
-  EXPECT_EQ(loss0.split, "train");
+  EXPECT_EQ(run.metric(loss0), "loss");
+  EXPECT_EQ(loss0.split, Split::train);
   EXPECT_EQ(loss0.epoch, 0);
   EXPECT_EQ(loss0.step, 100);
   EXPECT_DOUBLE_EQ(loss0.value, 0.4123);
@@ -135,13 +135,13 @@ TEST(Jsonl, ObjectsPerLine) {
 
   const LoggedPoint* val_acc = find_point(run, "val_accuracy", 0);
   ASSERT_NE(val_acc, nullptr);
-  EXPECT_EQ(val_acc->split, "val");
+  EXPECT_EQ(val_acc->split, Split::val);
   EXPECT_EQ(val_acc->precision.decimals, 1);
   EXPECT_EQ(val_acc->line, 3);  // the blank line 2 is skipped but counted
 
   const LoggedPoint* nested = find_point(run, "val/acc", 1);
   ASSERT_NE(nested, nullptr);
-  EXPECT_EQ(nested->split, "val");
+  EXPECT_EQ(nested->split, Split::val);
   EXPECT_DOUBLE_EQ(nested->value, 0.91);
   EXPECT_EQ(find_point(run, "lrs", std::nullopt), nullptr);
   EXPECT_EQ(find_point(run, "time", std::nullopt), nullptr);
@@ -155,11 +155,11 @@ TEST(Jsonl, ObjectsPerLine) {
   const LoggedPoint* nan_loss = find_point(run, "loss", 2);
   ASSERT_NE(nan_loss, nullptr);
   EXPECT_TRUE(std::isnan(nan_loss->value));
-  EXPECT_EQ(nan_loss->split, "test");
+  EXPECT_EQ(nan_loss->split, Split::test);
   EXPECT_EQ(nan_loss->line, 5);
   const LoggedPoint* acc2 = find_point(run, "acc", 2);
   ASSERT_NE(acc2, nullptr);
-  EXPECT_EQ(acc2->split, "test");
+  EXPECT_EQ(acc2->split, Split::test);
   EXPECT_DOUBLE_EQ(acc2->value, 0.5);
 }
 
@@ -168,7 +168,7 @@ TEST(Jsonl, IntegersStringsWithNaNAndFractionalEpochs) {
       "{\"note\": \"NaN in text is fine\", \"correct\": 912, \"epoch\": 0.5, \"global_step\": 7}\n",
       "jsonl", "h.jsonl");
   ASSERT_EQ(run.points.size(), 1u);
-  EXPECT_EQ(run.points[0].metric, "correct");
+  EXPECT_EQ(run.metric(run.points[0]), "correct");
   EXPECT_EQ(run.points[0].value, 912.0);
   EXPECT_EQ(run.points[0].precision.decimals, 0);
   EXPECT_FALSE(run.points[0].epoch.has_value());
@@ -183,9 +183,9 @@ TEST(Jsonl, SplitKeyAndStepSuffix) {
       "{\"phase\": \"validation\", \"loss\": 0.25, \"train_loss_step\": 0.5, \"step\": 3}\n",
       "jsonl");
   ASSERT_EQ(run.points.size(), 2u);
-  EXPECT_EQ(run.points[0].split, "val");
+  EXPECT_EQ(run.points[0].split, Split::val);
   EXPECT_FALSE(run.points[0].per_step);
-  EXPECT_EQ(run.points[1].split, "train");  // the name's own word wins over "phase"
+  EXPECT_EQ(run.points[1].split, Split::train);  // the name's own word wins over "phase"
   EXPECT_TRUE(run.points[1].per_step);
 }
 

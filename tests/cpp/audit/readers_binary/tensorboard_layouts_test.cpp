@@ -40,7 +40,7 @@ std::string event_file(const std::string& folder) {
 std::vector<const LoggedPoint*> points_of(const LoggedRun& run, std::string_view metric) {
   std::vector<const LoggedPoint*> out;
   for (const LoggedPoint& p : run.points) {
-    if (p.metric == metric) out.push_back(&p);
+    if (run.metric(p) == metric) out.push_back(&p);
   }
   return out;
 }
@@ -112,11 +112,11 @@ TEST(TensorBoardKeras, TheCallbacksTrainFolder) {
   // graph_keras_model string tensor is not a scalar.
   ASSERT_EQ(run.points.size(), 6u);
   for (const LoggedPoint& p : run.points) {
-    EXPECT_TRUE(p.metric.starts_with("epoch_")) << p.metric;
-    EXPECT_EQ(p.split, "train") << p.metric;
-    EXPECT_EQ(p.epoch, p.step) << p.metric;
-    EXPECT_TRUE(p.running_mean) << p.metric;  // Keras' History: running means
-    EXPECT_FALSE(p.per_step) << p.metric;
+    EXPECT_TRUE(run.metric(p).starts_with("epoch_")) << run.metric(p);
+    EXPECT_EQ(p.split, Split::train) << run.metric(p);
+    EXPECT_EQ(p.epoch, p.step) << run.metric(p);
+    EXPECT_TRUE(p.running_mean) << run.metric(p);  // Keras' History: running means
+    EXPECT_FALSE(p.per_step) << run.metric(p);
     EXPECT_EQ(p.precision.kind, Precision::Kind::float32);
   }
   EXPECT_EQ(points_of(run, "epoch_loss").size(), 2u);
@@ -131,9 +131,9 @@ TEST(TensorBoardKeras, TheCallbacksValidationFolder) {
   // optimizer's iterations (4 batches of 16 per epoch), each the epoch it closes.
   ASSERT_EQ(run.points.size(), 8u);
   for (const LoggedPoint& p : run.points) {
-    EXPECT_EQ(p.split, "val") << p.metric;  // from the folder: the tags name no split
-    EXPECT_FALSE(p.running_mean) << p.metric;
-    EXPECT_FALSE(p.per_step) << p.metric;
+    EXPECT_EQ(p.split, Split::val) << run.metric(p);  // from the folder: the tags name no split
+    EXPECT_FALSE(p.running_mean) << run.metric(p);
+    EXPECT_FALSE(p.per_step) << run.metric(p);
   }
   const auto loss = points_of(run, "epoch_loss");
   const auto eval_loss = points_of(run, "evaluation_loss_vs_iterations");
@@ -161,7 +161,7 @@ TEST(TensorBoardKeras, BatchAndEvaluationValuesTakeTheNextEpoch) {
   const std::vector<std::optional<std::int64_t>> epochs = {0,           0, 0, 1, 1, std::nullopt,
                                                            std::nullopt};
   for (std::size_t i = 0; i < epochs.size(); ++i) {
-    EXPECT_EQ(run.points[i].epoch, epochs[i]) << i << " " << run.points[i].metric;
+    EXPECT_EQ(run.points[i].epoch, epochs[i]) << i << " " << run.metric(run.points[i]);
   }
   EXPECT_TRUE(run.points[0].per_step);
   EXPECT_TRUE(run.points[0].running_mean);
@@ -182,7 +182,7 @@ TEST(TensorBoardLightning, TheEpochScalarPlacesTheSteps) {
   for (const LoggedPoint* p : points_of(run, "train_loss_step")) {
     EXPECT_EQ(p->epoch, *p->step < 4 ? 0 : 1) << "step " << *p->step;
     EXPECT_TRUE(p->per_step);
-    EXPECT_EQ(p->split, "train");
+    EXPECT_EQ(p->split, Split::train);
   }
   for (const char* name : {"train_loss_epoch", "val_loss", "val_acc"}) {
     const auto pts = points_of(run, name);
@@ -193,7 +193,7 @@ TEST(TensorBoardLightning, TheEpochScalarPlacesTheSteps) {
     EXPECT_EQ(pts[1]->step, 7) << name;
     EXPECT_FALSE(pts[1]->per_step) << name;
   }
-  EXPECT_EQ(points_of(run, "val_acc")[0]->split, "val");
+  EXPECT_EQ(points_of(run, "val_acc")[0]->split, Split::val);
   EXPECT_EQ(points_of(run, "val_acc")[0]->value, 0.25);
 }
 
@@ -217,7 +217,7 @@ TEST(TensorBoardLightning, AnEpochSeriesOfNonIndicesIsLeftAlone) {
       EventFile().simple(5, "loss", 0.5f).simple(5, "epoch", 0.5f).read("events.out.tfevents.x");
   ASSERT_EQ(run.points.size(), 2u);
   EXPECT_FALSE(run.points[0].epoch.has_value());
-  EXPECT_EQ(run.points[1].metric, "epoch");
+  EXPECT_EQ(run.metric(run.points[1]), "epoch");
   ASSERT_EQ(run.warnings.size(), 1u);
   EXPECT_EQ(run.warnings[0], "events.out.tfevents.x@" + std::to_string(run.points[1].offset) +
                                  ": an 'epoch' value that is not a whole number >= 0; values are "
@@ -235,10 +235,10 @@ TEST(TensorBoardPlugins, OnlyScalarsPluginTensorsAreScalars) {
                             .tensor(0, "custom", 3.0f, "")     // no plugin ever: read
                             .read();
   ASSERT_EQ(run.points.size(), 3u);
-  EXPECT_EQ(run.points[0].metric, "acc");
-  EXPECT_EQ(run.points[1].metric, "acc");
+  EXPECT_EQ(run.metric(run.points[0]), "acc");
+  EXPECT_EQ(run.metric(run.points[1]), "acc");
   EXPECT_EQ(run.points[1].value, 0.6f);
-  EXPECT_EQ(run.points[2].metric, "custom");
+  EXPECT_EQ(run.metric(run.points[2]), "custom");
   EXPECT_TRUE(run.warnings.empty());
 }
 
@@ -251,9 +251,9 @@ TEST(TensorBoardSplits, EvalAndFolderWords) {
                             .simple(8, "loss", 1.0f)
                             .read("logs/validation/events.out.tfevents.x");
   ASSERT_EQ(run.points.size(), 3u);
-  EXPECT_EQ(run.points[0].split, "val");
-  EXPECT_EQ(run.points[1].split, "train");
-  EXPECT_EQ(run.points[2].split, "val");
+  EXPECT_EQ(run.points[0].split, Split::val);
+  EXPECT_EQ(run.points[1].split, Split::train);
+  EXPECT_EQ(run.points[2].split, Split::val);
   EXPECT_EQ(split_from_tag("eval_f1"), "val");
 }
 

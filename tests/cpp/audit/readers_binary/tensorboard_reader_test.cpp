@@ -59,10 +59,10 @@ TEST(TensorBoard, TorchSummaryWriterScalarsInEveryEncoding) {
   for (std::size_t i = 0; i < run.points.size(); ++i) {
     const LoggedPoint& p = run.points[i];
     const int step = static_cast<int>(i / 5);
-    SCOPED_TRACE(p.metric + " step " + std::to_string(step));
+    SCOPED_TRACE(run.metric(p) + " step " + std::to_string(step));
     EXPECT_EQ(p.step, step);
     EXPECT_FALSE(p.epoch.has_value());
-    EXPECT_EQ(p.file, f);
+    EXPECT_EQ(run.file_of(p), f);
     EXPECT_EQ(p.line, 0);
     EXPECT_GT(p.offset, previous_offset);  // one record per add_scalar
     previous_offset = p.offset;
@@ -79,24 +79,24 @@ TEST(TensorBoard, TorchSummaryWriterScalarsInEveryEncoding) {
   for (std::size_t s = 0; s < 3; ++s) {
     const double x = static_cast<double>(s);
     // simple_value: float32, the torch default
-    EXPECT_EQ(at(s, 0).metric, "train/loss");
-    EXPECT_EQ(at(s, 0).split, "train");
+    EXPECT_EQ(run.metric(at(s, 0)), "train/loss");
+    EXPECT_EQ(at(s, 0).split, Split::train);
     EXPECT_EQ(at(s, 0).value, static_cast<double>(static_cast<float>(1.0 / (x + 1))));
     EXPECT_EQ(at(s, 0).precision.kind, Precision::Kind::float32);
-    EXPECT_EQ(at(s, 1).metric, "val/acc");
-    EXPECT_EQ(at(s, 1).split, "val");
+    EXPECT_EQ(run.metric(at(s, 1)), "val/acc");
+    EXPECT_EQ(at(s, 1).split, Split::val);
     EXPECT_EQ(at(s, 1).value, 0.25 * x);
-    EXPECT_EQ(at(s, 2).metric, "val_loss");
-    EXPECT_EQ(at(s, 2).split, "val");
+    EXPECT_EQ(run.metric(at(s, 2)), "val_loss");
+    EXPECT_EQ(at(s, 2).split, Split::val);
     EXPECT_EQ(at(s, 2).value, static_cast<double>(static_cast<float>(0.1 * x)));
     // new_style=True: tensor.float_val
-    EXPECT_EQ(at(s, 3).metric, "test_acc_new");
-    EXPECT_EQ(at(s, 3).split, "test");
+    EXPECT_EQ(run.metric(at(s, 3)), "test_acc_new");
+    EXPECT_EQ(at(s, 3).split, Split::test);
     EXPECT_EQ(at(s, 3).value, static_cast<double>(static_cast<float>(0.1 + x)));
     EXPECT_EQ(at(s, 3).precision.kind, Precision::Kind::float32);
     // new_style=True, double_precision=True: tensor.double_val, the Python double itself
-    EXPECT_EQ(at(s, 4).metric, "lr_double");
-    EXPECT_EQ(at(s, 4).split, "train");
+    EXPECT_EQ(run.metric(at(s, 4)), "lr_double");
+    EXPECT_EQ(at(s, 4).split, Split::train);
     EXPECT_EQ(at(s, 4).value, 0.1 * (x + 1));
     EXPECT_EQ(at(s, 4).precision.kind, Precision::Kind::float64);
   }
@@ -106,13 +106,13 @@ TEST(TensorBoard, Tf2TensorContentScalars) {
   const std::string f = data("tensorboard/tf2/events.out.tfevents.tf2");
   const LoggedRun run = read_tensorboard(f);
   ASSERT_EQ(run.points.size(), 3u);  // string, int and 2x3 tensors are not scalars read
-  EXPECT_EQ(run.points[0].metric, "epoch_accuracy");
-  EXPECT_EQ(run.points[0].split, "train");
+  EXPECT_EQ(run.metric(run.points[0]), "epoch_accuracy");
+  EXPECT_EQ(run.points[0].split, Split::train);
   EXPECT_EQ(run.points[0].step, 0);
   EXPECT_EQ(run.points[0].value, 0.75);
   EXPECT_EQ(run.points[0].precision.kind, Precision::Kind::float32);
-  EXPECT_EQ(run.points[1].metric, "validation/epoch_loss");
-  EXPECT_EQ(run.points[1].split, "val");
+  EXPECT_EQ(run.metric(run.points[1]), "validation/epoch_loss");
+  EXPECT_EQ(run.points[1].split, Split::val);
   EXPECT_EQ(run.points[1].value, 0.1);  // DT_DOUBLE: 8 raw bytes, exact
   EXPECT_EQ(run.points[1].precision.kind, Precision::Kind::float64);
   EXPECT_EQ(run.points[1].offset, run.points[0].offset);  // one event, one record
@@ -132,11 +132,11 @@ TEST(TensorBoard, KerasCallbackFoldersNameTheSplit) {
       read_tensorboard(data("tensorboard/keras/validation/events.out.tfevents.keras"));
   ASSERT_EQ(train.points.size(), 1u);
   ASSERT_EQ(val.points.size(), 1u);
-  EXPECT_EQ(train.points[0].metric, "epoch_loss");
-  EXPECT_EQ(train.points[0].split, "train");
+  EXPECT_EQ(train.metric(train.points[0]), "epoch_loss");
+  EXPECT_EQ(train.points[0].split, Split::train);
   EXPECT_EQ(train.points[0].value, 0.5);
-  EXPECT_EQ(val.points[0].metric, "epoch_loss");
-  EXPECT_EQ(val.points[0].split, "val");
+  EXPECT_EQ(val.metric(val.points[0]), "epoch_loss");
+  EXPECT_EQ(val.points[0].split, Split::val);
   EXPECT_EQ(val.points[0].value, 0.625);
 }
 
@@ -144,13 +144,13 @@ TEST(TensorBoard, HandFramedFileAndInMemoryImage) {
   const std::string f = data("tensorboard_bad/good.tfevents");
   const LoggedRun run = read_tensorboard(f);
   ASSERT_EQ(run.points.size(), 1u);
-  EXPECT_EQ(run.points[0].metric, "val/acc");
+  EXPECT_EQ(run.metric(run.points[0]), "val/acc");
   EXPECT_EQ(run.points[0].offset, 40);
   EXPECT_EQ(run.points[0].step, 1);
   EXPECT_EQ(run.points[0].value, 0.5);
   const LoggedRun mem = parse_tensorboard(as_span(file_bytes(f)), "memory");
   ASSERT_EQ(mem.points.size(), 1u);
-  EXPECT_EQ(mem.points[0].file, "memory");
+  EXPECT_EQ(mem.file_of(mem.points[0]), "memory");
   EXPECT_EQ(mem.points[0].value, 0.5);
 }
 

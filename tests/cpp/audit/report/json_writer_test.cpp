@@ -163,7 +163,7 @@ TEST(JsonWriter, BinaryLogLocationsAndEmptyOptionals) {
 
 TEST(JsonWriter, InvalidUtf8IsReplacedNotThrown) {
   AuditReport r = testing::sample_report();
-  r.points[0].point.metric = "acc\xff";
+  r.points[0].metric = "acc\xff";
   std::string text;
   ASSERT_NO_THROW(text = render(r));
   EXPECT_EQ(json::parse(text)["points"][0]["point"]["metric"], "acc\xef\xbf\xbd");

@@ -10,19 +10,18 @@
 
 namespace metricaudit::audit::testing {
 
-inline LoggedPoint logged(std::string metric, std::string split, std::int64_t epoch, double value,
-                          int decimals, std::int64_t line) {
-  LoggedPoint p;
+/// Sets `p`'s logged point, its name and its file (runs/a/metrics.csv).
+inline void set_logged(PointResult& p, std::string metric, Split split, std::int64_t epoch,
+                       double value, int decimals, std::int64_t line) {
   p.metric = std::move(metric);
-  p.split = std::move(split);
-  p.epoch = epoch;
-  p.value = value;
-  p.precision.kind = Precision::Kind::decimal;
-  p.precision.decimals = decimals;
   p.file = "runs/a/metrics.csv";
-  p.line = line;
-  p.offset = 100 * line;
-  return p;
+  p.point.split = split;
+  p.point.epoch = epoch;
+  p.point.value = value;
+  p.point.precision.kind = Precision::Kind::decimal;
+  p.point.precision.decimals = static_cast<std::uint16_t>(decimals);
+  p.point.line = line;
+  p.point.offset = 100 * line;
 }
 
 /// Two accuracy points explained by the macro convention (one finding), one loss point
@@ -37,7 +36,7 @@ inline AuditReport sample_report() {
 
   for (std::int64_t e = 0; e < 2; ++e) {
     PointResult p;
-    p.point = logged("val_acc", "val", e, e == 0 ? 0.4049 : 0.6014, 4, 10 + e);
+    set_logged(p, "val_acc", Split::val, e, e == 0 ? 0.4049 : 0.6014, 4, 10 + e);
     p.kind = "accuracy";
     p.dump = "runs/a/predictions/val_epoch" + std::to_string(e) + ".npz";
     p.tolerance = 5e-5;
@@ -54,7 +53,7 @@ inline AuditReport sample_report() {
   }
   {
     PointResult p;
-    p.point = logged("val_loss", "val", 1, 1.5251, 4, 11);
+    set_logged(p, "val_loss", Split::val, 1, 1.5251, 4, 11);
     p.kind = "loss";
     p.dump = "runs/a/predictions/val_epoch1.npz";
     p.tolerance = 5e-5;

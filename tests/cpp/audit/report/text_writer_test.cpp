@@ -84,7 +84,7 @@ TEST(TextWriter, FitsInOneHundredColumns) {
   // Long texts everywhere that can wrap.
   r.points[0].explained_by = {"accuracy.macro.absent_zero", "accuracy.macro.exclude_unseen",
                               "accuracy.balanced", "accuracy.weighted", "accuracy.top5"};
-  r.points[0].point.metric = "validation/multiclass_accuracy_of_the_model_on_the_held_out_set";
+  r.points[0].metric = "validation/multiclass_accuracy_of_the_model_on_the_held_out_set";
   r.findings[0].message = std::string(30, 'x') + " " + std::string(400, 'y').replace(50, 1, " ");
   for (int i = 0; i < 40; ++i) r.findings[0].fix += "word" + std::to_string(i) + " ";
   r.undecided.push_back(std::string(60, 'u') + " " + std::string(60, 'v'));
