@@ -107,11 +107,11 @@ ReadRun read_run(const AuditOptions& options, const std::string& label) {
 
   std::map<std::string, std::size_t> index;  // metric -> series
   std::set<std::string> left_out;            // metrics compare does not test
-  for (const LoggedRun& log : inputs.runs) {
+  for (LoggedRun& placed : inputs.runs) {
     // Epochs first (a value with a step only takes its step's epoch), then the audit's
-    // rule on them: a metric logged twice in one epoch is a per-step series.
-    LoggedRun placed = log;
-    const StepEpochs steps(log);
+    // rule on them: a metric logged twice in one epoch is a per-step series. The points
+    // are placed in place: the inputs are this function's own.
+    const StepEpochs steps(placed);
     for (LoggedPoint& p : placed.points) {
       if (!p.epoch) p.epoch = steps.epoch_of(p);
     }

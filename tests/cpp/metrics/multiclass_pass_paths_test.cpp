@@ -21,6 +21,7 @@
 
 #include "metricaudit/metricaudit.hpp"
 #include "metricaudit/state_fields.hpp"
+#include "mismatches.hpp"
 
 namespace metricaudit {
 namespace {
@@ -127,25 +128,44 @@ int family_of(const SufficientState& s, const FieldInfo& info, std::size_t i) {
 
 // Every compared field of a and b equal, cell for cell, except the cells `skip` names.
 template <typename Skip>
-void expect_same_state(const SufficientState& a, const SufficientState& b, const std::string& what,
-                       Skip&& skip) {
-  int reported = 0;
+::testing::AssertionResult same_state(const SufficientState& a, const SufficientState& b,
+                                      const std::string& what, Skip&& skip) {
+  testing::Mismatches m;
   for_each_field(
       [&](const FieldInfo& info, const auto& ca, const auto& cb) {
         if (!info.compared) return;
-        ASSERT_EQ(ca.size(), cb.size()) << what << ": " << info.name;
+        const std::string field = what + ": " + std::string(info.name);
+        if (!m.equal(ca.size(), cb.size(), field + " cells")) return;
         for (std::size_t i = 0; i < ca.size(); ++i) {
-          if (skip(info, i) || ca[i] == cb[i]) continue;
-          ADD_FAILURE() << what << ": " << info.name << "[" << i << "] differs";
-          if (++reported > 5) return;
+          if (!skip(info, i)) {
+            m.expect(ca[i] == cb[i], field + "[" + std::to_string(i) + "] differs");
+          }
         }
       },
       a, b);
+  return m.result();
 }
 
-void expect_same_state(const SufficientState& a, const SufficientState& b,
-                       const std::string& what) {
-  expect_same_state(a, b, what, [](const FieldInfo&, std::size_t) { return false; });
+::testing::AssertionResult same_state(const SufficientState& a, const SufficientState& b,
+                                      const std::string& what) {
+  return same_state(a, b, what, [](const FieldInfo&, std::size_t) { return false; });
+}
+
+// The check above sees a difference in one cell, and leaves the cells it is told to skip.
+TEST(MulticlassPassPaths, TheSameStateCheckSeesOneCell) {
+  StateOptions o;
+  o.num_classes = 4;
+  const Batch b = make_batch(4, {0}, 3);
+  const auto a = evaluate(b.view(true, false), o);
+  Batch changed = b;
+  changed.target[5] = (changed.target[5] + 1) % 4;
+  const auto c = evaluate(changed.view(true, false), o);
+  EXPECT_TRUE(same_state(a, a, "itself"));
+  EXPECT_FALSE(same_state(a, c, "a changed target"));
+  EXPECT_TRUE(same_state(a, c, "a changed target, every count and sum skipped",
+                         [](const FieldInfo& info, std::size_t) {
+                           return info.name != "samples" && info.name != "batches";
+                         }));
 }
 
 // The option sets whose paths differ: the default (block fold), no smoothing terms, no
@@ -204,15 +224,16 @@ TEST(MulticlassPassPaths, FoldPathsAndSplitsGiveTheSameState) {
         const auto blocks = evaluate(b.view(true, false), o);
         StateOptions ignoring = o;
         ignoring.ignore_index = -100;  // no row carries it: every row is scored
-        expect_same_state(blocks, evaluate(b.view(true, false), ignoring),
-                          what + " / ignore_index");
+        EXPECT_TRUE(
+            same_state(blocks, evaluate(b.view(true, false), ignoring), what + " / ignore_index"));
         // blocks first: its unweighted fields only; `weighted` itself differs.
-        expect_same_state(
-            blocks, evaluate(b.view(true, true), o), what + " / unit weights",
-            [](const FieldInfo& info, std::size_t) { return info.name == "weighted"; });
+        EXPECT_TRUE(
+            same_state(blocks, evaluate(b.view(true, true), o), what + " / unit weights",
+                       [](const FieldInfo& info, std::size_t) { return info.name == "weighted"; }));
         StateOptions split = o;
         split.threads = 3;
-        expect_same_state(blocks, evaluate(b.view(true, false), split), what + " / 3 threads");
+        EXPECT_TRUE(
+            same_state(blocks, evaluate(b.view(true, false), split), what + " / 3 threads"));
       }
     }
   }
@@ -231,11 +252,11 @@ TEST(MulticlassPassPaths, Float32KernelsAgreeWithTheDoubleKernels) {
         const auto f64 = evaluate(b.view(false, false), o);
         // The logits family's sums and sklearn's (its clip is the dtype's epsilon) are
         // checked below; everything else is the same bit for bit.
-        expect_same_state(f32, f64, what, [&](const FieldInfo& info, std::size_t i) {
+        EXPECT_TRUE(same_state(f32, f64, what, [&](const FieldInfo& info, std::size_t i) {
           const int f = family_of(f32, info, i);
           const bool sum = info.kind == FieldKind::exact_sum;
           return sum && (f == kLogits || f == kSklearn);
-        });
+        }));
         const auto& l32 = f32.losses[kLogits];
         const auto& l64 = f64.losses[kLogits];
         // Per row |error| <= bound * term + C * 2^-124; the terms are >= 0, so the sums'

@@ -6,19 +6,21 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "../../../metrics/src/detail/row_kernels.hpp"
 #include "metricaudit/metricaudit.hpp"
+#include "mismatches.hpp"
 
 namespace metricaudit {
 namespace {
 
 using detail::RowBlock;
 using detail::RowResult;
+using testing::Mismatches;
 
 double ulps(double got, double want) {
   if (got == want) return 0.0;
@@ -28,7 +30,9 @@ double ulps(double got, double want) {
 }
 
 template <typename K>
-void check_exp_log(const char* name) {
+::testing::AssertionResult exp_and_log_within_two_ulp(const char* name) {
+  Mismatches m;
+  const std::string prefix(name);
   std::mt19937_64 rng(7);
   double worst_exp = 0.0, worst_log = 0.0;
   for (int i = 0; i < 200000; ++i) {
@@ -57,29 +61,30 @@ void check_exp_log(const char* name) {
     for (int l = 0; l < 4; ++l) {
       const double want = std::log(x[l]);
       if (want == 0.0) {
-        EXPECT_EQ(out[l], 0.0) << name;
+        m.equal(out[l], 0.0, prefix + ": log(1)");
       } else {
         worst_log = std::max(worst_log, ulps(out[l], want));
       }
     }
   }
-  EXPECT_LE(worst_exp, 2.0) << name;
-  EXPECT_LE(worst_log, 2.0) << name;
+  m.at_most(worst_exp, 2.0, prefix + ": exp, worst ulps");
+  m.at_most(worst_log, 2.0, prefix + ": log, worst ulps");
   // Below the flush point (and -inf): 0.
   double x[4] = {-709.0, -1e300, -std::numeric_limits<double>::infinity(), -745.2};
   double out[4];
   K::exp_packet(x, out);
-  for (double v : out) EXPECT_EQ(v, 0.0) << name;
+  for (double v : out) m.equal(v, 0.0, prefix + ": exp below the flush point");
+  return m.result();
 }
 
 TEST(RowKernels, PortableExpAndLogWithinTwoUlp) {
-  check_exp_log<detail::portable::Kernels>("portable");
+  EXPECT_TRUE(exp_and_log_within_two_ulp<detail::portable::Kernels>("portable"));
 }
 
 #ifdef METRICAUDIT_HAVE_AVX2_KERNELS
 TEST(RowKernels, Avx2ExpAndLogWithinTwoUlp) {
   if (!detail::use_avx2_kernels()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
-  check_exp_log<detail::avx2::Kernels>("avx2");
+  EXPECT_TRUE(exp_and_log_within_two_ulp<detail::avx2::Kernels>("avx2"));
 }
 #endif
 
@@ -128,23 +133,45 @@ RowResult run_kernel(const T* row, long long y, long long C, double thr, int lan
   return r;
 }
 
-void expect_same(const RowResult& a, const RowResult& b, const std::string& what) {
-  EXPECT_EQ(a.argmax, b.argmax) << what;
-  EXPECT_EQ(a.greater, b.greater) << what;
-  EXPECT_EQ(a.ties_below, b.ties_below) << what;
-  EXPECT_EQ(a.ties_above, b.ties_above) << what;
-  EXPECT_EQ(a.above, b.above) << what;
-  EXPECT_EQ(a.in_unit, b.in_unit) << what;
-  EXPECT_EQ(a.masked, b.masked) << what;
+void same_results(Mismatches& m, const RowResult& a, const RowResult& b, const std::string& what) {
+  m.equal(a.argmax, b.argmax, what + " argmax");
+  m.equal(a.greater, b.greater, what + " greater");
+  m.equal(a.ties_below, b.ties_below, what + " ties_below");
+  m.equal(a.ties_above, b.ties_above, what + " ties_above");
+  m.equal(a.above, b.above, what + " above");
+  m.equal(a.in_unit, b.in_unit, what + " in_unit");
+  m.equal(a.masked, b.masked, what + " masked");
   // Bit-identical, not merely close.
-  EXPECT_EQ(std::memcmp(&a.lse_hi, &b.lse_hi, sizeof(double)), 0)
-      << what << " " << a.lse_hi << " " << b.lse_hi;
-  EXPECT_EQ(std::memcmp(&a.lse_lo, &b.lse_lo, sizeof(double)), 0) << what;
-  EXPECT_EQ(std::memcmp(&a.smoothing, &b.smoothing, sizeof(double)), 0) << what;
+  m.same_bits(a.lse_hi, b.lse_hi, what + " lse_hi");
+  m.same_bits(a.lse_lo, b.lse_lo, what + " lse_lo");
+  m.same_bits(a.smoothing, b.smoothing, what + " smoothing");
+}
+
+// The check above sees a change in any one field, and tells -0.0 from 0.0.
+TEST(RowKernels, TheSameResultsCheckSeesEachField) {
+  const RowResult a{1, 2, 3, 4, 5, false, true, false, true, false, 0.0, 0.0, 0.5};
+  const std::vector<void (*)(RowResult&)> changes = {
+      [](RowResult& r) { r.argmax += 1; },        [](RowResult& r) { r.greater += 1; },
+      [](RowResult& r) { r.ties_below += 1; },    [](RowResult& r) { r.ties_above += 1; },
+      [](RowResult& r) { r.above += 1; },         [](RowResult& r) { r.in_unit = !r.in_unit; },
+      [](RowResult& r) { r.masked = !r.masked; }, [](RowResult& r) { r.lse_hi = -0.0; },
+      [](RowResult& r) { r.lse_lo = 1e-300; },    [](RowResult& r) { r.smoothing = 0.5000001; }};
+  Mismatches same;
+  same_results(same, a, a, "a");
+  EXPECT_EQ(same.count(), 0u);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    RowResult b = a;
+    changes[i](b);
+    Mismatches m;
+    same_results(m, a, b, "change " + std::to_string(i));
+    EXPECT_EQ(m.count(), 1u) << "change " << i;
+    EXPECT_FALSE(m.result());
+  }
 }
 
 template <typename K, typename T>
-void check_independence(const char* name) {
+::testing::AssertionResult independent_of_address_lane_and_tail(const char* name) {
+  Mismatches m;
   std::mt19937_64 rng(11);
   for (long long C : {1LL, 2LL, 3LL, 4LL, 5LL, 7LL, 10LL, 15LL, 16LL, 17LL, 33LL, 100LL, 1003LL}) {
     // Storage with room to shift the row by 0..7 elements (every alignment mod 32 bytes).
@@ -171,40 +198,43 @@ void check_independence(const char* name) {
                                    " lane=" + std::to_string(lane);
           if (shift == 0 && lane == 0) {
             first = r;
-            EXPECT_EQ(r.argmax, ref.argmax) << what;
-            EXPECT_EQ(r.greater, ref.greater) << what;
-            EXPECT_EQ(r.ties_below, ref.ties_below) << what;
-            EXPECT_EQ(r.ties_above, ref.ties_above) << what;
-            EXPECT_EQ(r.above, ref.above) << what;
-            EXPECT_EQ(r.in_unit, ref.in_unit) << what;
-            EXPECT_EQ(r.masked, ref.masked) << what;
-            EXPECT_NEAR(r.lse_hi, ref.lse_hi, 1e-13 * std::max(1.0, std::fabs(ref.lse_hi))) << what;
-            EXPECT_EQ(r.lse_lo, 0.0) << what;  // the double kernels keep lse in one part
+            m.equal(r.argmax, ref.argmax, what + " argmax");
+            m.equal(r.greater, ref.greater, what + " greater");
+            m.equal(r.ties_below, ref.ties_below, what + " ties_below");
+            m.equal(r.ties_above, ref.ties_above, what + " ties_above");
+            m.equal(r.above, ref.above, what + " above");
+            m.equal(r.in_unit, ref.in_unit, what + " in_unit");
+            m.equal(r.masked, ref.masked, what + " masked");
+            m.at_most(std::fabs(r.lse_hi - ref.lse_hi),
+                      1e-13 * std::max(1.0, std::fabs(ref.lse_hi)), what + " lse_hi error");
+            m.equal(r.lse_lo, 0.0, what + " lse_lo");  // the double kernels keep lse in one part
             if (!ref.masked) {  // a masked row's smoothing term is +inf, counted apart
-              EXPECT_NEAR(r.smoothing, ref.smoothing,
-                          1e-12 * std::max(1.0, std::fabs(ref.smoothing)))
-                  << what;
+              m.at_most(std::fabs(r.smoothing - ref.smoothing),
+                        1e-12 * std::max(1.0, std::fabs(ref.smoothing)), what + " smoothing error");
             }
           } else {
-            expect_same(r, first, what);
+            same_results(m, r, first, what);
           }
           if (C > detail::kRowLanesMaxClasses) break;  // row1 has no lanes
         }
       }
     }
   }
+  return m.result();
 }
 
 TEST(RowKernels, PortableResultsIndependentOfAddressLaneAndTail) {
-  check_independence<detail::portable::Kernels, float>("portable/f32");
-  check_independence<detail::portable::Kernels, double>("portable/f64");
+  EXPECT_TRUE(
+      (independent_of_address_lane_and_tail<detail::portable::Kernels, float>("portable/f32")));
+  EXPECT_TRUE(
+      (independent_of_address_lane_and_tail<detail::portable::Kernels, double>("portable/f64")));
 }
 
 #ifdef METRICAUDIT_HAVE_AVX2_KERNELS
 TEST(RowKernels, Avx2ResultsIndependentOfAddressLaneAndTail) {
   if (!detail::use_avx2_kernels()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
-  check_independence<detail::avx2::Kernels, float>("avx2/f32");
-  check_independence<detail::avx2::Kernels, double>("avx2/f64");
+  EXPECT_TRUE((independent_of_address_lane_and_tail<detail::avx2::Kernels, float>("avx2/f32")));
+  EXPECT_TRUE((independent_of_address_lane_and_tail<detail::avx2::Kernels, double>("avx2/f64")));
 }
 #endif
 

@@ -22,6 +22,7 @@
 
 #include "metricaudit/evaluate.hpp"
 #include "metricaudit/metricaudit.hpp"
+#include "mismatches.hpp"
 
 namespace metricaudit {
 namespace {
@@ -33,6 +34,7 @@ std::int64_t chunk_rows(std::int64_t cols, std::int64_t element_size) {
 }
 
 using Rows = std::vector<std::int64_t>;
+using testing::Mismatches;
 
 // Scores that are never tiny, with tiny values planted in `rows` (cycling through zeros,
 // negative zeros and subnormals of both signs, at varying columns) and, where `masked`,
@@ -102,7 +104,8 @@ struct Case {
 };
 
 template <typename T>
-void check_multiclass(const Case& k) {
+::testing::AssertionResult multiclass_rows_listed(const Case& k) {
+  Mismatches m;
   const std::int64_t chunk = chunk_rows(k.C, sizeof(T));
   const std::int64_t n = 3 * chunk + 21;
   const Rows planted = boundary_rows(n, chunk);
@@ -122,9 +125,10 @@ void check_multiclass(const Case& k) {
   if (k.weighted) b.sample_weight = ArrayView::vector(weights.data(), n);
   const Rows want =
       scan(scores, k.C, k.ignore_index ? &target : nullptr, k.ignore_index.value_or(-1));
-  ASSERT_GT(want.size(), 20u) << k.name;
-  if (k.ignore_index) {
-    ASSERT_LT(want.size(), planted.size()) << k.name << ": some are ignored";
+  if (!m.expect(want.size() > 20u, k.name + ": fewer than 21 planted rows") ||
+      !m.expect(!k.ignore_index || want.size() < planted.size(),
+                k.name + ": no planted row is ignored")) {
+    return m.result();
   }
 
   StateOptions o;
@@ -138,38 +142,41 @@ void check_multiclass(const Case& k) {
     SufficientState s(o);
     Rows got{-1};  // replaced, not appended to
     update(s, b, &got);
-    EXPECT_EQ(got, want) << k.name << ", " << threads << " threads";
-    EXPECT_TRUE(s == without) << k.name << ", " << threads << " threads: the same state";
+    const std::string what = k.name + ", " + std::to_string(threads) + " threads";
+    m.equal(got, want, what + ": rows");
+    m.expect(s == without, what + ": the state differs from the pass not asked for the rows");
   }
+  return m.result();
 }
 
 TEST(TinyRows, MulticlassFloat32BlockFold) {
-  check_multiclass<float>({"C=10, default options", 10});
+  EXPECT_TRUE(multiclass_rows_listed<float>({"C=10, default options", 10}));
 }
 
 TEST(TinyRows, MulticlassFloat32WeightedRowByRow) {
-  check_multiclass<float>({"C=10, weighted", 10, true});
+  EXPECT_TRUE(multiclass_rows_listed<float>({"C=10, weighted", 10, true}));
 }
 
 TEST(TinyRows, MulticlassFloat32IgnoreIndexWalk) {
-  check_multiclass<float>({"C=10, ignore_index", 10, false, 4});
+  EXPECT_TRUE(multiclass_rows_listed<float>({"C=10, ignore_index", 10, false, 4}));
 }
 
 TEST(TinyRows, MulticlassFloat32MaskedRowsRecomputedInDouble) {
-  check_multiclass<float>({"C=10, -inf rows", 10, false, std::nullopt, true});
-  check_multiclass<float>({"C=40, -inf rows", 40, false, std::nullopt, true});
+  EXPECT_TRUE(multiclass_rows_listed<float>({"C=10, -inf rows", 10, false, std::nullopt, true}));
+  EXPECT_TRUE(multiclass_rows_listed<float>({"C=40, -inf rows", 40, false, std::nullopt, true}));
 }
 
 TEST(TinyRows, MulticlassFloat32WideRows) {
-  check_multiclass<float>({"C=40", 40});
-  check_multiclass<float>({"C=17, ignore_index", 17, false, 2});
-  check_multiclass<float>({"C=3", 3});
+  EXPECT_TRUE(multiclass_rows_listed<float>({"C=40", 40}));
+  EXPECT_TRUE(multiclass_rows_listed<float>({"C=17, ignore_index", 17, false, 2}));
+  EXPECT_TRUE(multiclass_rows_listed<float>({"C=3", 3}));
 }
 
 TEST(TinyRows, MulticlassFloat64DoubleKernels) {
-  check_multiclass<double>({"C=10 float64", 10});
-  check_multiclass<double>({"C=40 float64, weighted", 40, true});
-  check_multiclass<double>({"C=5 float64, -inf rows", 5, false, std::nullopt, true});
+  EXPECT_TRUE(multiclass_rows_listed<double>({"C=10 float64", 10}));
+  EXPECT_TRUE(multiclass_rows_listed<double>({"C=40 float64, weighted", 40, true}));
+  EXPECT_TRUE(
+      multiclass_rows_listed<double>({"C=5 float64, -inf rows", 5, false, std::nullopt, true}));
 }
 
 TEST(TinyRows, MulticlassPredictedLabelsListNothingAndErrorsLeaveTheListAlone) {
@@ -195,7 +202,8 @@ TEST(TinyRows, MulticlassPredictedLabelsListNothingAndErrorsLeaveTheListAlone) {
 }
 
 template <typename T>
-void check_labelwise(std::int64_t L, bool one_d) {
+::testing::AssertionResult labelwise_rows_listed(std::int64_t L, bool one_d) {
+  Mismatches m;
   const std::int64_t chunk = chunk_rows(L, sizeof(T));
   const std::int64_t n = 2 * chunk + 11;
   const Rows planted = boundary_rows(n, chunk);
@@ -206,7 +214,7 @@ void check_labelwise(std::int64_t L, bool one_d) {
   b.target = one_d ? ArrayView::vector(target.data(), n) : ArrayView::matrix(target.data(), n, L);
   b.scores = one_d ? ArrayView::vector(scores.data(), n) : ArrayView::matrix(scores.data(), n, L);
   const Rows want = scan(scores, L, nullptr, 0);
-  ASSERT_EQ(want, planted);
+  if (!m.equal(want, planted, "the scan finds the planted rows")) return m.result();
   LabelwiseState without(LabelwiseOptions{L, 0.5, 1});
   update(without, b);
   for (int threads : {1, 2, 3}) {
@@ -215,17 +223,18 @@ void check_labelwise(std::int64_t L, bool one_d) {
     update(s, b, &got);
     const std::string what = "L=" + std::to_string(L) + (one_d ? " (N,)" : " (N, L)") + ", " +
                              std::to_string(threads) + " threads";
-    EXPECT_EQ(got, want) << what;
-    EXPECT_TRUE(s == without) << what;
+    m.equal(got, want, what + ": rows");
+    m.expect(s == without, what + ": the state differs from the pass not asked for the rows");
   }
+  return m.result();
 }
 
 TEST(TinyRows, BinaryAndMultilabel) {
-  check_labelwise<float>(1, true);
-  check_labelwise<double>(1, true);
-  check_labelwise<float>(1, false);
-  check_labelwise<float>(5, false);
-  check_labelwise<double>(5, false);
+  EXPECT_TRUE(labelwise_rows_listed<float>(1, true));
+  EXPECT_TRUE(labelwise_rows_listed<double>(1, true));
+  EXPECT_TRUE(labelwise_rows_listed<float>(1, false));
+  EXPECT_TRUE(labelwise_rows_listed<float>(5, false));
+  EXPECT_TRUE(labelwise_rows_listed<double>(5, false));
 }
 
 }  // namespace

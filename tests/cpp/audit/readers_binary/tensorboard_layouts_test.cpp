@@ -7,6 +7,7 @@
 
 #include <array>
 #include <filesystem>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -255,6 +256,22 @@ TEST(TensorBoardSplits, EvalAndFolderWords) {
   EXPECT_EQ(run.points[1].split, Split::train);
   EXPECT_EQ(run.points[2].split, Split::val);
   EXPECT_EQ(split_from_tag("eval_f1"), "val");
+}
+
+// LoggedIndex keeps INT64_MIN for "no step" (logged_series.hpp), so an event at that
+// step cannot be stored as read: it is refused with the file and offset, while the next
+// step up and other negative steps read as they are.
+TEST(TensorBoardSteps, TheStepThatMeansNoneIsRefused) {
+  constexpr std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+  const LoggedRun run = EventFile().simple(lowest + 1, "acc", 0.5f).simple(-1, "acc", 0.25f).read();
+  ASSERT_EQ(run.points.size(), 2u);
+  EXPECT_EQ(run.points[0].step, lowest + 1);
+  EXPECT_EQ(run.points[1].step, -1);
+
+  const EventFile bad = EventFile().simple(3, "acc", 0.5f).simple(lowest, "acc", 0.25f);
+  const std::string message = testing::input_error_of([&] { bad.read(); });
+  EXPECT_TRUE(message.starts_with("logs/events.out.tfevents.x@")) << message;
+  EXPECT_TRUE(message.ends_with(": the step -9223372036854775808 is out of range")) << message;
 }
 
 }  // namespace
