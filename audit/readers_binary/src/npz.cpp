@@ -4,23 +4,29 @@
 //
 // libzip reads the archive's directory (and ZIP64) and every stored member, straight into
 // the array's storage (no intermediate copy; libzip checks the CRC-32). A deflated member
-// is read raw (compressed) by libzip, then inflated whole by libdeflate into a 64-byte
-// aligned image whose data the array then uses in place; the CRC-32 is checked by
+// is inflated whole by libdeflate, from a read-only memory map of the archive where its
+// bytes can be located (zip_layout.hpp; else read raw by libzip into memory), into a
+// 64-byte aligned image whose data the array then uses in place; the CRC-32 is checked by
 // libdeflate's. Deflated members inflate in parallel, one thread each (OpenMP).
+#include <fcntl.h>
 #include <libdeflate.h>
 #include <omp.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include <zip.h>
 
 #include "internal.hpp"
 #include "metricaudit/audit/npz.hpp"
+#include "zip_layout.hpp"
 
 namespace metricaudit::audit {
 
@@ -61,10 +67,42 @@ struct DecompressorFree {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
 
-// A deflated member read raw, to be inflated.
+// The archive mapped read-only (MAP_PRIVATE): its deflated members are inflated from the
+// page cache without a copy. Measured on a 3.7 GB np.savez_compressed dump on this
+// project's VM: metricaudit explain 18.8-24.5 s with the member read into fresh memory,
+// 11.4-12.0 s mapped (system time 9-15 s -> 2 s: fresh pages are dear in a VM).
+class MappedFile {
+ public:
+  /// The mapping of `path` (`bytes` long), or null where the system refuses it.
+  static std::shared_ptr<const MappedFile> open(const std::string& path, std::uint64_t bytes) {
+    if (bytes == 0) return nullptr;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    void* p = mmap(nullptr, static_cast<std::size_t>(bytes), PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);  // the mapping keeps the file
+    if (p == MAP_FAILED) return nullptr;
+    return std::shared_ptr<const MappedFile>(new MappedFile(p, bytes));
+  }
+  ~MappedFile() { munmap(data_, static_cast<std::size_t>(bytes_)); }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::span<const std::byte> bytes() const {
+    return {static_cast<const std::byte*>(data_), static_cast<std::size_t>(bytes_)};
+  }
+
+ private:
+  MappedFile(void* p, std::uint64_t bytes) : data_(p), bytes_(bytes) {}
+  void* data_;
+  std::uint64_t bytes_;
+};
+
+// A deflated member's stored bytes, to be inflated: in the archive's mapping, or read raw
+// through libzip into memory of its own.
 struct Deflated {
   std::string key, name;
-  std::unique_ptr<std::byte[]> compressed;  // not zeroed: read over at once
+  std::shared_ptr<const MappedFile> map;
+  std::unique_ptr<std::byte[]> owned;  // not zeroed: read over at once
+  const std::byte* compressed = nullptr;
   std::uint64_t compressed_size = 0;
   std::uint64_t size = 0;  // declared uncompressed size
   std::uint32_t crc = 0;   // declared CRC-32
@@ -96,13 +134,55 @@ void advise_huge_pages(std::byte* p, std::uint64_t bytes) {
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
+// Faults a large image's pages in on a thread of its own while the inflater fills it from
+// the start: MADV_POPULATE_WRITE (Linux >= 5.14) maps each page writable and leaves its
+// contents alone, so it may run ahead of the writes or behind them. The inflater then
+// finds its pages mapped: the kernel's work of zeroing them leaves its thread, the one
+// that bounds a dump's load (on this project's VM, fresh pages cost about 1 s of system
+// time per GB). Where the kernel refuses the advice, nothing happens.
+class PageFaulter {
+ public:
+  PageFaulter(std::byte* p, std::uint64_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+    constexpr std::uint64_t kMin = std::uint64_t{64} << 20;
+    if (bytes < kMin) return;
+    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
+    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) / page * page;
+    thread_ = std::thread([this, begin, end] {
+      constexpr std::uintptr_t kStep = std::uintptr_t{32} << 20;  // 32 MiB a call: stops soon
+      for (std::uintptr_t at = begin; at < end && !stop_.load(std::memory_order_relaxed);
+           at += kStep) {
+        const std::uintptr_t n = std::min(kStep, end - at);
+        if (madvise(reinterpret_cast<void*>(at), n, MADV_POPULATE_WRITE) != 0) return;
+      }
+    });
+#else
+    (void)p;
+    (void)bytes;
+#endif
+  }
+  ~PageFaulter() {
+    stop_.store(true, std::memory_order_relaxed);
+    if (thread_.joinable()) thread_.join();
+  }
+  PageFaulter(const PageFaulter&) = delete;
+  PageFaulter& operator=(const PageFaulter&) = delete;
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 NpyArray inflate(Deflated& m, libdeflate_decompressor* d, const ReadLimits& limits) {
   auto image = detail::allocate_aligned(m.size);
   advise_huge_pages(image.get(), m.size);
+  std::optional<PageFaulter> faulter(std::in_place, image.get(), m.size);
   std::size_t got = 0;
-  const libdeflate_result r = libdeflate_deflate_decompress(
-      d, m.compressed.get(), static_cast<std::size_t>(m.compressed_size), image.get(),
-      static_cast<std::size_t>(m.size), &got);
+  const libdeflate_result r =
+      libdeflate_deflate_decompress(d, m.compressed, static_cast<std::size_t>(m.compressed_size),
+                                    image.get(), static_cast<std::size_t>(m.size), &got);
+  faulter.reset();
   if (r == LIBDEFLATE_BAD_DATA) throw InputError(m.name + ": cannot read: invalid deflate data");
   if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
     throw InputError(m.name + ": the member inflates to more than its declared " +
@@ -112,7 +192,8 @@ NpyArray inflate(Deflated& m, libdeflate_decompressor* d, const ReadLimits& limi
     throw InputError(m.name + ": the member inflates to " + std::to_string(got) +
                      " bytes, fewer than its declared " + std::to_string(m.size));
   }
-  m.compressed.reset();  // before the array is parsed (converted dtypes take a copy)
+  m.owned.reset();  // before the array is parsed (converted dtypes take a copy)
+  m.map.reset();
   if (libdeflate_crc32(0, image.get(), got) != m.crc) {
     throw InputError(m.name + ": cannot read: CRC error");
   }
@@ -172,6 +253,8 @@ NpzContents read_npz(const std::filesystem::path& file, const std::vector<std::s
 
   NpzContents out;
   std::vector<Deflated> deflated;
+  std::shared_ptr<const MappedFile> map;  // mapped at the first deflated member
+  bool map_tried = false;
   std::set<std::string> keys;
   // One entry of the directory: checked, then read now (stored) or raw for inflating.
   auto visit = [&](zip_uint64_t index) {
@@ -216,9 +299,34 @@ NpzContents read_npz(const std::filesystem::path& file, const std::vector<std::s
                          " compressed bytes, more than the archive's " +
                          std::to_string(archive_bytes));
       }
-      deflated.push_back({key, member_name,
-                          read_raw(archive.get(), index, st.comp_size, member_name), st.comp_size,
-                          st.size, st.crc});
+      // Deflate expands at most 1032:1 (a 258-byte match per 2 bits); a declared size
+      // beyond that is a lie, refused before its image is allocated (and faulted in).
+      constexpr std::uint64_t kMaxRatio = 1032, kSlack = 1024;
+      if (st.size > st.comp_size * kMaxRatio + kSlack) {
+        throw InputError(member_name + ": declares " + std::to_string(st.size) +
+                         " bytes uncompressed, more than its " + std::to_string(st.comp_size) +
+                         " deflated bytes can hold (at most 1032 to 1)");
+      }
+      Deflated m{key, member_name, nullptr, nullptr, nullptr, st.comp_size, st.size, st.crc};
+      if (!map_tried) {
+        map_tried = true;
+        map = MappedFile::open(path, archive_bytes);
+      }
+      const auto span =
+          map ? detail::member_data_span(map->bytes(), member, st.comp_size) : std::nullopt;
+      if (span) {
+        m.compressed = map->bytes().data() + span->offset;
+        m.map = map;
+        // Read ahead (the inflater walks it once, from the start).
+        const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+        const std::uint64_t first = span->offset / page * page;
+        madvise(const_cast<std::byte*>(map->bytes().data()) + first,
+                static_cast<std::size_t>(span->offset + span->size - first), MADV_WILLNEED);
+      } else {
+        m.owned = read_raw(archive.get(), index, st.comp_size, member_name);
+        m.compressed = m.owned.get();
+      }
+      deflated.push_back(std::move(m));
       return;
     }
     // Stored (and whatever else libzip inflates itself): read into the array's storage.

@@ -3,9 +3,13 @@
 // a stored member with a flipped byte (tests/data/binary/generate.py).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string>
+
+#include <zip.h>
 
 #include "metricaudit/audit/npz.hpp"
 #include "scratch_dir.hpp"
@@ -96,6 +100,12 @@ TEST(Npz, DeclaredSizeIsCheckedBeforeInflating) {
   EXPECT_EQ(input_error_of([&] { read_npz(f); }),
             f + "[target.npy]: declared uncompressed size 1099511627776 bytes exceeds the limit of "
                 "17179869184 (ReadLimits::max_member_bytes)");
+  // Under a limit it passes, but 11 deflated bytes cannot inflate to 1 TiB.
+  ReadLimits huge;
+  huge.max_member_bytes = std::uint64_t{1} << 41;
+  EXPECT_EQ(input_error_of([&] { read_npz(f, {}, huge); }),
+            f + "[target.npy]: declares 1099511627776 bytes uncompressed, more than its 11 "
+                "deflated bytes can hold (at most 1032 to 1)");
   // The same check on a real archive with a small limit: target.npy (192 bytes) passes,
   // logits.npy (224 bytes) does not.
   const std::string g = data("npz/savez.npz");
@@ -131,6 +141,50 @@ TEST(Npz, EveryTruncationFailsCleanly) {
     }
     EXPECT_THROW(read_npz(cut), InputError) << n;
   }
+}
+
+// A deflated member of 80 MB: above PageFaulter's 64 MiB, so its pages are faulted in on
+// a second thread while libdeflate inflates it from the archive's map (npz.cpp). Written
+// with libzip (zlib), float32 values that say where they belong.
+TEST(Npz, ALargeDeflatedMemberInflatesWhileItsPagesAreFaultedIn) {
+  constexpr std::size_t kCount = 20'000'000;  // 80 MB of float32
+  std::string npy = "\x93NUMPY";
+  npy += '\x01';
+  npy += '\x00';
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(kCount) + ",), }";
+  // Padded with spaces so that the data starts at a multiple of 64 (10 bytes before it).
+  header.resize((10 + header.size() + 1 + 63) / 64 * 64 - 10 - 1, ' ');
+  header += '\n';
+  npy += static_cast<char>(header.size() & 0xFF);
+  npy += static_cast<char>(header.size() >> 8);
+  npy += header;
+  const std::size_t data_at = npy.size();
+  npy.resize(data_at + kCount * sizeof(float));
+  for (std::size_t i = 0; i < kCount; ++i) {
+    const auto v = static_cast<float>(i % 1000);
+    std::memcpy(npy.data() + data_at + i * sizeof(float), &v, sizeof v);
+  }
+  const metricaudit::testing::ScratchDir dir;
+  const std::string f = (dir / "large.npz").string();
+  {
+    int code = 0;
+    zip_t* z = zip_open(f.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
+    ASSERT_NE(z, nullptr);
+    zip_source_t* src = zip_source_buffer(z, npy.data(), npy.size(), 0);
+    ASSERT_NE(src, nullptr);
+    const zip_int64_t index = zip_file_add(z, "scores.npy", src, ZIP_FL_OVERWRITE);
+    ASSERT_GE(index, 0);
+    ASSERT_EQ(zip_set_file_compression(z, static_cast<zip_uint64_t>(index), ZIP_CM_DEFLATE, 1), 0);
+    ASSERT_EQ(zip_close(z), 0);
+  }
+  const NpzContents c = read_npz(f);
+  ASSERT_EQ(c.arrays.size(), 1u);
+  const auto v = values<float>(c.arrays.at("scores"));
+  ASSERT_EQ(v.size(), kCount);
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < kCount; ++i) wrong += v[i] != static_cast<float>(i % 1000);
+  EXPECT_EQ(wrong, 0u);
 }
 
 TEST(Npz, NotAnArchive) {
