@@ -23,6 +23,7 @@
 #include "../../../metrics/src/detail/row_kernels.hpp"
 #include "metricaudit/evaluate.hpp"
 #include "mismatches.hpp"
+#include "row_results.hpp"
 
 namespace metricaudit {
 namespace {
@@ -272,21 +273,6 @@ RowResult run_f32(Mismatches& m, const std::vector<float>& row, int y, int C, fl
   return run_f32_with<K, false, true>(m, row, y, C, thr, lane, shift, strided, other, other_y);
 }
 
-void same_bits(Mismatches& m, const RowResult& a, const RowResult& b, const std::string& what) {
-  m.equal(a.argmax, b.argmax, what + " argmax");
-  m.equal(a.greater, b.greater, what + " greater");
-  m.equal(a.ties_below, b.ties_below, what + " ties_below");
-  m.equal(a.ties_above, b.ties_above, what + " ties_above");
-  m.equal(a.above, b.above, what + " above");
-  m.equal(a.bad, b.bad, what + " bad");
-  m.equal(a.in_unit, b.in_unit, what + " in_unit");
-  m.equal(a.nonneg, b.nonneg, what + " nonneg");
-  m.equal(a.tiny, b.tiny, what + " tiny");
-  m.same_bits(a.lse_hi, b.lse_hi, what + " lse_hi");
-  m.same_bits(a.lse_lo, b.lse_lo, what + " lse_lo");
-  m.same_bits(a.smoothing, b.smoothing, what + " smoothing");
-}
-
 template <typename K>
 ::testing::AssertionResult rows_within_bound_and_independent(const char* name) {
   Mismatches m;
@@ -304,13 +290,14 @@ template <typename K>
       within_bound(m, first, ref, row.data(), y, C, what);
       RowResult plain = run_f32<K>(m, row, y, C, thr, 0, 0, true, other, 0, true, true);
       plain.tiny = first.tiny;  // the one result the kernel without kTiny does not give
-      same_bits(m, plain, first, what + " without the tiny flag");
+      testing::same_row_results(m, plain, first, what + " without the tiny flag");
       for (int shift = 0; shift < 8; shift += 3) {
         for (int lane = 0; lane < 8; ++lane) {
           for (bool strided : {true, false}) {
-            same_bits(m, run_f32<K>(m, row, y, C, thr, lane, shift, strided, other, 0), first,
-                      what + " lane " + std::to_string(lane) + " shift " + std::to_string(shift) +
-                          (strided ? " strided" : " scattered"));
+            testing::same_row_results(
+                m, run_f32<K>(m, row, y, C, thr, lane, shift, strided, other, 0), first,
+                what + " lane " + std::to_string(lane) + " shift " + std::to_string(shift) +
+                    (strided ? " strided" : " scattered"));
           }
           if (C > detail::kRowLanesMaxClasses) break;  // row1_f32 has no lanes
         }

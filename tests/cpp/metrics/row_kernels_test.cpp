@@ -14,6 +14,7 @@
 #include "../../../metrics/src/detail/row_kernels.hpp"
 #include "metricaudit/metricaudit.hpp"
 #include "mismatches.hpp"
+#include "row_results.hpp"
 
 namespace metricaudit {
 namespace {
@@ -133,37 +134,26 @@ RowResult run_kernel(const T* row, long long y, long long C, double thr, int lan
   return r;
 }
 
-void same_results(Mismatches& m, const RowResult& a, const RowResult& b, const std::string& what) {
-  m.equal(a.argmax, b.argmax, what + " argmax");
-  m.equal(a.greater, b.greater, what + " greater");
-  m.equal(a.ties_below, b.ties_below, what + " ties_below");
-  m.equal(a.ties_above, b.ties_above, what + " ties_above");
-  m.equal(a.above, b.above, what + " above");
-  m.equal(a.in_unit, b.in_unit, what + " in_unit");
-  m.equal(a.masked, b.masked, what + " masked");
-  // Bit-identical, not merely close.
-  m.same_bits(a.lse_hi, b.lse_hi, what + " lse_hi");
-  m.same_bits(a.lse_lo, b.lse_lo, what + " lse_lo");
-  m.same_bits(a.smoothing, b.smoothing, what + " smoothing");
-}
-
-// The check above sees a change in any one field, and tells -0.0 from 0.0.
+// same_row_results (row_results.hpp) sees a change in any one field, and tells -0.0 from
+// 0.0.
 TEST(RowKernels, TheSameResultsCheckSeesEachField) {
   const RowResult a{1, 2, 3, 4, 5, false, true, false, true, false, 0.0, 0.0, 0.5};
   const std::vector<void (*)(RowResult&)> changes = {
-      [](RowResult& r) { r.argmax += 1; },        [](RowResult& r) { r.greater += 1; },
-      [](RowResult& r) { r.ties_below += 1; },    [](RowResult& r) { r.ties_above += 1; },
-      [](RowResult& r) { r.above += 1; },         [](RowResult& r) { r.in_unit = !r.in_unit; },
-      [](RowResult& r) { r.masked = !r.masked; }, [](RowResult& r) { r.lse_hi = -0.0; },
-      [](RowResult& r) { r.lse_lo = 1e-300; },    [](RowResult& r) { r.smoothing = 0.5000001; }};
+      [](RowResult& r) { r.argmax += 1; },          [](RowResult& r) { r.greater += 1; },
+      [](RowResult& r) { r.ties_below += 1; },      [](RowResult& r) { r.ties_above += 1; },
+      [](RowResult& r) { r.above += 1; },           [](RowResult& r) { r.bad = !r.bad; },
+      [](RowResult& r) { r.in_unit = !r.in_unit; }, [](RowResult& r) { r.masked = !r.masked; },
+      [](RowResult& r) { r.nonneg = !r.nonneg; },   [](RowResult& r) { r.tiny = !r.tiny; },
+      [](RowResult& r) { r.lse_hi = -0.0; },        [](RowResult& r) { r.lse_lo = 1e-300; },
+      [](RowResult& r) { r.smoothing = 0.5000001; }};
   Mismatches same;
-  same_results(same, a, a, "a");
+  testing::same_row_results(same, a, a, "a");
   EXPECT_EQ(same.count(), 0u);
   for (std::size_t i = 0; i < changes.size(); ++i) {
     RowResult b = a;
     changes[i](b);
     Mismatches m;
-    same_results(m, a, b, "change " + std::to_string(i));
+    testing::same_row_results(m, a, b, "change " + std::to_string(i));
     EXPECT_EQ(m.count(), 1u) << "change " << i;
     EXPECT_FALSE(m.result());
   }
@@ -213,7 +203,7 @@ template <typename K, typename T>
                         1e-12 * std::max(1.0, std::fabs(ref.smoothing)), what + " smoothing error");
             }
           } else {
-            same_results(m, r, first, what);
+            testing::same_row_results(m, r, first, what);
           }
           if (C > detail::kRowLanesMaxClasses) break;  // row1 has no lanes
         }

@@ -14,17 +14,10 @@
 namespace metricaudit::audit {
 namespace {
 
+using testing::as_span;
 using testing::data;
+using testing::file_bytes;
 using testing::input_error_of;
-
-std::string file_bytes(const std::string& f) {
-  std::ifstream in(f, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::span<const std::byte> as_span(const std::string& s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
 
 TEST(Crc32c, KnownAnswers) {
   // RFC 3720 B.4 check value, and TensorBoard's masked_crc32c(b"abc") = 569464686.

@@ -20,16 +20,9 @@ namespace metricaudit::audit {
 namespace {
 
 using detail::member_data_span;
+using testing::as_span;
 using testing::data;
-
-std::string file_bytes(const std::string& f) {
-  std::ifstream in(f, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::span<const std::byte> as_span(const std::string& s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
+using testing::file_bytes;
 
 struct RawMember {
   std::string name;
