@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include <zip.h>
@@ -149,14 +150,18 @@ class PageFaulter {
     const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
     const auto begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
     const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) / page * page;
-    thread_ = std::thread([this, begin, end] {
-      constexpr std::uintptr_t kStep = std::uintptr_t{32} << 20;  // 32 MiB a call: stops soon
-      for (std::uintptr_t at = begin; at < end && !stop_.load(std::memory_order_relaxed);
-           at += kStep) {
-        const std::uintptr_t n = std::min(kStep, end - at);
-        if (madvise(reinterpret_cast<void*>(at), n, MADV_POPULATE_WRITE) != 0) return;
-      }
-    });
+    try {
+      thread_ = std::thread([this, begin, end] {
+        constexpr std::uintptr_t kStep = std::uintptr_t{32} << 20;  // 32 MiB a call: stops soon
+        for (std::uintptr_t at = begin; at < end && !stop_.load(std::memory_order_relaxed);
+             at += kStep) {
+          const std::uintptr_t n = std::min(kStep, end - at);
+          if (madvise(reinterpret_cast<void*>(at), n, MADV_POPULATE_WRITE) != 0) return;
+        }
+      });
+    } catch (const std::system_error&) {
+      // No thread to spare: the inflater faults its pages in itself, as without the advice.
+    }
 #else
     (void)p;
     (void)bytes;
